@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from './env.js';
+
+/**
+ * A connection is one account of one provider. Secrets never live in the file: credentials are references
+ * to environment variables (`{ "env": "ZOHO_REFRESH_TOKEN" }`), resolved only inside the worker.
+ */
+const SecretRef = z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable') });
+const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
+const Url = z.url({ protocol: /^https?$/ });
+
+export const ZOHO_REGIONS = ['com', 'eu', 'in', 'com.au', 'jp', 'com.cn', 'ca', 'sa'] as const;
+
+export const BudgetSchema = z.strictObject({
+  maxRequests: z.number().int().positive(),
+  perMs: z.number().int().positive(),
+  maxConcurrent: z.number().int().positive(),
+  dailyLimit: z.number().int().positive().optional(),
+});
+export type Budget = z.infer<typeof BudgetSchema>;
+
+/** Provider defaults (crm-apis.md 2.6 and 4.7): HubSpot Professional private app; Zoho Standard edition. */
+export const DEFAULT_BUDGETS: Record<Provider, Budget> = {
+  hubspot: { maxRequests: 190, perMs: 10_000, maxConcurrent: 10, dailyLimit: 650_000 },
+  'zoho-crm': { maxRequests: 100, perMs: 10_000, maxConcurrent: 10, dailyLimit: 50_000 },
+  'zoho-workdrive': { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+  'dtools-si': { maxRequests: 120, perMs: 60_000, maxConcurrent: 4, dailyLimit: 10_000 },
+};
+
+const base = { id: Id, budget: BudgetSchema.optional(), options: z.record(z.string(), z.unknown()).default({}) };
+
+export const ConnectionSchema = z.discriminatedUnion('provider', [
+  z.strictObject({
+    ...base, provider: z.literal('hubspot'),
+    baseUrls: z.strictObject({ api: Url.default('https://api.hubapi.com') }).default({ api: 'https://api.hubapi.com' }),
+    credentials: z.strictObject({ accessToken: SecretRef }),
+  }),
+  z.strictObject({
+    ...base, provider: z.enum(['zoho-crm', 'zoho-workdrive']),
+    region: z.enum(ZOHO_REGIONS).default('com'),
+    // accounts: defaults to the region's accounts server; api: overrides the token response's api_domain.
+    baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional() }).default({}),
+    credentials: z.strictObject({ clientId: SecretRef, clientSecret: SecretRef, refreshToken: SecretRef }),
+  }),
+  z.strictObject({
+    ...base, provider: z.literal('dtools-si'),
+    baseUrls: z.strictObject({ api: Url.default('https://api.d-tools.com/si') }).default({ api: 'https://api.d-tools.com/si' }),
+    credentials: z.strictObject({ apiKey: SecretRef }),
+  }),
+]);
+
+export type ConnectionConfig = z.infer<typeof ConnectionSchema>;
+export type Provider = ConnectionConfig['provider'];
+
+export const ConnectionsFileSchema = z.strictObject({
+  connections: z.array(ConnectionSchema).superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate connection id "${c.id}"` });
+      seen.add(c.id);
+    });
+  }),
+});
+
+export function budgetOf(c: Pick<ConnectionConfig, 'provider' | 'budget'>): Budget {
+  return c.budget ?? DEFAULT_BUDGETS[c.provider];
+}
+
+/** Validates a parsed connections document; throws one ConfigError listing every problem. */
+export function parseConnections(doc: unknown, source = 'connections file'): ConnectionConfig[] {
+  const result = ConnectionsFileSchema.safeParse(doc);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return result.data.connections;
+}
+
+export async function loadConnectionsFile(path: string): Promise<ConnectionConfig[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${path}: not valid JSON (${(err as Error).message})`]);
+  }
+  return parseConnections(doc, path);
+}
+
+/** Names of environment variables a connection needs that are unset; checked where the secrets are used. */
+export function missingSecrets(c: ConnectionConfig, env: Record<string, string | undefined> = process.env): string[] {
+  return Object.values(c.credentials).map((ref) => ref.env).filter((name) => !env[name]);
+}
+
+/** Resolves a connection's secret references. Only the worker calls this. */
+export function resolveSecrets(c: ConnectionConfig, env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const missing = missingSecrets(c, env);
+  if (missing.length) throw new ConfigError(missing.map((m) => `connection ${c.id}: environment variable ${m} is not set`));
+  return Object.fromEntries(Object.entries(c.credentials).map(([k, ref]) => [k, env[ref.env] as string]));
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Every environment variable crm-sync reads, parsed once at an entry point and passed down as typed values. */
+const csv = z.string().transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  API_KEYS: csv.pipe(z.array(z.string().min(16, 'each API key needs at least 16 characters'))).default([]),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/crm_sync'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('crm-sync'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  TOKEN_ENCRYPTION_KEY: z.string().refine(isKey32, 'must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)'),
+  CONNECTIONS_FILE: z.string().min(1).default('config/connections.default.json'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+function isKey32(value: string): boolean {
+  return decodeKey(value)?.length === 32;
+}
+
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  const b = Buffer.from(value, 'base64');
+  return b.length === 32 ? b : undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the given environment; throws one ConfigError listing every problem. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+}
+
+/** Loads `.env` when present, so entry points behave the same under `npm run` and plain shells. */
+export function loadDotEnv(path = '.env'): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** For entry points: a configuration error prints once and exits with code 2. */
+export function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}

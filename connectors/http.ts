@@ -1,0 +1,170 @@
+import type { z } from 'zod';
+import { classifyNetworkError, classifyResponse, safeUrl } from './classify.js';
+import { AuthError, type ConnectorError, RateLimitedError, UnavailableError } from './errors.js';
+import type { RateGovernor } from './rate-governor.js';
+
+export type QueryValue = string | number | boolean | undefined | null | Array<string | number>;
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Relative to the client's base URL, or absolute. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: RequestInit['body'];
+  timeoutMs?: number;
+  /** Skip the auth provider (e.g. a pre-signed download URL). */
+  anonymous?: boolean;
+  /** Error statuses the caller reads itself (e.g. Zoho's 400 with per-record results). */
+  acceptStatuses?: number[];
+}
+
+export interface HttpResponse { status: number; headers: Headers; body: unknown }
+
+/** Supplies auth headers; `onRejected` may refresh credentials once after a 401 and return true to retry. */
+export interface AuthProvider {
+  headers(): Promise<Record<string, string>>;
+  onRejected?(error: ConnectorError): Promise<boolean>;
+}
+
+/**
+ * Provider-specific reading of a response before the generic classifier: returns an error for error bodies that
+ * arrive with any status (Zoho Accounts answers `{"error": …}` with 200 as well as 400).
+ */
+export type BodyErrorCheck = (res: HttpResponse) => ConnectorError | undefined;
+
+export interface HttpClientOptions {
+  baseUrl: string | (() => Promise<string>);
+  timeoutMs?: number;
+  governor?: RateGovernor;
+  auth?: AuthProvider;
+  bodyErrorCheck?: BodyErrorCheck;
+  userAgent?: string;
+}
+
+/**
+ * The only place that calls fetch for a CRM. It applies the rate governor, timeouts and auth, parses
+ * JSON / 204 / 304 bodies, and turns every failure into one error of the closed set. It never retries,
+ * except once after an auth refresh.
+ */
+export class HttpClient {
+  constructor(private readonly opts: HttpClientOptions) {}
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      return await this.attempt(req);
+    } catch (err) {
+      if (err instanceof AuthError && err.status === 401 && !req.anonymous && this.opts.auth?.onRejected
+        && (await this.opts.auth.onRejected(err))) {
+        return this.attempt(req);
+      }
+      throw err;
+    }
+  }
+
+  /** A JSON request whose body must match `schema`; `data` is undefined for 204/304. */
+  async json<S extends z.ZodType>(req: HttpRequest, schema: S): Promise<{ status: number; headers: Headers; data: z.output<S> | undefined }> {
+    const res = await this.request(req);
+    if (res.body === undefined) return { status: res.status, headers: res.headers, data: undefined };
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+      throw new UnavailableError(`unexpected response shape from ${safeUrl(await this.url(req))}: ${issues.join('; ')}`, {
+        status: res.status, code: 'INVALID_RESPONSE',
+      });
+    }
+    return { status: res.status, headers: res.headers, data: parsed.data };
+  }
+
+  /** Raw response for streaming downloads; errors are classified as usual. */
+  async stream(req: HttpRequest): Promise<Response> {
+    const run = async () => {
+      const res = await this.send(req, true);
+      return res as Response;
+    };
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof AuthError && err.status === 401 && !req.anonymous && this.opts.auth?.onRejected
+        && (await this.opts.auth.onRejected(err))) return run();
+      throw err;
+    }
+  }
+
+  private async attempt(req: HttpRequest): Promise<HttpResponse> {
+    return (await this.send(req, false)) as HttpResponse;
+  }
+
+  private async send(req: HttpRequest, raw: boolean): Promise<HttpResponse | Response> {
+    const url = await this.url(req);
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
+    if (!req.anonymous && this.opts.auth) Object.assign(headers, await this.opts.auth.headers());
+    let body = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const call = async (): Promise<HttpResponse | Response> => {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: req.method ?? 'GET', headers, body,
+          signal: AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
+        });
+      } catch (err) {
+        throw classifyNetworkError(err, url);
+      }
+      if (raw && res.ok && res.status !== 204) return res;
+      const parsed = await readBody(res, url);
+      const out: HttpResponse = { status: res.status, headers: res.headers, body: parsed };
+      const bodyError = this.opts.bodyErrorCheck?.(out);
+      if (bodyError) throw bodyError;
+      const accepted = req.acceptStatuses?.includes(res.status) ?? false;
+      if (!accepted && (res.status >= 400 || (res.status >= 300 && res.status !== 304))) {
+        const error = classifyResponse({ status: res.status, headers: res.headers, body: parsed });
+        if (error instanceof RateLimitedError && error.retryAfterMs) this.opts.governor?.pauseFor(error.retryAfterMs);
+        throw error;
+      }
+      return out;
+    };
+    return this.opts.governor ? this.opts.governor.run(call) : call();
+  }
+
+  private async url(req: HttpRequest): Promise<string> {
+    const base = typeof this.opts.baseUrl === 'string' ? this.opts.baseUrl : await this.opts.baseUrl();
+    const url = new URL(/^https?:\/\//.test(req.path) ? req.path : base.replace(/\/$/, '') + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) v.forEach((item) => url.searchParams.append(k, String(item)));
+      else url.searchParams.set(k, String(v));
+    }
+    return url.toString();
+  }
+}
+
+/** 204/304 and empty bodies are `undefined`; JSON is parsed; anything else is kept as text. */
+async function readBody(res: Response, url: string): Promise<unknown> {
+  if (res.status === 204 || res.status === 304) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    throw classifyNetworkError(err, url);
+  }
+  if (text.length === 0) return undefined;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (res.ok) throw new UnavailableError(`malformed JSON from ${safeUrl(url)}`, { status: res.status, code: 'INVALID_RESPONSE' });
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,103 @@
+import { RateLimitedError } from './errors.js';
+
+export interface RateBudget {
+  /** Requests allowed per `perMs` window (token bucket capacity and refill). */
+  maxRequests: number;
+  perMs: number;
+  /** Requests in flight at once. */
+  maxConcurrent: number;
+  /** Requests allowed per 24 h in this process; undefined = unlimited. */
+  dailyLimit?: number;
+}
+
+export interface GovernorStats { started: number; waitedMs: number; inFlight: number; pausedUntil: number }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const DAY_MS = 86_400_000;
+
+/**
+ * Keeps one connection's calls inside its budget in this process: a token bucket for the request rate and a
+ * semaphore for concurrency. It only delays; it never retries (that is Temporal's job).
+ */
+export class RateGovernor {
+  private tokens: number;
+  private lastRefill: number;
+  private readonly ratePerMs: number;
+  private inFlight = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  private tokenChain: Promise<void> = Promise.resolve();
+  private pausedUntil = 0;
+  private dayStart: number;
+  private dayCount = 0;
+  private readonly stats = { started: 0, waitedMs: 0 };
+
+  constructor(private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
+    this.tokens = budget.maxRequests;
+    this.lastRefill = now();
+    this.dayStart = now();
+    this.ratePerMs = budget.maxRequests / budget.perMs;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const t0 = this.now();
+    this.countDaily();
+    await this.acquireSlot();
+    try {
+      await this.acquireToken();
+      this.stats.started += 1;
+      this.stats.waitedMs += this.now() - t0;
+      return await fn();
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  /** Called when the provider answered 429: no new request starts before `ms` have passed. */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  snapshot(): GovernorStats {
+    return { ...this.stats, inFlight: this.inFlight, pausedUntil: this.pausedUntil };
+  }
+
+  private countDaily(): void {
+    if (this.budget.dailyLimit === undefined) return;
+    if (this.now() - this.dayStart >= DAY_MS) { this.dayStart = this.now(); this.dayCount = 0; }
+    if (this.dayCount >= this.budget.dailyLimit) {
+      throw new RateLimitedError(`daily budget of ${this.budget.dailyLimit} requests used up`, {
+        code: 'DAILY_BUDGET', retryAfterMs: this.dayStart + DAY_MS - this.now(), exhausted: true,
+      });
+    }
+    this.dayCount += 1;
+  }
+
+  private async acquireSlot(): Promise<void> {
+    if (this.inFlight < this.budget.maxConcurrent) { this.inFlight += 1; return; }
+    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next(); // the slot passes straight to the next waiter
+    else this.inFlight -= 1;
+  }
+
+  /** Tokens are handed out strictly in arrival order through one promise chain. */
+  private acquireToken(): Promise<void> {
+    const turn = this.tokenChain.then(() => this.takeToken());
+    this.tokenChain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeToken(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      if (now < this.pausedUntil) { await sleep(this.pausedUntil - now); continue; }
+      this.tokens = Math.min(this.budget.maxRequests, this.tokens + (now - this.lastRefill) * this.ratePerMs);
+      this.lastRefill = now;
+      if (this.tokens >= 1) { this.tokens -= 1; return; }
+      await sleep(Math.ceil((1 - this.tokens) / this.ratePerMs));
+    }
+  }
+}

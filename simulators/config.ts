@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Simulator settings; every default is what `.env.example` documents and the default connections point at. */
+export const SimulatorEnvSchema = z.object({
+  SIM_HOST: z.string().default('127.0.0.1'),
+  SIM_HUBSPOT_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  SIM_ZOHO_ACCOUNTS_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
+  SIM_ZOHO_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
+  SIM_SEED: z.coerce.number().int().default(42),
+  SIM_SCALE_LEADS: z.coerce.number().int().min(0).default(25),
+  SIM_SCALE_DEALS: z.coerce.number().int().min(0).default(5),
+  SIM_SCALE_HUBSPOT_DEALS: z.coerce.number().int().min(0).default(4),
+  HUBSPOT_SIM_TOKEN: z.string().min(8).default('pat-sim-crm-sync-dev-token'),
+  SIM_HUBSPOT_PER_10S: z.coerce.number().int().positive().default(190),
+  SIM_HUBSPOT_DAILY: z.coerce.number().int().positive().default(650_000),
+  SIM_HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().positive().default(5),
+  ZOHO_SIM_CLIENT_ID: z.string().min(1).default('1000.SIMCLIENTCRMSYNC'),
+  ZOHO_SIM_CLIENT_SECRET: z.string().min(1).default('sim-client-secret'),
+  ZOHO_SIM_REFRESH_TOKEN: z.string().min(1).default('1000.sim-refresh-token'),
+  SIM_ZOHO_TOKEN_TTL_SEC: z.coerce.number().int().positive().default(3600),
+  SIM_ZOHO_MINTS_PER_10_MIN: z.coerce.number().int().positive().default(10),
+  SIM_ZOHO_TOKEN_ERROR_STATUS: z.enum(['200', '400']).default('200').transform((s) => Number(s) as 200 | 400),
+  SIM_ZOHO_CONCURRENCY: z.coerce.number().int().positive().default(10),
+  SIM_ZOHO_DAILY_CREDITS: z.coerce.number().int().positive().default(50_000),
+  SIM_ZOHO_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  SIM_ZOHO_TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(330),
+});
+export type SimulatorEnv = z.infer<typeof SimulatorEnvSchema>;
+
+export function simulatorDefaults(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}): SimulatorEnv {
+  return SimulatorEnvSchema.parse(Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])));
+}

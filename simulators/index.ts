@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector } from './common/faults.js';
+import type { SimulatorEnv } from './config.js';
+import { buildHubSpotSimulator } from './hubspot/hubspot.app.js';
+import { HubSpotStore, seedHubSpot } from './hubspot/hubspot-store.js';
+import { buildZohoAccountsSimulator } from './zoho/accounts.app.js';
+import { buildZohoCrmSimulator } from './zoho/crm.app.js';
+import { seedZohoCrm } from './zoho/crm-seed.js';
+import { ZohoCrmStore } from './zoho/crm-store.js';
+import { ZohoAuthRegistry } from './zoho/zoho-auth.js';
+
+export interface RunningSimulators {
+  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string };
+  hubspot: { store: HubSpotStore; faults: FaultInjector };
+  zoho: { store: ZohoCrmStore; auth: ZohoAuthRegistry; crmFaults: FaultInjector; accountsFaults: FaultInjector };
+  close(): Promise<void>;
+}
+
+/** Builds, seeds and starts every simulator; port 0 picks free ports (tests). */
+export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulators> {
+  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '' };
+  const hubspotStore = new HubSpotStore();
+  seedHubSpot(hubspotStore, { seed: env.SIM_SEED, deals: env.SIM_SCALE_HUBSPOT_DEALS });
+  const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
+  seedZohoCrm(zohoStore, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
+  const auth = new ZohoAuthRegistry({
+    clientId: env.ZOHO_SIM_CLIENT_ID, clientSecret: env.ZOHO_SIM_CLIENT_SECRET, refreshToken: env.ZOHO_SIM_REFRESH_TOKEN,
+    tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC, mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN, mintWindowMs: 600_000,
+    errorStatus: env.SIM_ZOHO_TOKEN_ERROR_STATUS,
+  });
+  const hubspotFaults = new FaultInjector();
+  const crmFaults = new FaultInjector();
+  const accountsFaults = new FaultInjector();
+  const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
+    [buildHubSpotSimulator({
+      store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot,
+      limits: { per10s: env.SIM_HUBSPOT_PER_10S, daily: env.SIM_HUBSPOT_DAILY, searchPerSecond: env.SIM_HUBSPOT_SEARCH_PER_SECOND },
+    }), env.SIM_HUBSPOT_PORT, 'hubspot'],
+    [buildZohoAccountsSimulator({ auth, faults: accountsFaults, apiDomain: () => urls.zohoCrm }), env.SIM_ZOHO_ACCOUNTS_PORT, 'zohoAccounts'],
+    [buildZohoCrmSimulator({
+      store: zohoStore, auth, faults: crmFaults,
+      limits: { concurrency: env.SIM_ZOHO_CONCURRENCY, dailyCredits: env.SIM_ZOHO_DAILY_CREDITS, latencyMs: env.SIM_ZOHO_LATENCY_MS },
+    }), env.SIM_ZOHO_CRM_PORT, 'zohoCrm'],
+  ];
+  const started: FastifyInstance[] = [];
+  try {
+    for (const [app, port, name] of apps) {
+      await app.listen({ host: env.SIM_HOST, port });
+      started.push(app);
+      urls[name] = `http://${env.SIM_HOST}:${(app.server.address() as AddressInfo).port}`;
+    }
+  } catch (err) {
+    await Promise.all(started.map((a) => a.close()));
+    throw err;
+  }
+  return {
+    urls,
+    hubspot: { store: hubspotStore, faults: hubspotFaults },
+    zoho: { store: zohoStore, auth, crmFaults, accountsFaults },
+    close: async () => { await Promise.all(apps.map(([a]) => a.close())); },
+  };
+}

@@ -1,0 +1,91 @@
+import type { FileExt } from '../common/files.js';
+
+export type ZohoRec = Record<string, unknown> & { id: string };
+export interface StoredAttachment {
+  id: string; parentModule: string; parentId: string; fileName: string; ext: FileExt | 'bin'; size: number;
+  createdAt: number; modifiedAt: number; content?: Buffer; contentKey: string;
+}
+export interface DeletedRec { id: string; display_name: string | null; type: 'recycle' | 'permanent'; deletedAt: number }
+
+export const MODULES = ['Leads', 'Deals', 'Accounts', 'Contacts', 'Notes'] as const;
+export type Module = (typeof MODULES)[number];
+
+/** Default mandatory fields (crm-apis.md 2.3); org layouts can change them, so they are configurable. */
+export const DEFAULT_MANDATORY: Record<Module, string[]> = {
+  Leads: ['Last_Name'], Deals: ['Deal_Name', 'Stage'], Accounts: ['Account_Name'], Contacts: ['Last_Name'], Notes: ['Note_Content'],
+};
+export const DEFAULT_DUPLICATE_CHECK: Record<Module, string[]> = {
+  Leads: ['Email'], Contacts: ['Email'], Accounts: ['Account_Name'], Deals: ['Deal_Name'], Notes: [],
+};
+
+const OWNER = { name: 'Sim Admin', id: '5725767000000411001', email: 'admin@sim.example' };
+
+/** In-memory org data of the Zoho CRM simulator. Times are kept as epoch ms and rendered with the org's offset. */
+export class ZohoCrmStore {
+  readonly records = new Map<Module, Map<string, ZohoRec & { _created: number; _modified: number }>>();
+  readonly deleted = new Map<Module, DeletedRec[]>();
+  readonly attachments = new Map<string, StoredAttachment>();
+  private seq = 0;
+
+  constructor(readonly offsetMinutes: number, readonly mandatory: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now) {
+    for (const m of MODULES) { this.records.set(m, new Map()); this.deleted.set(m, []); }
+  }
+
+  now(): number { return this.clock(); }
+
+  /** ⚠ 19-digit ids, beyond JS safe integers (crm-apis.md 6.6). */
+  nextId(): string {
+    this.seq += 1;
+    return `57257670000${String(this.seq).padStart(8, '0')}`;
+  }
+
+  /** ⚠ ISO-8601 with the org's numeric offset and no millis (crm-apis.md 2.3). */
+  formatTime(ms: number): string {
+    const local = new Date(Math.floor(ms / 1000) * 1000 + this.offsetMinutes * 60_000);
+    const sign = this.offsetMinutes >= 0 ? '+' : '-';
+    const abs = Math.abs(this.offsetMinutes);
+    return `${local.toISOString().slice(0, 19)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  }
+
+  module(name: string): Map<string, ZohoRec & { _created: number; _modified: number }> | undefined {
+    return this.records.get(name as Module);
+  }
+
+  create(module: Module, fields: Record<string, unknown>, at = this.now()): ZohoRec & { _created: number; _modified: number } {
+    const rec = { ...fields, id: this.nextId(), Owner: OWNER, Created_By: OWNER, Modified_By: OWNER, _created: at, _modified: at };
+    this.records.get(module)!.set(rec.id, rec);
+    return rec;
+  }
+
+  update(module: Module, id: string, fields: Record<string, unknown>, at = this.now()) {
+    const rec = this.records.get(module)!.get(id);
+    if (!rec) return undefined;
+    for (const [k, v] of Object.entries(fields)) if (k !== 'id' && !k.startsWith('$')) rec[k] = v;
+    rec._modified = Math.max(at, rec._modified);
+    return rec;
+  }
+
+  remove(module: Module, id: string, at = this.now()): boolean {
+    const rec = this.records.get(module)!.get(id);
+    if (!rec) return false;
+    this.records.get(module)!.delete(id);
+    const name = rec.Last_Name ?? rec.Deal_Name ?? rec.Account_Name ?? null;
+    this.deleted.get(module)!.push({ id, display_name: name === null ? null : String(name), type: 'recycle', deletedAt: at });
+    return true;
+  }
+
+  /** The wire form: `$`-less stored fields plus rendered times. */
+  render(rec: ZohoRec & { _created: number; _modified: number }, fields?: string[]): Record<string, unknown> {
+    const full: Record<string, unknown> = { ...rec, Created_Time: this.formatTime(rec._created), Modified_Time: this.formatTime(rec._modified) };
+    delete full._created;
+    delete full._modified;
+    if (!fields) return full;
+    const out: Record<string, unknown> = { id: rec.id };
+    for (const f of fields) if (f in full) out[f] = full[f];
+    return out;
+  }
+
+  attachmentsOf(module: string, parentId: string): StoredAttachment[] {
+    return [...this.attachments.values()].filter((a) => a.parentModule === module && a.parentId === parentId);
+  }
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+
+export interface ZohoAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  tokenTtlSec: number;
+  /** Zoho mints at most this many tokens per refresh token per window (crm-apis.md 1.4). */
+  mintLimit: number;
+  mintWindowMs: number;
+  /** Zoho reportedly answers token errors with 200 as often as 400. */
+  errorStatus: 200 | 400;
+}
+
+/** Access tokens shared by the Accounts and CRM simulators of one Zoho org. */
+export class ZohoAuthRegistry {
+  private readonly tokens = new Map<string, number>();
+  private mints: number[] = [];
+  mintCount = 0;
+
+  constructor(readonly config: ZohoAuthConfig) {}
+
+  /** Returns undefined when the mint throttle is hit. */
+  mint(now = Date.now()): { token: string; expiresInSec: number } | undefined {
+    this.mints = this.mints.filter((t) => now - t < this.config.mintWindowMs);
+    if (this.mints.length >= this.config.mintLimit) return undefined;
+    this.mints.push(now);
+    this.mintCount += 1;
+    const token = `1000.sim.${randomBytes(12).toString('hex')}`;
+    this.tokens.set(token, now + this.config.tokenTtlSec * 1000);
+    return { token, expiresInSec: this.config.tokenTtlSec };
+  }
+
+  isValid(token: string, now = Date.now()): boolean {
+    const exp = this.tokens.get(token);
+    return exp !== undefined && exp > now;
+  }
+
+  /** Fault: every issued token stops working before its announced expiry. */
+  expireAll(): void {
+    for (const t of this.tokens.keys()) this.tokens.set(t, 0);
+  }
+
+  reset(): void {
+    this.tokens.clear();
+    this.mints = [];
+    this.mintCount = 0;
+  }
+}
