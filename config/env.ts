@@ -40,7 +40,12 @@ export class ConfigError extends Error {
 
 /** Parses the given environment; throws one ConfigError listing every problem. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const result = EnvSchema.safeParse(source);
+  return parseWith(EnvSchema, source);
+}
+
+/** For entry points that need only part of the environment (e.g. `db:migrate` needs just DATABASE_URL). */
+export function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined> = process.env): z.output<S> {
+  const result = schema.safeParse(source);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
 }

@@ -26,6 +26,8 @@ export class ZohoTokenManager implements AuthProvider {
   private cached?: CachedToken;
   private inflight?: Promise<CachedToken>;
   private readonly margin: number;
+  /** Tokens this manager minted (not reused from the store). */
+  refreshes = 0;
   private readonly now: () => number;
 
   constructor(private readonly opts: ZohoTokenManagerOptions) {
@@ -64,6 +66,7 @@ export class ZohoTokenManager implements AuthProvider {
         apiDomain: grant.apiDomain ?? ZOHO_API_DOMAINS[this.opts.region],
         expiresAt: new Date(this.now() + grant.expiresInSec * 1000),
       };
+      this.refreshes += 1;
       this.opts.onRefresh?.(minted);
       return minted;
     });

@@ -1,0 +1,54 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SchedulesService } from '../services/schedules.service.js';
+import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
+import { registerApiKeyAuth } from './auth.js';
+import { registerErrorHandler } from './error-handler.js';
+import { connectionsRoutes } from './routes/connections.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { schedulesRoutes } from './routes/schedules.routes.js';
+import { syncsRoutes } from './routes/syncs.routes.js';
+
+export interface AppDeps {
+  orm: MikroORM;
+  temporal: TemporalSettings;
+  apiKeys: string[];
+  syncs: SyncsService;
+  schedules: SchedulesService;
+  logger?: boolean | { level: string };
+}
+
+export type AppInput = Omit<AppDeps, 'syncs' | 'schedules'>;
+
+/** Builds the API without listening: server.ts listens, tests inject. */
+export async function buildApp(input: AppInput): Promise<FastifyInstance> {
+  const em = () => input.orm.em.fork();
+  const deps: AppDeps = { ...input, syncs: new SyncsService(input.temporal, em), schedules: new SchedulesService(input.temporal, em) };
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Never log bearer keys or other credentials that arrive in headers.
+    ...(deps.logger ? { logger: { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] } } : {}),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'crm-sync API', version: '0.1.0', description: 'Starts and inspects durable CRM sync workflows.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerApiKeyAuth(app, deps.apiKeys);
+  await app.register(healthRoutes(deps));
+  await app.register(connectionsRoutes(deps));
+  await app.register(syncsRoutes(deps));
+  await app.register(schedulesRoutes(deps));
+  return app;
+}

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SCHEDULABLE } from '../../services/schedules.service.js';
+import type { AppDeps } from '../app.js';
+import { errorResponses, pageOf } from '../schemas.js';
+
+const Every = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 15m, 6h or 1d');
+const Cron = z.string().min(9).max(100);
+const Timezone = z.string().min(1).max(64);
+const Note = z.string().max(500);
+
+const ScheduleView = z.object({
+  id: z.string(), kind: z.string(), connectionId: z.string().nullable(), every: z.string().nullable(), cron: z.string().nullable(),
+  timezone: z.string(), paused: z.boolean(), note: z.string().nullable(), nextRuns: z.array(z.string()),
+  recentRuns: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string().nullable() })),
+}).meta({ id: 'Schedule' });
+
+const CreateBody = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'lowercase letters, digits and dashes'),
+  kind: z.enum(Object.keys(SCHEDULABLE) as [keyof typeof SCHEDULABLE]),
+  connectionId: z.string().min(1).max(63),
+  every: Every.optional(), cron: Cron.optional(), timezone: Timezone.optional(), paused: z.boolean().optional(), note: Note.optional(),
+}).refine((b) => !!b.every !== !!b.cron, { message: 'give exactly one of every or cron', path: ['every'] });
+
+const PatchBody = z.strictObject({ every: Every.optional(), cron: Cron.optional(), timezone: Timezone.optional(), note: Note.optional() })
+  .refine((b) => !(b.every && b.cron), { message: 'give at most one of every or cron', path: ['every'] })
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+
+const Params = z.object({ id: z.string().min(1).max(100) });
+const NoteBody = z.strictObject({ note: Note.optional() }).optional();
+
+export const schedulesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['schedules'];
+  app.get('/schedules', { schema: { tags, response: { 200: pageOf(ScheduleView), ...errorResponses } } },
+    async () => ({ items: await deps.schedules.list(), nextCursor: null }));
+  app.post('/schedules', { schema: { tags, body: CreateBody, response: { 201: ScheduleView, ...errorResponses } } },
+    async (req, reply) => reply.code(201).send(await deps.schedules.create(req.body)));
+  app.get('/schedules/:id', { schema: { tags, params: Params, response: { 200: ScheduleView, ...errorResponses } } },
+    async (req) => deps.schedules.get(req.params.id));
+  app.patch('/schedules/:id', { schema: { tags, params: Params, body: PatchBody, response: { 200: ScheduleView, ...errorResponses } } },
+    async (req) => deps.schedules.update(req.params.id, req.body));
+  app.delete('/schedules/:id', { schema: { tags, params: Params, response: { 204: z.null(), ...errorResponses } } },
+    async (req, reply) => { await deps.schedules.remove(req.params.id); return reply.code(204).send(null); });
+  app.post('/schedules/:id/pause', { schema: { tags, params: Params, body: NoteBody, response: { 200: ScheduleView, ...errorResponses } } },
+    async (req) => deps.schedules.pause(req.params.id, req.body?.note));
+  app.post('/schedules/:id/unpause', { schema: { tags, params: Params, body: NoteBody, response: { 200: ScheduleView, ...errorResponses } } },
+    async (req) => deps.schedules.unpause(req.params.id, req.body?.note));
+  app.post('/schedules/:id/trigger', { schema: { tags, params: Params, response: { 200: ScheduleView, ...errorResponses } } },
+    async (req) => deps.schedules.trigger(req.params.id));
+};

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { SYNC_RUN_STATUSES } from '../../db/entities/index.js';
+import type { AppDeps } from '../app.js';
+import { errorResponses, Limit, pageOf } from '../schemas.js';
+
+const Status = z.enum(SYNC_RUN_STATUSES);
+const Progress = z.object({ phase: z.string(), done: z.number(), total: z.number().nullable(), message: z.string().optional() });
+
+const SyncDetail = z.object({
+  workflowId: z.string(), runId: z.string(), kind: z.string(), connectionId: z.string().nullable(), status: Status,
+  progress: Progress.nullable(), result: z.record(z.string(), z.unknown()).nullable(), error: z.string().nullable(),
+  startedAt: z.string(), closedAt: z.string().nullable(), temporalUiUrl: z.string(),
+}).meta({ id: 'Sync' });
+
+const SyncRow = z.object({
+  workflowId: z.string(), runId: z.string(), kind: z.string(), connectionId: z.string().nullable(), status: Status,
+  counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(), temporalUiUrl: z.string(),
+}).meta({ id: 'SyncRun' });
+
+const ListQuery = z.strictObject({
+  kind: z.string().max(64).optional(), connection: z.string().max(63).optional(), status: Status.optional(), limit: Limit, cursor: z.string().max(200).optional(),
+});
+const Params = z.object({ workflowId: z.string().min(1).max(255) });
+
+export const syncsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  app.get('/syncs', { schema: { tags: ['syncs'], summary: 'Sync runs, newest first', querystring: ListQuery, response: { 200: pageOf(SyncRow), ...errorResponses } } },
+    async (req) => {
+      const { kind, connection, status, limit, cursor } = req.query;
+      return deps.syncs.list({ kind, connectionId: connection, status }, limit, cursor);
+    });
+
+  app.get('/syncs/:workflowId', { schema: { tags: ['syncs'], summary: 'State of a sync: Temporal status, progress, result', params: Params, response: { 200: SyncDetail, ...errorResponses } } },
+    async (req) => deps.syncs.get(req.params.workflowId));
+
+  app.post('/syncs/:workflowId/cancel', { schema: { tags: ['syncs'], summary: 'Request cancellation of a running sync', params: Params, response: { 202: SyncDetail, ...errorResponses } } },
+    async (req, reply) => reply.code(202).send(await deps.syncs.cancel(req.params.workflowId)));
+};

@@ -1,0 +1,11 @@
+export { CrmConnection, CrmConnectionSchema } from './crm-connection.entity.js';
+export { OAuthToken, OAuthTokenSchema } from './oauth-token.entity.js';
+export { SyncEvent, SyncEventSchema } from './sync-event.entity.js';
+export { SyncRun, SyncRunSchema, SYNC_RUN_STATUSES, type SyncRunStatus } from './sync-run.entity.js';
+
+import { CrmConnectionSchema } from './crm-connection.entity.js';
+import { OAuthTokenSchema } from './oauth-token.entity.js';
+import { SyncEventSchema } from './sync-event.entity.js';
+import { SyncRunSchema } from './sync-run.entity.js';
+
+export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema];

@@ -1,0 +1,137 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { workflowIds } from '../workflows/definitions.js';
+import { BadRequest, Conflict, NotFound } from './errors.js';
+import type { TemporalSettings } from './syncs.service.js';
+
+/** What a schedule can start; each kind names its workflow and how to build its input. */
+export const SCHEDULABLE = {
+  'connection-check': { workflowType: 'connectionCheck', workflowId: workflowIds.connectionCheck },
+} as const;
+export type SchedulableKind = keyof typeof SCHEDULABLE;
+
+export interface ScheduleTiming { every?: string; cron?: string; timezone?: string }
+export interface ScheduleInput extends ScheduleTiming { id: string; kind: SchedulableKind; connectionId: string; paused?: boolean; note?: string }
+export interface ScheduleView {
+  id: string; kind: string; connectionId: string | null; every: string | null; cron: string | null; timezone: string;
+  paused: boolean; note: string | null; nextRuns: string[]; recentRuns: Array<{ scheduledAt: string; workflowId: string | null }>;
+}
+
+/** Temporal Schedules, with our kind and connection kept in the schedule's memo. */
+export class SchedulesService {
+  constructor(private readonly t: TemporalSettings, private readonly em: () => EntityManager) {}
+
+  async create(input: ScheduleInput): Promise<ScheduleView> {
+    if (!(await new ConnectionsRepository(this.em()).get(input.connectionId))) throw new NotFound('connection', input.connectionId);
+    const def = SCHEDULABLE[input.kind];
+    const options: ScheduleOptions = {
+      scheduleId: input.id,
+      spec: specOf(input),
+      action: { type: 'startWorkflow', workflowType: def.workflowType, taskQueue: this.t.taskQueue, workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: [{ connectionId: input.connectionId }] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5 minutes' },
+      state: { paused: input.paused ?? false, note: input.note },
+      memo: { kind: input.kind, connectionId: input.connectionId, note: input.note ?? null },
+    };
+    try {
+      await this.t.client.schedule.create(options);
+    } catch (err) {
+      if (err instanceof ScheduleAlreadyRunning) throw new Conflict(`schedule "${input.id}" already exists`);
+      throw asBadRequest(err);
+    }
+    return this.get(input.id);
+  }
+
+  async list(): Promise<ScheduleView[]> {
+    const ids: string[] = [];
+    for await (const s of this.t.client.schedule.list()) ids.push(s.scheduleId);
+    const views = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
+    return views.filter((v): v is ScheduleView => v !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<ScheduleView> {
+    return toView(id, await this.describe(id));
+  }
+
+  async update(id: string, patch: ScheduleTiming & { note?: string }): Promise<ScheduleView> {
+    const handle = this.t.client.schedule.getHandle(id);
+    const current = toView(id, await this.describe(id));
+    const timing: ScheduleTiming = {
+      every: patch.every ?? (patch.cron ? undefined : current.every ?? undefined),
+      cron: patch.cron ?? (patch.every ? undefined : current.cron ?? undefined),
+      timezone: patch.timezone ?? current.timezone,
+    };
+    try {
+      await handle.update((prev): ScheduleUpdateOptions => ({
+        ...prev, spec: specOf(timing),
+        state: { ...prev.state, note: patch.note ?? prev.state.note },
+      }));
+    } catch (err) {
+      throw asBadRequest(err);
+    }
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.describe(id);
+    await this.t.client.schedule.getHandle(id).delete();
+  }
+
+  async pause(id: string, note?: string): Promise<ScheduleView> {
+    await this.describe(id);
+    await this.t.client.schedule.getHandle(id).pause(note);
+    return this.get(id);
+  }
+
+  async unpause(id: string, note?: string): Promise<ScheduleView> {
+    await this.describe(id);
+    await this.t.client.schedule.getHandle(id).unpause(note);
+    return this.get(id);
+  }
+
+  async trigger(id: string): Promise<ScheduleView> {
+    await this.describe(id);
+    await this.t.client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+    return this.get(id);
+  }
+
+  private async describe(id: string): Promise<ScheduleDescription> {
+    try {
+      return await this.t.client.schedule.getHandle(id).describe();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw new NotFound('schedule', id);
+      throw err;
+    }
+  }
+}
+
+function specOf(t: ScheduleTiming): ScheduleOptions['spec'] {
+  if (!t.every && !t.cron) throw new BadRequest('a schedule needs "every" or "cron"', { fields: ['every', 'cron'] });
+  return { ...(t.every ? { intervals: [{ every: t.every as `${number}m` }] } : {}), ...(t.cron ? { cronExpressions: [t.cron] } : {}), timezone: t.timezone ?? 'UTC' };
+}
+
+/** Temporal rejects a malformed spec (bad cron, unknown zone) with InvalidArgument: that is the caller's input. */
+function asBadRequest(err: unknown): unknown {
+  const e = err as { code?: number; details?: string; message?: string };
+  if (e.code === 3 || /invalid/i.test(e.message ?? '')) return new BadRequest(`Temporal rejected the schedule: ${e.details ?? e.message}`);
+  return err;
+}
+
+function toView(id: string, d: ScheduleDescription): ScheduleView {
+  const memo = (d.memo ?? {}) as { kind?: string; connectionId?: string; note?: string | null };
+  const interval = d.spec.intervals?.[0]?.every;
+  return {
+    id, kind: memo.kind ?? d.action.workflowType, connectionId: memo.connectionId ?? null,
+    every: interval === undefined ? null : formatMs(Number(interval)),
+    cron: null, timezone: d.spec.timezone ?? 'UTC', paused: d.state.paused, note: d.state.note ?? memo.note ?? null,
+    nextRuns: d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
+    recentRuns: d.info.recentActions.slice(-5).map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null })),
+  };
+}
+
+function formatMs(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

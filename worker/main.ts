@@ -1,0 +1,46 @@
+import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { decodeKey, exitOnConfigError, loadDotEnv, parseEnv, type Env } from '../config/env.js';
+import { initOrm } from '../db/mikro-orm.config.js';
+import { PgTokenStore } from '../db/repositories/pg-token-store.js';
+import { SecretBox } from '../db/secret-box.js';
+import { DbConnectorRegistry } from './connector-registry.js';
+import { WorkerSet } from './workers.js';
+
+/** config → ORM → connectors → activities → Workers; SIGINT/SIGTERM drain in-flight tasks and exit. */
+loadDotEnv();
+let env: Env;
+try {
+  env = parseEnv();
+} catch (err) {
+  exitOnConfigError(err);
+}
+const log = (msg: string) => console.log(`[worker] ${msg}`);
+const orm = await initOrm(env.DATABASE_URL);
+const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)), logger: quietLogger() });
+const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)));
+const workers = new WorkerSet({
+  connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowBundle, orm, connectors: registry,
+  refreshMs: 15_000, log,
+});
+await workers.start();
+log(`ready on ${env.TEMPORAL_ADDRESS}: ${workers.queues().join(', ')}`);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: draining`);
+  await workers.shutdown();
+  await connection.close();
+  await orm.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+function quietLogger() {
+  const noop = () => undefined;
+  return { trace: noop, debug: noop, info: noop, warn: (m: string) => log(m), error: (m: string) => log(m), log: noop };
+}

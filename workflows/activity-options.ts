@@ -1,0 +1,24 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/** Failure types that another attempt cannot fix (see activities/failures.ts). */
+export const NON_RETRYABLE_TYPES = ['AuthError', 'ValidationError', 'NotFoundError', 'ConfigError'];
+
+/** Named retry/timeout presets: the only place retry behaviour is decided. */
+export const activityPresets = {
+  /** Our own DB: short calls, retried patiently through a restart of Postgres. */
+  store: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  },
+  /** One CRM call or a page of them. Rate limits arrive with their own `nextRetryDelay`. */
+  crmCall: {
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  },
+  /** A connection check answers quickly or not at all; it must not wait for hours on a dead CRM or an unpolled queue. */
+  crmProbe: {
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: '3 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  },
+} satisfies Record<string, ActivityOptions>;

@@ -1,0 +1,1 @@
+export { connectionCheck } from './connection-check.js';
