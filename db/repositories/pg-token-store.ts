@@ -21,9 +21,10 @@ export class PgTokenStore implements TokenStore {
       const row = await em.findOne(OAuthToken, { connectionId: key }, { refresh: true });
       const current = row ? this.toCached(row) : undefined;
       const next = await fn(current);
-      if (current && next.accessToken === current.accessToken) return current;
+      if (next === current) return current;
       const values = { accessTokenEnc: this.box.seal(next.accessToken), apiDomain: next.apiDomain, expiresAt: next.expiresAt, refreshedAt: new Date() };
-      if (row) em.assign(row, { ...values, refreshCount: row.refreshCount + 1 });
+      const minted = current?.accessToken !== next.accessToken;
+      if (row) em.assign(row, { ...values, refreshCount: row.refreshCount + (minted ? 1 : 0) });
       else em.create(OAuthToken, { connectionId: key, ...values, refreshCount: 1 });
       return next;
     });

@@ -9,7 +9,7 @@ export const FaultRuleSchema = z.strictObject({
   kind: z.enum(['status', 'latency', 'drop']),
   method: z.string().optional(),
   pathPrefix: z.string().default('/'),
-  status: z.number().int().min(400).max(599).default(503),
+  status: z.number().int().min(200).max(599).default(503),
   retryAfterSec: z.number().min(0).optional(),
   latencyMs: z.number().int().min(0).default(0),
   /** How many matching requests it applies to; omitted = until cleared. */

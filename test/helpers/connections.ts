@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { ConnectionConfig } from '../../config/connections.js';
+import { simulatorDefaults } from '../../simulators/config.js';
+import type { RunningSimulators } from '../../simulators/index.js';
+
+const SIM = simulatorDefaults();
+
+/** Secrets as a worker's environment would hold them, for connections made by the factories below. */
+export const simSecrets: Record<string, string> = {
+  HUBSPOT_SIM_TOKEN: SIM.HUBSPOT_SIM_TOKEN,
+  ZOHO_SIM_CLIENT_ID: SIM.ZOHO_SIM_CLIENT_ID,
+  ZOHO_SIM_CLIENT_SECRET: SIM.ZOHO_SIM_CLIENT_SECRET,
+  ZOHO_SIM_REFRESH_TOKEN: SIM.ZOHO_SIM_REFRESH_TOKEN,
+  WRONG_HUBSPOT_TOKEN: 'pat-sim-not-the-right-token',
+  WRONG_ZOHO_REFRESH_TOKEN: '1000.not-a-refresh-token',
+};
+
+/** Connection ids are unique per file: all files share one Temporal server and its `crm.<id>` queues. */
+export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+export function hubspotConnection(sims: RunningSimulators, opts: { id?: string; tokenEnv?: string } = {}): ConnectionConfig {
+  return {
+    id: opts.id ?? uniqueId('hs'), provider: 'hubspot', baseUrls: { api: sims.urls.hubspot },
+    credentials: { accessToken: { env: opts.tokenEnv ?? 'HUBSPOT_SIM_TOKEN' } }, options: {},
+    budget: { maxRequests: 190, perMs: 10_000, maxConcurrent: 10 },
+  };
+}
+
+export function zohoConnection(sims: RunningSimulators, opts: { id?: string; refreshTokenEnv?: string } = {}): ConnectionConfig {
+  return {
+    id: opts.id ?? uniqueId('zoho'), provider: 'zoho-crm', region: 'com', baseUrls: { accounts: sims.urls.zohoAccounts },
+    credentials: {
+      clientId: { env: 'ZOHO_SIM_CLIENT_ID' }, clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
+      refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
+    },
+    options: {}, budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+  };
+}
