@@ -1,7 +1,7 @@
 import { RateLimitedError } from './errors.js';
 
 export interface RateBudget {
-  /** Requests allowed per `perMs` window (token bucket capacity and refill). */
+  /** Requests allowed in any rolling window of `perMs`. */
   maxRequests: number;
   perMs: number;
   /** Requests in flight at once. */
@@ -16,13 +16,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const DAY_MS = 86_400_000;
 
 /**
- * Keeps one connection's calls inside its budget in this process: a token bucket for the request rate and a
- * semaphore for concurrency. It only delays; it never retries (that is Temporal's job).
+ * Keeps one connection's calls inside its budget in this process: a rolling-window limiter for the request rate
+ * and a semaphore for concurrency. It only delays; it never retries (that is Temporal's job).
+ *
+ * Why a rolling window and not a token bucket: HubSpot counts requests in a rolling 10 s window. A bucket of 190
+ * refilling at 19/s lets 190 + 171 calls through in the first 10 s and earns 429s; a log of the last
+ * `maxRequests` start times never exceeds the provider's own count.
  */
 export class RateGovernor {
-  private tokens: number;
-  private lastRefill: number;
-  private readonly ratePerMs: number;
+  /** Start times of recent calls, oldest first; at most `maxRequests` entries. */
+  private readonly starts: number[] = [];
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
   private tokenChain: Promise<void> = Promise.resolve();
@@ -32,10 +35,7 @@ export class RateGovernor {
   private readonly stats = { started: 0, waitedMs: 0 };
 
   constructor(private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
-    this.tokens = budget.maxRequests;
-    this.lastRefill = now();
     this.dayStart = now();
-    this.ratePerMs = budget.maxRequests / budget.perMs;
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -83,7 +83,7 @@ export class RateGovernor {
     else this.inFlight -= 1;
   }
 
-  /** Tokens are handed out strictly in arrival order through one promise chain. */
+  /** Start slots are handed out strictly in arrival order through one promise chain. */
   private acquireToken(): Promise<void> {
     const turn = this.tokenChain.then(() => this.takeToken());
     this.tokenChain = turn.catch(() => undefined);
@@ -94,10 +94,9 @@ export class RateGovernor {
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntil) { await sleep(this.pausedUntil - now); continue; }
-      this.tokens = Math.min(this.budget.maxRequests, this.tokens + (now - this.lastRefill) * this.ratePerMs);
-      this.lastRefill = now;
-      if (this.tokens >= 1) { this.tokens -= 1; return; }
-      await sleep(Math.ceil((1 - this.tokens) / this.ratePerMs));
+      while (this.starts.length > 0 && this.starts[0]! <= now - this.budget.perMs) this.starts.shift();
+      if (this.starts.length < this.budget.maxRequests) { this.starts.push(now); return; }
+      await sleep(this.starts[0]! + this.budget.perMs - now + 1);
     }
   }
 }
