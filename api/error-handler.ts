@@ -10,7 +10,7 @@ const body = (code: string, message: string, details: Record<string, unknown> = 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const fields = err.validation.map((v) => ({ field: `${err.validationContext}${v.instancePath.replace(/\//g, '.')}`, message: v.message }));
+      const fields = err.validation.map((v) => ({ field: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'), message: v.message }));
       return reply.code(400).send(body('VALIDATION_ERROR', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }));
     }
     if (err instanceof NotFound) return reply.code(404).send(body('NOT_FOUND', err.message, { resource: err.resource, id: err.id }));

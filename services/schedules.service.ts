@@ -28,7 +28,11 @@ export class SchedulesService {
     const options: ScheduleOptions = {
       scheduleId: input.id,
       spec: specOf(input),
-      action: { type: 'startWorkflow', workflowType: def.workflowType, taskQueue: this.t.taskQueue, workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: [{ connectionId: input.connectionId }] },
+      action: {
+        type: 'startWorkflow', workflowType: def.workflowType, taskQueue: this.t.taskQueue,
+        workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: [{ connectionId: input.connectionId }],
+        memo: actionMemo(input.id, input.cron),
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5 minutes' },
       state: { paused: input.paused ?? false, note: input.note },
       memo: { kind: input.kind, connectionId: input.connectionId, note: input.note ?? null },
@@ -64,6 +68,7 @@ export class SchedulesService {
     try {
       await handle.update((prev): ScheduleUpdateOptions => ({
         ...prev, spec: specOf(timing),
+        action: { ...prev.action, memo: actionMemo(id, timing.cron) },
         state: { ...prev.state, note: patch.note ?? prev.state.note },
       }));
     } catch (err) {
@@ -105,15 +110,26 @@ export class SchedulesService {
   }
 }
 
+/**
+ * Temporal compiles cron strings into calendar specs and the schedule memo cannot be updated, so the cron text
+ * we show back travels in the action's memo (which every started run also carries).
+ */
+function actionMemo(scheduleId: string, cron: string | undefined): Record<string, unknown> {
+  return { scheduleId, cron: cron ?? null };
+}
+
 function specOf(t: ScheduleTiming): ScheduleOptions['spec'] {
   if (!t.every && !t.cron) throw new BadRequest('a schedule needs "every" or "cron"', { fields: ['every', 'cron'] });
   return { ...(t.every ? { intervals: [{ every: t.every as `${number}m` }] } : {}), ...(t.cron ? { cronExpressions: [t.cron] } : {}), timezone: t.timezone ?? 'UTC' };
 }
 
-/** Temporal rejects a malformed spec (bad cron, unknown zone) with InvalidArgument: that is the caller's input. */
+/**
+ * Temporal rejects a malformed spec (bad cron, unknown zone) as InvalidArgument, which the SDK surfaces as a
+ * TypeError: that is the caller's input, not our failure.
+ */
 function asBadRequest(err: unknown): unknown {
   const e = err as { code?: number; details?: string; message?: string };
-  if (e.code === 3 || /invalid/i.test(e.message ?? '')) return new BadRequest(`Temporal rejected the schedule: ${e.details ?? e.message}`);
+  if (err instanceof TypeError || e.code === 3) return new BadRequest(`Temporal rejected the schedule: ${e.details ?? e.message}`, { fields: ['every', 'cron', 'timezone'] });
   return err;
 }
 
@@ -123,7 +139,7 @@ function toView(id: string, d: ScheduleDescription): ScheduleView {
   return {
     id, kind: memo.kind ?? d.action.workflowType, connectionId: memo.connectionId ?? null,
     every: interval === undefined ? null : formatMs(Number(interval)),
-    cron: null, timezone: d.spec.timezone ?? 'UTC', paused: d.state.paused, note: d.state.note ?? memo.note ?? null,
+    cron: (d.action.memo as { cron?: string | null } | undefined)?.cron ?? null, timezone: d.spec.timezone ?? 'UTC', paused: d.state.paused, note: d.state.note ?? memo.note ?? null,
     nextRuns: d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
     recentRuns: d.info.recentActions.slice(-5).map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null })),
   };

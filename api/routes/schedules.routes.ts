@@ -27,7 +27,7 @@ const PatchBody = z.strictObject({ every: Every.optional(), cron: Cron.optional(
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
 
 const Params = z.object({ id: z.string().min(1).max(100) });
-const NoteBody = z.strictObject({ note: Note.optional() }).optional();
+const NoteBody = z.strictObject({ note: Note.optional() }).nullish();
 
 export const schedulesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const tags = ['schedules'];

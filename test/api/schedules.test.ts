@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import type { RunningSimulators } from '../../simulators/index.js';
+import { DbConnectorRegistry } from '../../worker/connector-registry.js';
+import { auth, testApp } from '../helpers/api.js';
+import { hubspotConnection, simSecrets, uniqueId } from '../helpers/connections.js';
+import { pgTokenStore } from '../helpers/connectors.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSimulators } from '../helpers/simulators.js';
+import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
+
+let db: TestDb;
+let sims: RunningSimulators;
+let temporal: TestTemporal;
+let app: FastifyInstance;
+let connectionId: string;
+const scheduleId = uniqueId('sched');
+
+beforeAll(async () => {
+  db = await createTestDb();
+  sims = await startTestSimulators();
+  const hs = hubspotConnection(sims);
+  connectionId = hs.id;
+  await new ConnectionsRepository(db.orm.em.fork()).apply([hs]);
+  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
+  app = await testApp(db, temporal);
+});
+afterAll(async () => {
+  await temporal?.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+  await app?.close(); await temporal?.close(); await sims?.close(); await db?.close();
+});
+
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+  app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+describe('API: schedules over Temporal Schedules', () => {
+  it('creates, reads and lists a schedule', async () => {
+    const res = await call('POST', '/schedules', { id: scheduleId, kind: 'connection-check', connectionId, every: '1h', note: 'hourly check' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ id: scheduleId, kind: 'connection-check', connectionId, every: '1h', paused: false, note: 'hourly check', timezone: 'UTC' });
+    expect(res.json().nextRuns.length).toBeGreaterThan(0);
+    expect((await call('GET', `/schedules/${scheduleId}`)).json().id).toBe(scheduleId);
+    const list = (await call('GET', '/schedules')).json();
+    expect(list.items.map((s: { id: string }) => s.id)).toContain(scheduleId);
+  });
+
+  it('refuses a duplicate id (409), an unknown connection (404) and bad bodies (400)', async () => {
+    expect((await call('POST', '/schedules', { id: scheduleId, kind: 'connection-check', connectionId, every: '1h' })).statusCode).toBe(409);
+    expect((await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId: 'nope', every: '1h' })).statusCode).toBe(404);
+    const both = await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId, every: '1h', cron: '0 * * * *' });
+    expect(both.statusCode).toBe(400);
+    const bad = await call('POST', '/schedules', { id: 'Bad Id', kind: 'file-sync', connectionId, every: 'often' });
+    expect(bad.statusCode).toBe(400);
+    const fields = bad.json().error.details.fields.map((f: { field: string }) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.id', 'body.kind', 'body.every']));
+  });
+
+  it('changes the timing with PATCH: interval, then a cron expression in a time zone', async () => {
+    const res = await call('PATCH', `/schedules/${scheduleId}`, { every: '30m' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().every).toBe('30m');
+    const cron = await call('PATCH', `/schedules/${scheduleId}`, { cron: '30 2 * * 1-5', timezone: 'Europe/Berlin' });
+    expect(cron.json()).toMatchObject({ cron: '30 2 * * 1-5', every: null, timezone: 'Europe/Berlin' });
+    const next = new Date(cron.json().nextRuns[0]);
+    expect(next.getUTCMinutes()).toBe(30);
+    expect(await call('PATCH', `/schedules/${scheduleId}`, { cron: 'not a cron at all' }).then((r) => r.statusCode)).toBe(400);
+    expect((await call('PATCH', `/schedules/${scheduleId}`, {})).statusCode).toBe(400);
+  });
+
+  it('pauses and unpauses', async () => {
+    expect((await call('POST', `/schedules/${scheduleId}/pause`, { note: 'maintenance' })).json()).toMatchObject({ paused: true, note: 'maintenance' });
+    expect((await call('POST', `/schedules/${scheduleId}/unpause`)).json().paused).toBe(false);
+  });
+
+  it('trigger starts a run that completes and shows in recentRuns', async () => {
+    expect((await call('POST', `/schedules/${scheduleId}/trigger`)).statusCode).toBe(200);
+    let workflowId: string | null = null;
+    for (let i = 0; i < 50 && !workflowId; i++) {
+      workflowId = (await call('GET', `/schedules/${scheduleId}`)).json().recentRuns[0]?.workflowId ?? null;
+      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(workflowId).toContain(`connection-check:${connectionId}`);
+    const result = await temporal.client.workflow.getHandle(workflowId!).result();
+    expect(result).toMatchObject({ connectionId, provider: 'hubspot' });
+  });
+
+  it('deletes, after which it is 404', async () => {
+    expect((await call('DELETE', `/schedules/${scheduleId}`)).statusCode).toBe(204);
+    expect((await call('GET', `/schedules/${scheduleId}`)).statusCode).toBe(404);
+    expect((await call('DELETE', `/schedules/${scheduleId}`)).statusCode).toBe(404);
+  });
+});

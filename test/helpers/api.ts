@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../api/app.js';
+import type { TestDb } from './db.js';
+import type { TestTemporal } from './temporal.js';
+
+export const API_KEY = 'test-api-key-0123456789abcdef';
+export const auth = { authorization: `Bearer ${API_KEY}` };
+
+export function testApp(db: TestDb, temporal: TestTemporal): Promise<FastifyInstance> {
+  return buildApp({ orm: db.orm, temporal: temporal.settings, apiKeys: [API_KEY] });
+}
