@@ -53,15 +53,22 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
 export type ConnectionConfig = z.infer<typeof ConnectionSchema>;
 export type Provider = ConnectionConfig['provider'];
 
-export const ConnectionsFileSchema = z.strictObject({
-  connections: z.array(ConnectionSchema).superRefine((list, ctx) => {
-    const seen = new Set<string>();
-    list.forEach((c, i) => {
-      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate connection id "${c.id}"` });
-      seen.add(c.id);
-    });
-  }),
-});
+export const ConnectionsFileSchema = z.strictObject({ connections: z.array(ConnectionSchema) });
+
+/** Checked on the raw document so duplicates are reported alongside every other problem. */
+function duplicateIds(doc: unknown): string[] {
+  const list = (doc as { connections?: unknown })?.connections;
+  if (!Array.isArray(list)) return [];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  list.forEach((c, i) => {
+    const id = (c as { id?: unknown })?.id;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) problems.push(`connections.${i}.id: duplicate connection id "${id}"`);
+    seen.add(id);
+  });
+  return problems;
+}
 
 export function budgetOf(c: Pick<ConnectionConfig, 'provider' | 'budget'>): Budget {
   return c.budget ?? DEFAULT_BUDGETS[c.provider];
@@ -70,9 +77,11 @@ export function budgetOf(c: Pick<ConnectionConfig, 'provider' | 'budget'>): Budg
 /** Validates a parsed connections document; throws one ConfigError listing every problem. */
 export function parseConnections(doc: unknown, source = 'connections file'): ConnectionConfig[] {
   const result = ConnectionsFileSchema.safeParse(doc);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
+    ...duplicateIds(doc),
+  ];
+  if (problems.length || !result.success) throw new ConfigError(problems.map((p) => `${source}: ${p}`));
   return result.data.connections;
 }
 

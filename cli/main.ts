@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadDotEnv } from '../config/env.js';
+import { NotFound } from '../services/errors.js';
+import { connectionsCommand } from './commands/connections.js';
+import { syncsCommand } from './commands/syncs.js';
+import { CliContext } from './context.js';
+import { USAGE, UsageError } from './usage.js';
+
+/** `crm-sync`: exit 0 on success, 1 when some items failed, 2 on bad usage or configuration. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        file: { type: 'string' }, all: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' },
+        kind: { type: 'string' }, connection: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const [group, sub, ...rest] = parsed.positionals;
+  if (parsed.values.help || group === 'help' || !group) {
+    console.log(USAGE);
+    return group || parsed.values.help ? 0 : 2;
+  }
+  let ctx: CliContext | undefined;
+  try {
+    ctx = new CliContext();
+    if (group === 'connections') return await connectionsCommand(ctx, sub, rest, parsed.values);
+    if (group === 'syncs') return await syncsCommand(ctx, sub, rest, parsed.values);
+    throw new UsageError(`unknown command "${group}"`);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message);
+    if (err instanceof ConfigError) { console.error(err.message); return 2; }
+    if (err instanceof NotFound) { console.error(`crm-sync: ${err.message}`); return 2; }
+    console.error(`crm-sync: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await ctx?.close();
+  }
+}
+
+function usageError(message: string): number {
+  console.error(`crm-sync: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+loadDotEnv();
+process.exitCode = await main(process.argv.slice(2));
