@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, type Env, exitOnConfigError, loadDotEnv, parseEnv } from '../config/env.js';
 import { initOrm } from '../db/mikro-orm.config.js';
+import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 import { buildApp } from './app.js';
 
 /** Listens and closes gracefully; everything else is in buildApp. */
@@ -32,3 +33,4 @@ const close = async () => {
 };
 process.on('SIGINT', () => void close());
 process.on('SIGTERM', () => void close());
+stopWhenSupervisorExits(() => void close());

@@ -1,6 +1,7 @@
 import { loadDotEnv } from '../config/env.js';
 import { SimulatorEnvSchema } from './config.js';
 import { startSimulators } from './index.js';
+import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 
 /** `npm run simulators`: HubSpot, Zoho Accounts and Zoho CRM on local ports, seeded and deterministic. */
 loadDotEnv();
@@ -14,3 +15,4 @@ console.log(`simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sim
 const stop = async () => { await sims.close(); process.exit(0); };
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
+stopWhenSupervisorExits(() => void stop());

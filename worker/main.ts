@@ -1,9 +1,10 @@
-import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { decodeKey, exitOnConfigError, loadDotEnv, parseEnv, type Env } from '../config/env.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { PgTokenStore } from '../db/repositories/pg-token-store.js';
 import { SecretBox } from '../db/secret-box.js';
+import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 import { DbConnectorRegistry } from './connector-registry.js';
 import { WorkerSet } from './workers.js';
 
@@ -15,7 +16,8 @@ try {
 } catch (err) {
   exitOnConfigError(err);
 }
-const log = (msg: string) => console.log(`[worker] ${msg}`);
+const log = (msg: string) => console.log(msg);
+Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
 const orm = await initOrm(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)), logger: quietLogger() });
@@ -39,6 +41,7 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+stopWhenSupervisorExits((reason) => void stop(reason));
 
 function quietLogger() {
   const noop = () => undefined;

@@ -1,0 +1,38 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { SUPERVISED_ENV } from './supervision.js';
+
+export interface Child { name: string; process: ChildProcess; exited: Promise<number | null> }
+
+/** Starts a TypeScript entry point under the project's Node with tsx, prefixing its output lines with its name. */
+export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...env, [SUPERVISED_ENV]: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
+  };
+  proc.stdout?.on('data', prefix(process.stdout));
+  proc.stderr?.on('data', prefix(process.stderr));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  return { name, process: proc, exited };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: Child, graceMs = 8_000): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+export async function waitForHttp(url: string, timeoutMs: number, child?: Child): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.status < 500) return;
+    } catch { /* not up yet */ }
+    if (child && child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode} before ${url} answered`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

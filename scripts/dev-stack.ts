@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { loadConnectionsFile, missingSecrets } from '../config/connections.js';
+import { ConfigError, loadDotEnv, parseEnv } from '../config/env.js';
+import { migrate } from '../db/migrate.js';
+import { initOrm } from '../db/mikro-orm.config.js';
+import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { simulatorDefaults } from '../simulators/config.js';
+import { type Child, startChild, stopChild, waitForHttp } from './children.js';
+import { devSecrets } from './dev-secrets.js';
+import { resolvePostgres, type PostgresHandle } from './postgres.js';
+import { stopWhenOrphaned } from './supervision.js';
+import { type DevServer, findOrBuildTemporal, isListening, startDevServer } from './temporal-server.js';
+
+/**
+ * `npm start`: Postgres and Temporal (found or started), migrations, simulators, worker and API as children,
+ * default connections applied. Ctrl-C or SIGTERM stops everything it started.
+ */
+const DATA = resolve('.data');
+const log = (m: string) => console.log(`[start] ${m}`);
+const children: Child[] = [];
+let pg: PostgresHandle | undefined;
+let temporal: DevServer | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping…');
+    await Promise.all(children.map((c) => stopChild(c)));
+    await temporal?.stop();
+    await pg?.stop();
+    log('stopped');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+stopWhenOrphaned(() => void shutdown(0));
+
+try {
+  loadDotEnv();
+  const secrets = devSecrets(DATA);
+  const sim = simulatorDefaults(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('SIM_') && v !== undefined)) as Record<string, string>);
+  const generatedKey = !process.env.API_KEYS;
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? secrets.tokenEncryptionKey,
+    API_KEYS: process.env.API_KEYS ?? secrets.apiKey,
+    HUBSPOT_SIM_TOKEN: process.env.HUBSPOT_SIM_TOKEN ?? sim.HUBSPOT_SIM_TOKEN,
+    ZOHO_SIM_CLIENT_ID: process.env.ZOHO_SIM_CLIENT_ID ?? sim.ZOHO_SIM_CLIENT_ID,
+    ZOHO_SIM_CLIENT_SECRET: process.env.ZOHO_SIM_CLIENT_SECRET ?? sim.ZOHO_SIM_CLIENT_SECRET,
+    ZOHO_SIM_REFRESH_TOKEN: process.env.ZOHO_SIM_REFRESH_TOKEN ?? sim.ZOHO_SIM_REFRESH_TOKEN,
+  };
+
+  pg = await resolvePostgres({ databaseUrl: process.env.DATABASE_URL, database: 'crm_sync', dataDir: DATA, log });
+  base.DATABASE_URL = pg.url;
+  const env = parseEnv(base);
+  log(`postgres: ${pg.source} (${pg.url.replace(/:[^:@/]+@/, ':***@')})`);
+  const applied = await migrate(env.DATABASE_URL);
+  log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+
+  if (await isListening(env.TEMPORAL_ADDRESS)) {
+    log(`temporal: using the server at ${env.TEMPORAL_ADDRESS}`);
+  } else {
+    const binary = findOrBuildTemporal(log);
+    const port = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
+    temporal = await startDevServer({ binary, port, uiPort: Number(new URL(env.TEMPORAL_UI_URL).port || 8233), dbFile: resolve(DATA, 'temporal.db') });
+    log(`temporal: dev server started (${binary}), state in .data/temporal.db`);
+  }
+
+  const sims = startChild('simulators', 'simulators/main.ts', base);
+  children.push(sims);
+  await waitForHttp(`http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/__admin/stats`, 30_000, sims);
+
+  const connections = await loadConnectionsFile(env.CONNECTIONS_FILE);
+  const orm = await initOrm(env.DATABASE_URL, { poolMax: 2 });
+  const result = await new ConnectionsRepository(orm.em.fork()).apply(connections);
+  await orm.close();
+  log(`connections from ${env.CONNECTIONS_FILE}: ${[...result.created, ...result.updated].join(', ')}`);
+  for (const c of connections) {
+    const missing = missingSecrets(c, base);
+    if (missing.length) log(`warning: connection ${c.id} needs ${missing.join(', ')} in the environment`);
+  }
+
+  const worker = startChild('worker', 'worker/main.ts', base);
+  const api = startChild('api', 'api/server.ts', base);
+  children.push(worker, api);
+  const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+  await waitForHttp(`${apiUrl}/health`, 60_000, api);
+
+  for (const c of children) {
+    void c.exited.then((code) => {
+      if (!stopping) { log(`${c.name} exited unexpectedly (code ${code}); stopping the stack`); void shutdown(1); }
+    });
+  }
+  console.log([
+    '',
+    'crm-sync is running',
+    `  API           ${apiUrl}`,
+    `  API docs      ${apiUrl}/docs`,
+    `  Temporal UI   ${env.TEMPORAL_UI_URL}`,
+    `  HubSpot sim   http://${sim.SIM_HOST}:${sim.SIM_HUBSPOT_PORT}`,
+    `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
+    `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
+    generatedKey ? `  API key       ${secrets.apiKey}   (generated for development; set API_KEYS to choose your own)` : '  API key       from API_KEYS',
+    '',
+    `Try: curl -X POST -H "Authorization: Bearer <key>" ${apiUrl}/connections/hubspot-sim/check`,
+    'Ctrl-C stops everything.',
+  ].join('\n'));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    await shutdown(2);
+  }
+  console.error(`[start] ${(err as Error).message}`);
+  await shutdown(1);
+}
