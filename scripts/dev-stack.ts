@@ -26,9 +26,12 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log('stopping…');
-    await Promise.all(children.map((c) => stopChild(c)));
-    await temporal?.stop();
-    await pg?.stop();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      try { await fn(); } catch (err) { log(`stopping ${name} failed: ${(err as Error).message}`); }
+    };
+    await Promise.all(children.map((c) => step(c.name, () => stopChild(c))));
+    await step('temporal', async () => temporal?.stop());
+    await step('postgres', async () => pg?.stop());
     log('stopped');
   }
   process.exit(code);

