@@ -22,10 +22,13 @@ export interface HttpRequest {
 
 export interface HttpResponse { status: number; headers: Headers; body: unknown }
 
-/** Supplies auth headers; `onRejected` may refresh credentials once after a 401 and return true to retry. */
+/**
+ * Supplies auth headers; `onRejected` may refresh credentials once after a 401 and return true to retry. It gets
+ * the headers the rejected request carried, so a token another caller already replaced is not replaced again.
+ */
 export interface AuthProvider {
   headers(): Promise<Record<string, string>>;
-  onRejected?(error: ConnectorError): Promise<boolean>;
+  onRejected?(error: ConnectorError, sentHeaders: Record<string, string>): Promise<boolean>;
 }
 
 /**
@@ -52,15 +55,7 @@ export class HttpClient {
   constructor(private readonly opts: HttpClientOptions) {}
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    try {
-      return await this.attempt(req);
-    } catch (err) {
-      if (err instanceof AuthError && err.status === 401 && !req.anonymous && this.opts.auth?.onRejected
-        && (await this.opts.auth.onRejected(err))) {
-        return this.attempt(req);
-      }
-      throw err;
-    }
+    return (await this.withAuthRetry(req, false)) as HttpResponse;
   }
 
   /** A JSON request whose body must match `schema`; `data` is undefined for 204/304. */
@@ -79,28 +74,27 @@ export class HttpClient {
 
   /** Raw response for streaming downloads; errors are classified as usual. */
   async stream(req: HttpRequest): Promise<Response> {
-    const run = async () => {
-      const res = await this.send(req, true);
-      return res as Response;
-    };
+    return (await this.withAuthRetry(req, true)) as Response;
+  }
+
+  /** One retry after a 401, only when the auth provider refreshed its credentials. */
+  private async withAuthRetry(req: HttpRequest, raw: boolean): Promise<HttpResponse | Response> {
+    const authHeaders = req.anonymous || !this.opts.auth ? {} : await this.opts.auth.headers();
     try {
-      return await run();
+      return await this.send(req, raw, authHeaders);
     } catch (err) {
       if (err instanceof AuthError && err.status === 401 && !req.anonymous && this.opts.auth?.onRejected
-        && (await this.opts.auth.onRejected(err))) return run();
+        && (await this.opts.auth.onRejected(err, authHeaders))) {
+        return this.send(req, raw, await this.opts.auth.headers());
+      }
       throw err;
     }
   }
 
-  private async attempt(req: HttpRequest): Promise<HttpResponse> {
-    return (await this.send(req, false)) as HttpResponse;
-  }
-
-  private async send(req: HttpRequest, raw: boolean): Promise<HttpResponse | Response> {
+  private async send(req: HttpRequest, raw: boolean, authHeaders: Record<string, string>): Promise<HttpResponse | Response> {
     const url = await this.url(req);
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...authHeaders };
     if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
-    if (!req.anonymous && this.opts.auth) Object.assign(headers, await this.opts.auth.headers());
     let body = req.body;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);

@@ -20,7 +20,9 @@ const log = (msg: string) => console.log(msg);
 Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
 const orm = await initOrm(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)), logger: quietLogger() });
+// Under tsx the sources are .ts; after `npm run build` they are .js beside this file.
+const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(`../workflows/index.${ext}`, import.meta.url)), logger: quietLogger() });
 const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)));
 const workers = new WorkerSet({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowBundle, orm, connectors: registry,

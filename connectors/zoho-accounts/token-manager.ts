@@ -47,9 +47,11 @@ export class ZohoTokenManager implements AuthProvider {
   }
 
   /** After a 401, mint a new token unless another caller or worker already replaced the rejected one. */
-  async onRejected(_error: AuthError): Promise<boolean> {
-    const rejected = this.cached?.accessToken;
-    this.cached = undefined;
+  async onRejected(_error: AuthError, sentHeaders: Record<string, string>): Promise<boolean> {
+    const rejected = sentHeaders.authorization?.replace(/^Zoho-oauthtoken /, '');
+    if (!rejected) return false;
+    if (this.cached?.accessToken === rejected) this.cached = undefined;
+    if (this.fresh(this.cached)) return true;
     this.inflight ??= this.load(rejected).finally(() => { this.inflight = undefined; });
     await this.inflight;
     return true;

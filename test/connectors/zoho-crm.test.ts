@@ -178,6 +178,15 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     expect(sims.zoho.auth.mintCount).toBe(before + 1);
   });
 
+  it('many calls rejected with the same expired token cause one refresh, not one each', async () => {
+    await crm.listRecords('Accounts', { fields: ['Account_Name'] });
+    const before = sims.zoho.auth.mintCount;
+    await adminPost(sims.urls.zohoAccounts, '/__admin/expire-tokens');
+    const pages = await Promise.all(Array.from({ length: 8 }, () => crm.listRecords('Accounts', { fields: ['Account_Name'] })));
+    expect(pages.every((p) => p.records.length > 0)).toBe(true);
+    expect(sims.zoho.auth.mintCount).toBe(before + 1);
+  });
+
   it('gives up with AuthError when the refreshed token is rejected too', async () => {
     await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'status', status: 401, times: 2, pathPrefix: '/crm/v8/Accounts' });
     await expect(crm.listRecords('Accounts', { fields: ['Account_Name'] })).rejects.toBeInstanceOf(AuthError);

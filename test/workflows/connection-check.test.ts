@@ -97,3 +97,31 @@ describe('connectionCheck workflow (real worker, Temporal dev server, Postgres, 
     expect(history).not.toContain(Buffer.from(token).toString('base64'));
   });
 });
+
+describe('connectionCheck under load and bad answers', () => {
+  it('20 concurrent check activities on a cold token cache mint exactly one Zoho token', async () => {
+    const cold = zohoConnection(sims);
+    await new ConnectionsRepository(db.orm.em.fork()).apply([cold]);
+    await temporal.workers.syncConnectionWorkers();
+    const before = sims.zoho.auth.mintCount;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => temporal.client.workflow.execute(connectionCheck, {
+      taskQueue: temporal.settings.taskQueue, workflowId: `connection-check:${cold.id}:${i}`, args: [{ connectionId: cold.id }],
+    })));
+    expect(results).toHaveLength(20);
+    expect(sims.zoho.auth.mintCount - before).toBe(1);
+    expect(results.filter((r) => r.tokenRefreshed)).toHaveLength(1);
+  });
+
+  it('a CRM answering garbage ends in a classified error in sync_events, and the worker keeps working', async () => {
+    await fetch(`${sims.urls.hubspot}/__admin/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'status', status: 200, times: 4, pathPrefix: '/crm/v3/objects/deals', body: { results: 'not a list' } }),
+    });
+    await expect(run(ids.hubspot!)).rejects.toBeInstanceOf(WorkflowFailedError);
+    const row = await runsRepo().findLatestByWorkflowId(`connection-check:${ids.hubspot}`);
+    const events = await runsRepo().events(row!.runId);
+    expect(events[0]).toMatchObject({ level: 'error', code: 'UnavailableError' });
+    expect(events[0]!.message).toContain('unexpected response shape');
+    expect(await run(ids.hubspot!)).toMatchObject({ provider: 'hubspot' });
+  }, 60_000);
+});
