@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { FaultRuleSchema } from './common/faults.js';
+
+const StartupFaults = z.strictObject({
+  hubspot: z.array(FaultRuleSchema).default([]),
+  zohoCrm: z.array(FaultRuleSchema).default([]),
+  zohoAccounts: z.array(FaultRuleSchema).default([]),
+});
 
 /** Simulator settings; every default is what `.env.example` documents and the default connections point at. */
 export const SimulatorEnvSchema = z.object({
@@ -24,6 +31,15 @@ export const SimulatorEnvSchema = z.object({
   SIM_ZOHO_DAILY_CREDITS: z.coerce.number().int().positive().default(50_000),
   SIM_ZOHO_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIM_ZOHO_TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(330),
+  /** Faults active from start: a JSON object `{ "hubspot"?: [rule], "zohoCrm"?: [rule], "zohoAccounts"?: [rule] }`. */
+  SIM_FAULTS: z.string().default('{}').transform((text, ctx) => {
+    try {
+      return StartupFaults.parse(JSON.parse(text));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid fault list: ${(err as Error).message.split('\n')[0]}` });
+      return z.NEVER;
+    }
+  }),
 });
 export type SimulatorEnv = z.infer<typeof SimulatorEnvSchema>;
 

@@ -32,6 +32,9 @@ export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulat
   const hubspotFaults = new FaultInjector();
   const crmFaults = new FaultInjector();
   const accountsFaults = new FaultInjector();
+  env.SIM_FAULTS.hubspot.forEach((r) => hubspotFaults.add(r));
+  env.SIM_FAULTS.zohoCrm.forEach((r) => crmFaults.add(r));
+  env.SIM_FAULTS.zohoAccounts.forEach((r) => accountsFaults.add(r));
   const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
     [buildHubSpotSimulator({
       store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot,

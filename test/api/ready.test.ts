@@ -1,0 +1,22 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client, Connection } from '@temporalio/client';
+import { describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../../api/app.js';
+import { ormConfig } from '../../db/mikro-orm.config.js';
+
+describe('GET /ready', () => {
+  it('answers 503 naming the database when Postgres cannot be reached', async () => {
+    const orm = new MikroORM(ormConfig('postgres://postgres@127.0.0.1:1/nowhere'));
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    const app = await buildApp({ orm, apiKeys: ['k'.repeat(16)], temporal: { client: new Client({ connection }), namespace: 'default', taskQueue: 'q', uiUrl: 'http://x' } });
+    try {
+      const res = await app.inject({ url: '/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'not_ready', checks: { database: { ok: false, error: expect.any(String) }, temporal: { ok: true } } });
+    } finally {
+      await app.close();
+      await connection.close();
+      await orm.close().catch(() => undefined);
+    }
+  });
+});
