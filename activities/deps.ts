@@ -3,6 +3,7 @@ import type { ConnectionConfig } from '../config/connections.js';
 import type { HubSpotClient } from '../connectors/hubspot/hubspot.client.js';
 import type { ZohoTokenManager } from '../connectors/zoho-accounts/token-manager.js';
 import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
+import type { ContentStore } from '../storage/content-store.js';
 
 /** Hands activities ready connectors for a connection id; built once per worker process (worker/). */
 export interface ConnectorRegistry {
@@ -14,4 +15,5 @@ export interface ConnectorRegistry {
 export interface ActivityDeps {
   orm: MikroORM;
   connectors: ConnectorRegistry;
+  content: ContentStore;
 }

@@ -16,6 +16,8 @@ export const EnvSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TOKEN_ENCRYPTION_KEY: z.string().refine(isKey32, 'must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)'),
   CONNECTIONS_FILE: z.string().min(1).default('config/connections.default.json'),
+  /** Downloaded file content lives in `<DATA_DIR>/content`, content-addressed. */
+  DATA_DIR: z.string().min(1).default('.data'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -126,8 +126,12 @@ export class HttpClient {
     return this.opts.governor ? this.opts.governor.run(call) : call();
   }
 
+  async baseUrl(): Promise<string> {
+    return typeof this.opts.baseUrl === 'string' ? this.opts.baseUrl : this.opts.baseUrl();
+  }
+
   private async url(req: HttpRequest): Promise<string> {
-    const base = typeof this.opts.baseUrl === 'string' ? this.opts.baseUrl : await this.opts.baseUrl();
+    const base = await this.baseUrl();
     const url = new URL(/^https?:\/\//.test(req.path) ? req.path : base.replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v === undefined || v === null) continue;

@@ -4,8 +4,8 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import { SyncRunsRepository, type RunFilter } from '../db/repositories/sync-runs.repository.js';
 import type { SyncRun, SyncRunStatus } from '../db/entities/index.js';
-import { type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
-import { NotFound } from './errors.js';
+import { type FileSyncInput, type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
+import { BadRequest, NotFound } from './errors.js';
 
 export interface TemporalSettings { client: Client; namespace: string; taskQueue: string; uiUrl: string }
 
@@ -29,7 +29,8 @@ const STATUS: Record<string, SyncRunStatus> = {
   RUNNING: 'running', CONTINUED_AS_NEW: 'running', PAUSED: 'running', COMPLETED: 'completed', FAILED: 'failed',
   CANCELLED: 'canceled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
 };
-const KIND_BY_TYPE: Record<string, string> = { connectionCheck: 'connection-check' };
+const KIND_BY_TYPE: Record<string, string> = { connectionCheck: 'connection-check', fileSync: 'file-sync', fileSyncAll: 'file-sync-all' };
+const FILE_PROVIDERS = ['hubspot', 'zoho-crm'];
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
   return `${t.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(t.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}/history`;
@@ -43,13 +44,28 @@ export class SyncsService {
   async startConnectionCheck(connectionId: string): Promise<StartedSync> {
     const row = await new ConnectionsRepository(this.em()).get(connectionId);
     if (!row) throw new NotFound('connection', connectionId);
-    const workflowId = workflowIds.connectionCheck(connectionId);
-    const handle = await this.t.client.workflow.start('connectionCheck', {
-      taskQueue: this.t.taskQueue, workflowId, args: [{ connectionId }],
+    return this.start('connectionCheck', workflowIds.connectionCheck(connectionId), { connectionId });
+  }
+
+  /** Starts `fileSync` for one connection, or `fileSyncAll`; a second start while one runs returns the running one. */
+  async startFileSync(input: Omit<FileSyncInput, 'connectionId'> & { connectionId?: string; all?: boolean; provider?: 'hubspot' | 'zoho-crm' }): Promise<StartedSync> {
+    const { connectionId, all, provider, ...rest } = input;
+    if (all || !connectionId) {
+      if (rest.dealIds?.length || rest.fileIds?.length) throw new BadRequest('dealIds and fileIds need a single connectionId', { fields: ['dealIds', 'fileIds'] });
+      return this.start('fileSyncAll', workflowIds.fileSyncAll(), { mode: rest.mode, downloadContent: rest.downloadContent, dryRun: rest.dryRun, provider });
+    }
+    const row = await new ConnectionsRepository(this.em()).get(connectionId);
+    if (!row) throw new NotFound('connection', connectionId);
+    if (!FILE_PROVIDERS.includes(row.provider)) throw new BadRequest(`connection "${connectionId}" is ${row.provider}, which has no deal files`, { fields: ['connectionId'] });
+    return this.start('fileSync', workflowIds.fileSync(connectionId), { connectionId, ...rest });
+  }
+
+  private async start(workflowType: string, workflowId: string, arg: object): Promise<StartedSync> {
+    const handle = await this.t.client.workflow.start(workflowType, {
+      taskQueue: this.t.taskQueue, workflowId, args: [arg],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
-    const runId = handle.firstExecutionRunId;
-    return { workflowId, runId, temporalUiUrl: temporalUiUrl(this.t, workflowId, runId) };
+    return { workflowId, runId: handle.firstExecutionRunId, temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.firstExecutionRunId) };
   }
 
   /** Temporal's describe (authoritative status) plus the progress query and our run row (result, counts). */
@@ -63,7 +79,9 @@ export class SyncsService {
       throw err;
     }
     const status = STATUS[desc.status.name] ?? 'running';
-    const row = await new SyncRunsRepository(this.em()).findByRunId(desc.runId);
+    // After continue-as-new the latest run id differs from the first one, which keys the sync_runs row.
+    const runs = new SyncRunsRepository(this.em());
+    const row = (await runs.findByRunId(desc.runId)) ?? (await runs.findLatestByWorkflowId(workflowId));
     const progress = status === 'running' ? await handle.query(progressQuery).catch(() => null) : null;
     return {
       workflowId, runId: desc.runId, kind: row?.kind ?? KIND_BY_TYPE[desc.type] ?? desc.type, connectionId: row?.connectionId ?? null,

@@ -1,9 +1,11 @@
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeKey, exitOnConfigError, loadDotEnv, parseEnv, type Env } from '../config/env.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { PgTokenStore } from '../db/repositories/pg-token-store.js';
 import { SecretBox } from '../db/secret-box.js';
+import { ContentStore } from '../storage/content-store.js';
 import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 import { DbConnectorRegistry } from './connector-registry.js';
 import { WorkerSet } from './workers.js';
@@ -26,6 +28,7 @@ const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(n
 const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)));
 const workers = new WorkerSet({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowBundle, orm, connectors: registry,
+  content: new ContentStore(resolve(env.DATA_DIR, 'content')),
   refreshMs: 15_000, log,
 });
 await workers.start();

@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { budgetOf } from '../config/connections.js';
-import { createCrmActivities } from '../activities/crm.activities.js';
 import type { ConnectorRegistry } from '../activities/deps.js';
-import { createStoreActivities } from '../activities/store.activities.js';
+import { createConnectionQueueActivities, createMainQueueActivities } from '../activities/index.js';
+import type { ContentStore } from '../storage/content-store.js';
 import { ConnectionsRepository, toConnectionConfig } from '../db/repositories/connections.repository.js';
 import { connectionQueue } from '../workflows/definitions.js';
 
@@ -15,6 +15,7 @@ export interface WorkerSetOptions {
   workflowBundle: WorkflowBundleWithSourceMap;
   orm: MikroORM;
   connectors: ConnectorRegistry;
+  content: ContentStore;
   /** How often to look for connections added since start; 0 disables. */
   refreshMs?: number;
   log?: (msg: string) => void;
@@ -34,7 +35,7 @@ export class WorkerSet {
   async start(): Promise<void> {
     const main = await Worker.create({
       connection: this.opts.connection, namespace: this.opts.namespace, taskQueue: this.opts.taskQueue,
-      workflowBundle: this.opts.workflowBundle, activities: createStoreActivities(this.opts.orm), shutdownGraceTime: '10 seconds',
+      workflowBundle: this.opts.workflowBundle, activities: createMainQueueActivities(this.opts), shutdownGraceTime: '10 seconds',
     });
     this.track(this.opts.taskQueue, main);
     await this.syncConnectionWorkers();
@@ -48,7 +49,7 @@ export class WorkerSet {
   async syncConnectionWorkers(): Promise<string[]> {
     const rows = await new ConnectionsRepository(this.opts.orm.em.fork()).list();
     const added: string[] = [];
-    const activities = createCrmActivities(this.opts.connectors);
+    const activities = createConnectionQueueActivities(this.opts);
     for (const row of rows) {
       const queue = connectionQueue(row.id);
       if (this.running.has(queue) || this.stopping) continue;

@@ -15,6 +15,12 @@ export const activityPresets = {
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
   },
+  /** Content downloads: long, so they heartbeat; a retry resumes with the files not stored yet. */
+  download: {
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+  },
   /** A connection check answers quickly or not at all; it must not wait for hours on a dead CRM or an unpolled queue. */
   crmProbe: {
     startToCloseTimeout: '30 seconds',

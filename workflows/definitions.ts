@@ -5,12 +5,14 @@ import { defineQuery } from '@temporalio/workflow';
 /** Activities that talk to one connection's CRM run on its own queue, so its rate budget is shared by all workers. */
 export const connectionQueue = (connectionId: string): string => `crm.${connectionId}`;
 
-export const SYNC_KINDS = ['connection-check'] as const;
+export const SYNC_KINDS = ['connection-check', 'file-sync', 'file-sync-all'] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
 /** Workflow ids are business keys, so a second start of the same job finds the running one. */
 export const workflowIds = {
   connectionCheck: (connectionId: string) => `connection-check:${connectionId}`,
+  fileSync: (connectionId: string) => `file-sync:${connectionId}`,
+  fileSyncAll: () => 'file-sync-all',
 };
 
 export interface Progress {
@@ -43,3 +45,64 @@ export interface RunFinishInput {
   result?: Record<string, unknown>;
   error?: { type: string; message: string };
 }
+
+export type FileSyncMode = 'incremental' | 'full';
+export interface FileSyncInput {
+  connectionId: string;
+  mode: FileSyncMode;
+  dealIds?: string[];
+  fileIds?: string[];
+  downloadContent?: boolean;
+  dryRun?: boolean;
+}
+
+/** Where a file sync stands in the CRM's listing; small and JSON, so it can cross continue-as-new. */
+export type FileSyncCursor =
+  | { kind: 'hs-list'; after?: string }
+  | { kind: 'hs-search'; since: number; offset: number }
+  | { kind: 'hs-ties'; at: number; afterId: string }
+  | { kind: 'zoho-page'; page: number }
+  | { kind: 'zoho-token'; token: string }
+  | { kind: 'ids'; offset: number };
+
+export interface FileCounts {
+  pages: number;
+  deals: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  duplicates: number;
+  downloaded: number;
+  errors: number;
+}
+export const zeroCounts = (): FileCounts => ({ pages: 0, deals: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, duplicates: 0, downloaded: 0, errors: 0 });
+
+export interface FileSyncPlan { provider: 'hubspot' | 'zoho-crm'; since: string | null; start: FileSyncCursor }
+
+export interface FileSyncPageInput {
+  connectionId: string;
+  runId: string;
+  workflowId: string;
+  mode: FileSyncMode;
+  cursor: FileSyncCursor;
+  since: string | null;
+  dealIds?: string[];
+  fileIds?: string[];
+  dryRun: boolean;
+  downloadContent: boolean;
+}
+export interface FileSyncPageResult {
+  next: FileSyncCursor | null;
+  counts: Pick<FileCounts, 'deals' | 'created' | 'updated' | 'unchanged' | 'errors'>;
+  /** CRM ids of this page's files that have no content yet (only when downloading). */
+  needContent: string[];
+}
+
+/** State carried across continue-as-new. */
+export interface FileSyncCarry { cursor: FileSyncCursor; since: string | null; counts: FileCounts; startedAt: string }
+
+export interface FileSyncResult extends FileCounts { connectionId: string; mode: FileSyncMode; dryRun: boolean; softDeleteSkipped?: string }
+
+export interface FileSyncAllInput { mode: FileSyncMode; downloadContent?: boolean; dryRun?: boolean; provider?: 'hubspot' | 'zoho-crm' }
+export interface FileSyncAllResult { connections: Array<{ connectionId: string; status: 'completed' | 'failed' | 'already-running'; counts?: FileCounts; error?: string }> }

@@ -1,1 +1,3 @@
 export { connectionCheck } from './connection-check.js';
+export { fileSync } from './file-sync.js';
+export { fileSyncAll } from './file-sync-all.js';

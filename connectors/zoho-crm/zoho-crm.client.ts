@@ -32,6 +32,11 @@ export const ZOHO_PAGE_REACH = 2_000;
 export class ZohoCrmClient {
   constructor(private readonly http: HttpClient) {}
 
+  /** `${api_domain}/crm/v8`, for building record links. */
+  apiBase(): Promise<string> {
+    return this.http.baseUrl();
+  }
+
   async listRecords(module: string, opts: ListOptions): Promise<ListPage<ZohoRecord>> {
     if (opts.fields.length === 0) throw new ValidationError('Zoho list calls need at least one field', { code: 'REQUIRED_PARAM_MISSING' });
     const { status, data } = await this.http.json({

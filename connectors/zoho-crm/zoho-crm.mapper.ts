@@ -1,5 +1,25 @@
 import type { z } from 'zod';
-import type { ZohoWriteItem } from './zoho-crm.schemas.js';
+import { type CrmDeal, type CrmFile, dateOrNull, extensionOf, mimeFromExtension } from '../crm-file.js';
+import type { ZohoAttachment, ZohoRecord, ZohoWriteItem } from './zoho-crm.schemas.js';
+
+export const ZOHO_DEAL_FIELDS = ['Deal_Name', 'Stage', 'Amount', 'Modified_Time'];
+
+export function toCrmDeal(d: ZohoRecord): CrmDeal {
+  return {
+    externalId: d.id, name: typeof d.Deal_Name === 'string' ? d.Deal_Name : null, stage: typeof d.Stage === 'string' ? d.Stage : null,
+    amount: typeof d.Amount === 'number' ? d.Amount : null, crmModifiedAt: dateOrNull(d.Modified_Time),
+  };
+}
+
+/** Link attachments ($link_url) are not files; callers skip them. ⚠ Size arrives as a string. */
+export function toCrmFile(a: ZohoAttachment, dealExternalId: string, apiBase: string): CrmFile {
+  const ext = extensionOf(a.File_Name);
+  return {
+    externalFileId: a.id, dealExternalId, name: a.File_Name, extension: ext, mimeType: mimeFromExtension(ext), size: Number(a.Size),
+    crmCreatedAt: dateOrNull(a.Created_Time), crmModifiedAt: dateOrNull(a.Modified_Time ?? a.Created_Time),
+    sourceUrl: `${apiBase}/Deals/${dealExternalId}/Attachments/${a.id}`, access: 'private',
+  };
+}
 
 export type ZohoWriteResult =
   | { ok: true; id: string; action?: 'insert' | 'update'; createdTime?: string; modifiedTime?: string }

@@ -1,11 +1,17 @@
 export { CrmConnection, CrmConnectionSchema } from './crm-connection.entity.js';
+export { Deal, DealSchema } from './deal.entity.js';
+export { FileMetadata, FileMetadataSchema } from './file-metadata.entity.js';
+export { SyncCursor, SyncCursorSchema } from './sync-cursor.entity.js';
 export { OAuthToken, OAuthTokenSchema } from './oauth-token.entity.js';
 export { SyncEvent, SyncEventSchema } from './sync-event.entity.js';
 export { SyncRun, SyncRunSchema, SYNC_RUN_STATUSES, type SyncRunStatus } from './sync-run.entity.js';
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
+import { DealSchema } from './deal.entity.js';
+import { FileMetadataSchema } from './file-metadata.entity.js';
+import { SyncCursorSchema } from './sync-cursor.entity.js';
 import { OAuthTokenSchema } from './oauth-token.entity.js';
 import { SyncEventSchema } from './sync-event.entity.js';
 import { SyncRunSchema } from './sync-run.entity.js';
 
-export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema];
+export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema, DealSchema, FileMetadataSchema, SyncCursorSchema];

@@ -1,10 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { ConnectorRegistry } from '../../activities/deps.js';
 import type { TemporalSettings } from '../../services/syncs.service.js';
+import { ContentStore } from '../../storage/content-store.js';
 import { WorkerSet } from '../../worker/workers.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
@@ -26,7 +30,7 @@ export interface TestTemporal {
 }
 
 /** A client plus real workers on a fresh main queue, polling the connections in the given DB. */
-export async function startTestTemporal(opts: { orm: MikroORM; connectors: ConnectorRegistry }): Promise<TestTemporal> {
+export async function startTestTemporal(opts: { orm: MikroORM; connectors: ConnectorRegistry; content?: ContentStore }): Promise<TestTemporal> {
   const address = inject('temporalAddress');
   const connection = await Connection.connect({ address });
   const native = await NativeConnection.connect({ address });
@@ -34,6 +38,7 @@ export async function startTestTemporal(opts: { orm: MikroORM; connectors: Conne
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const workers = new WorkerSet({
     connection: native, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(), orm: opts.orm, connectors: opts.connectors,
+    content: opts.content ?? new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-'))),
   });
   await workers.start();
   return {

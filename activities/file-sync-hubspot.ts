@@ -1,0 +1,95 @@
+import type { CrmDeal, CrmFile } from '../connectors/crm-file.js';
+import type { HubSpotClient } from '../connectors/hubspot/hubspot.client.js';
+import { attachmentIds, HUBSPOT_DEAL_PROPERTIES, toCrmDeal, toCrmFile } from '../connectors/hubspot/hubspot.mapper.js';
+import type { HubSpotObject } from '../connectors/hubspot/hubspot.schemas.js';
+import type { FileSyncCursor } from '../workflows/definitions.js';
+
+export const HUBSPOT_PAGE = 100;
+export const DEFAULT_SEARCH_CAP = 10_000;
+
+export interface CrmPage { deals: CrmDeal[]; files: CrmFile[]; next: FileSyncCursor | null; failures: Array<{ dealId: string; message: string; code: string }> }
+
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+
+/**
+ * One page of deals and their files in a fixed number of calls, whatever the number of files: one associations
+ * batch for the page, one notes batch per 100 notes, one files search per 100 files.
+ */
+export async function hubspotFilesOfDeals(client: HubSpotClient, deals: HubSpotObject[], onlyFileIds?: Set<string>): Promise<CrmFile[]> {
+  const notesByDeal = await client.batchReadAssociations('deals', 'notes', deals.map((d) => d.id));
+  const noteIds = [...new Set([...notesByDeal.values()].flat())];
+  const notes = (await Promise.all(chunks(noteIds, 100).map((ids) => client.batchRead('notes', ids, ['hs_attachment_ids'])))).flat();
+  const noteById = new Map(notes.map((n) => [n.id, n]));
+  const dealOfFile = new Map<string, string>();
+  for (const d of deals) {
+    for (const noteId of notesByDeal.get(d.id) ?? []) {
+      const note = noteById.get(noteId);
+      for (const fileId of note ? attachmentIds(note) : []) if (!dealOfFile.has(fileId)) dealOfFile.set(fileId, d.id);
+    }
+  }
+  const wanted = [...dealOfFile.keys()].filter((id) => !onlyFileIds || onlyFileIds.has(id));
+  const files = (await Promise.all(chunks(wanted, 100).map((ids) => client.searchFilesByIds(ids)))).flat();
+  return files.filter((f) => !f.archived).map((f) => toCrmFile(f, dealOfFile.get(f.id)!));
+}
+
+/** Next page of deals for a full run (list), an incremental run (search windows) or a selective one (ids). */
+export async function hubspotDealsPage(client: HubSpotClient, cursor: FileSyncCursor, opts: { dealIds?: string[]; searchCap: number }): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
+  switch (cursor.kind) {
+    case 'hs-list': {
+      const page = await client.listObjects('deals', { after: cursor.after, limit: HUBSPOT_PAGE, properties: HUBSPOT_DEAL_PROPERTIES });
+      return { deals: page.results, next: page.nextAfter ? { kind: 'hs-list', after: page.nextAfter } : null };
+    }
+    case 'hs-search': return searchWindow(client, cursor, opts.searchCap);
+    case 'hs-ties': return searchTies(client, cursor);
+    case 'ids': {
+      const ids = (opts.dealIds ?? []).slice(cursor.offset, cursor.offset + HUBSPOT_PAGE);
+      const deals = await client.batchRead('deals', ids, HUBSPOT_DEAL_PROPERTIES);
+      const end = cursor.offset + HUBSPOT_PAGE;
+      return { deals, next: end < (opts.dealIds ?? []).length ? { kind: 'ids', offset: end } : null };
+    }
+    default: throw new Error(`cursor ${cursor.kind} is not a HubSpot cursor`);
+  }
+}
+
+/**
+ * ⚠ Search pages stop at 10,000 results (crm-apis.md 6.7). Deals come sorted by hs_lastmodifieddate; before the
+ * cap, the window restarts at the last modification time seen (records at that instant are read again and found
+ * unchanged). If a whole window shares one instant, its deals are walked by id instead.
+ */
+async function searchWindow(client: HubSpotClient, c: { since: number; offset: number }, cap: number) {
+  const page = await client.searchObjects('deals', {
+    filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(c.since) }] }],
+    sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }], properties: HUBSPOT_DEAL_PROPERTIES,
+    limit: HUBSPOT_PAGE, after: c.offset ? String(c.offset) : undefined,
+  });
+  if (!page.nextAfter || page.results.length < HUBSPOT_PAGE) return { deals: page.results, next: null };
+  const offset = c.offset + HUBSPOT_PAGE;
+  if (offset + HUBSPOT_PAGE <= cap) return { deals: page.results, next: { kind: 'hs-search', since: c.since, offset } as const };
+  const last = page.results[page.results.length - 1]!;
+  const lastAt = Date.parse(last.properties.hs_lastmodifieddate ?? last.updatedAt);
+  const next: FileSyncCursor = lastAt > c.since ? { kind: 'hs-search', since: lastAt, offset: 0 } : { kind: 'hs-ties', at: c.since, afterId: '0' };
+  return { deals: page.results, next };
+}
+
+async function searchTies(client: HubSpotClient, c: { at: number; afterId: string }) {
+  const page = await client.searchObjects('deals', {
+    filterGroups: [{ filters: [
+      { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(c.at) },
+      { propertyName: 'hs_object_id', operator: 'GT', value: c.afterId },
+    ] }],
+    sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: HUBSPOT_DEAL_PROPERTIES, limit: HUBSPOT_PAGE,
+  });
+  const last = page.results[page.results.length - 1];
+  const next: FileSyncCursor = page.results.length === HUBSPOT_PAGE && last
+    ? { kind: 'hs-ties', at: c.at, afterId: last.id }
+    : { kind: 'hs-search', since: c.at + 1, offset: 0 };
+  return { deals: page.results, next };
+}
+
+export function hubspotStart(mode: 'incremental' | 'full', since: string | null, selective: boolean): FileSyncCursor {
+  if (selective) return { kind: 'ids', offset: 0 };
+  if (mode === 'incremental' && since) return { kind: 'hs-search', since: Date.parse(since), offset: 0 };
+  return { kind: 'hs-list' };
+}
+
+export { toCrmDeal as hubspotDeal };

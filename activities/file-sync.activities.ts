@@ -1,0 +1,149 @@
+import { Context } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { DEFAULT_SEARCH_CAP, hubspotDealsPage, hubspotFilesOfDeals, hubspotStart, type CrmPage } from './file-sync-hubspot.js';
+import { zohoDealsPage, zohoFilesOfDeals, zohoStart } from './file-sync-zoho.js';
+import { toCrmDeal as hubspotDeal } from '../connectors/hubspot/hubspot.mapper.js';
+import { toCrmDeal as zohoDeal } from '../connectors/zoho-crm/zoho-crm.mapper.js';
+import { ValidationError } from '../connectors/errors.js';
+import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { FilesRepository } from '../db/repositories/files.repository.js';
+import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
+import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
+import type { FileSyncCursor, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { classified } from './failures.js';
+
+const STREAM = 'files';
+/** Incremental runs re-read a little before the cursor: CRM clocks and search indexes lag (crm-apis.md 4.2). */
+const OVERLAP_MS = 2 * 60_000;
+export const FILE_PROVIDERS = ['hubspot', 'zoho-crm'] as const;
+
+/** File sync activities that only touch our DB; they run on the main queue. */
+export function createFileSyncStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
+  const em = () => deps.orm.em.fork();
+  return classified({
+    async fileSyncPlan(input: { connectionId: string; mode: FileSyncMode; selective: boolean }): Promise<FileSyncPlan> {
+      const row = await new ConnectionsRepository(em()).get(input.connectionId);
+      if (!row) throw new ValidationError(`connection "${input.connectionId}" does not exist`, { code: 'UNKNOWN_CONNECTION' });
+      if (row.provider !== 'hubspot' && row.provider !== 'zoho-crm') throw new ValidationError(`connection "${row.id}" (${row.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
+      const cursor = input.mode === 'incremental' && !input.selective ? await new SyncCursorsRepository(em()).get(input.connectionId, STREAM) : null;
+      const since = cursor ? new Date(Date.parse(cursor) - OVERLAP_MS).toISOString() : null;
+      const start = row.provider === 'hubspot' ? hubspotStart(input.mode, since, input.selective) : zohoStart(input.selective);
+      return { provider: row.provider, since, start };
+    },
+
+    /**
+     * Ends a run: a complete full run soft-deletes what the CRM no longer has; a complete non-selective run moves
+     * the incremental cursor to the instant it started. Nothing moves when any deal could not be read.
+     */
+    async fileSyncFinish(input: { connectionId: string; runId: string; workflowId: string; mode: FileSyncMode; selective: boolean; dryRun: boolean; errors: number; startedAt: string }): Promise<{ deleted: number; softDeleteSkipped?: string }> {
+      if (input.selective) return { deleted: 0 };
+      if (input.errors > 0) return { deleted: 0, softDeleteSkipped: `${input.errors} item(s) failed; deletions and the cursor wait for a clean run` };
+      let deleted = 0;
+      if (input.mode === 'full') deleted = (await new FilesRepository(em()).markUnseenDeleted(input.connectionId, input.runId, input.dryRun)).files;
+      if (!input.dryRun) await new SyncCursorsRepository(em()).set(input.connectionId, STREAM, input.startedAt);
+      return { deleted };
+    },
+
+    async fileSyncListConnections(input: { provider?: 'hubspot' | 'zoho-crm' }): Promise<string[]> {
+      const rows = await new ConnectionsRepository(em()).list();
+      return rows.filter((r) => (FILE_PROVIDERS as readonly string[]).includes(r.provider) && (!input.provider || r.provider === input.provider)).map((r) => r.id);
+    },
+  });
+}
+
+/** File sync activities that call a CRM; they run on the connection's queue. */
+export function createFileSyncCrmActivities(deps: ActivityDeps) {
+  const em = () => deps.orm.em.fork();
+  return classified({
+    /** Fetches one page of deals with their files and writes it (or, dry, records the plan). Returns counts and a cursor. */
+    async fileSyncPage(input: FileSyncPageInput): Promise<FileSyncPageResult> {
+      const connection = await deps.connectors.connection(input.connectionId);
+      const files = new FilesRepository(em());
+      const onlyFileIds = input.fileIds?.length ? new Set(input.fileIds) : undefined;
+      // A fileIds run needs the deals those files hang off: known from earlier runs.
+      const dealIds = onlyFileIds ? [...new Set((await files.knownDealsOfFiles(input.connectionId, [...onlyFileIds])).values())] : input.dealIds;
+      let page: CrmPage;
+      if (connection.provider === 'hubspot') {
+        const client = await deps.connectors.hubspot(input.connectionId);
+        const cap = Number(connection.options.searchResultCap ?? DEFAULT_SEARCH_CAP);
+        const { deals, next } = await hubspotDealsPage(client, input.cursor, { dealIds, searchCap: cap });
+        page = { deals: deals.map(hubspotDeal), files: await hubspotFilesOfDeals(client, deals, onlyFileIds), next, failures: [] };
+      } else if (connection.provider === 'zoho-crm') {
+        const { client } = await deps.connectors.zohoCrm(input.connectionId);
+        const { deals, next } = await zohoDealsPage(client, input.cursor, { since: input.since, dealIds });
+        const { files: found, failures } = await zohoFilesOfDeals(client, deals, onlyFileIds);
+        page = { deals: deals.map(zohoDeal), files: found, next, failures };
+      } else {
+        throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
+      }
+      return writePage(deps.orm, input, connection.provider, page);
+    },
+
+    /** Streams content into the content store, heartbeating per chunk; a retry skips files already stored. */
+    async fileSyncDownload(input: { connectionId: string; runId: string; workflowId: string; externalFileIds: string[] }): Promise<{ downloaded: number; duplicates: number; errors: number; bytes: number }> {
+      const connection = await deps.connectors.connection(input.connectionId);
+      const repo = new FilesRepository(em());
+      const pending = await repo.needingContent(input.connectionId, input.externalFileIds);
+      const out = { downloaded: 0, duplicates: 0, errors: 0, bytes: 0 };
+      for (const [i, file] of pending.entries()) {
+        try {
+          const body = await openContent(deps, connection.provider, input.connectionId, file);
+          const stored = await deps.content.put(body, (bytes) => Context.current().heartbeat({ file: i, bytes }));
+          const { duplicateOfId } = await repo.setContent(file.id, stored.sha256);
+          out.downloaded += 1;
+          out.bytes += stored.size;
+          if (duplicateOfId !== null) out.duplicates += 1;
+        } catch (err) {
+          const e = err as { kind?: string; name?: string; message?: string };
+          if (e.kind === 'rate-limited' || e.kind === 'unavailable' || e.kind === 'auth' || !e.kind) throw err;
+          out.errors += 1;
+          await new SyncRunsRepository(em()).addEvent({
+            runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: e.name ?? 'Error',
+            message: `download of file ${file.externalFileId} failed: ${e.message}`, details: { externalFileId: file.externalFileId },
+          });
+        }
+        Context.current().heartbeat({ file: i + 1 });
+      }
+      return out;
+    },
+  });
+}
+
+async function openContent(deps: ActivityDeps, provider: string, connectionId: string, file: { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }): Promise<ReadableStream<Uint8Array>> {
+  if (provider === 'hubspot') {
+    const client = await deps.connectors.hubspot(connectionId);
+    // ⚠ Private files are only downloadable through a signed URL (crm-apis.md 6.8).
+    const url = file.access === 'private' || !file.sourceUrl ? (await client.getSignedUrl(file.externalFileId, 600)).url : file.sourceUrl;
+    const res = await client.download(url);
+    return res.body!;
+  }
+  const { client } = await deps.connectors.zohoCrm(connectionId);
+  const res = await client.downloadAttachment('Deals', file.dealExternalId, file.externalFileId);
+  return res.body!;
+}
+
+async function writePage(orm: MikroORM, input: FileSyncPageInput, provider: string, page: CrmPage): Promise<FileSyncPageResult> {
+  const em = orm.em.fork();
+  const files = new FilesRepository(em);
+  const runs = new SyncRunsRepository(orm.em.fork());
+  const plan = await files.plan(input.connectionId, page.files);
+  for (const f of page.failures) {
+    await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: f.code, message: `deal ${f.dealId}: ${f.message}`, details: { dealExternalId: f.dealId } });
+  }
+  if (input.dryRun) {
+    for (const f of plan.created) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:create', message: `would create ${f.name}`, details: { externalFileId: f.externalFileId, dealExternalId: f.dealExternalId } });
+    for (const u of plan.updated) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:update', message: `would update ${u.file.name} (${u.changed.join(', ')})`, details: { externalFileId: u.file.externalFileId, changed: u.changed } });
+  } else {
+    await files.upsertDeals(input.connectionId, provider, input.runId, page.deals);
+    await files.apply(input.connectionId, provider, input.runId, plan);
+  }
+  const needContent = input.downloadContent && !input.dryRun
+    ? (await files.needingContent(input.connectionId, page.files.map((f) => f.externalFileId))).map((f) => f.externalFileId)
+    : [];
+  return {
+    next: page.next as FileSyncCursor | null,
+    counts: { deals: page.deals.length, created: plan.created.length, updated: plan.updated.length, unchanged: plan.unchanged.length, errors: page.failures.length },
+    needContent,
+  };
+}

@@ -1,0 +1,108 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Deal, FileMetadata } from '../entities/index.js';
+
+/** A file as a CRM describes it, mapped to our columns. */
+export interface FileUpsert {
+  externalFileId: string;
+  dealExternalId: string;
+  name: string;
+  extension: string | null;
+  mimeType: string | null;
+  size: number | null;
+  crmCreatedAt: Date | null;
+  crmModifiedAt: Date | null;
+  sourceUrl: string | null;
+  access: string | null;
+}
+
+export interface DealUpsert { externalId: string; name: string | null; stage: string | null; amount: number | null; crmModifiedAt: Date | null }
+
+export interface FilePlan { created: FileUpsert[]; updated: Array<{ file: FileUpsert; changed: string[] }>; unchanged: FileUpsert[] }
+
+const COMPARED: Array<keyof FileUpsert> = ['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmModifiedAt', 'sourceUrl', 'access'];
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return (a as Date | null)?.getTime() === (b as Date | null)?.getTime();
+  return (a ?? null) === (b ?? null);
+}
+
+/** Writes of the file sync. Every write is keyed on (connection_id, external id), so a retried page changes nothing. */
+export class FilesRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Classifies a page of files against what we hold: new, changed (with the changed columns), unchanged. */
+  async plan(connectionId: string, files: FileUpsert[]): Promise<FilePlan> {
+    const existing = files.length === 0 ? [] : await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: files.map((f) => f.externalFileId) } });
+    const byId = new Map(existing.map((e) => [e.externalFileId, e]));
+    const plan: FilePlan = { created: [], updated: [], unchanged: [] };
+    for (const f of files) {
+      const row = byId.get(f.externalFileId);
+      if (!row) { plan.created.push(f); continue; }
+      const changed: string[] = COMPARED.filter((k) => !same(row[k as keyof FileMetadata], f[k]));
+      if (row.deletedAt) changed.push('deletedAt');
+      if (changed.length) plan.updated.push({ file: f, changed }); else plan.unchanged.push(f);
+    }
+    return plan;
+  }
+
+  /**
+   * Applies a plan in one transaction and stamps every file with the run that saw it (for soft deletes). Content
+   * whose size or modification time changed is forgotten, so the next download fetches it again.
+   */
+  async apply(connectionId: string, provider: string, runId: string, plan: FilePlan): Promise<void> {
+    await this.em.transactional(async (em) => {
+      const rows = [...plan.created, ...plan.updated.map((u) => u.file)];
+      if (rows.length) {
+        await em.createQueryBuilder(FileMetadata).insert(rows.map((f) => ({ ...f, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
+          .onConflict(['connectionId', 'externalFileId'])
+          .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+          .execute('run');
+      }
+      const stale = plan.updated.filter((u) => u.changed.includes('size') || u.changed.includes('crmModifiedAt')).map((u) => u.file.externalFileId);
+      if (stale.length) {
+        await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: stale } }, { contentSha256: null, contentStoredAt: null, duplicateOfId: null });
+      }
+      if (plan.unchanged.length) {
+        await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: plan.unchanged.map((f) => f.externalFileId) } }, { lastSeenRunId: runId });
+      }
+    });
+  }
+
+  async upsertDeals(connectionId: string, provider: string, runId: string, deals: DealUpsert[]): Promise<void> {
+    if (deals.length === 0) return;
+    await this.em.createQueryBuilder(Deal).insert(deals.map((d) => ({ ...d, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
+      .onConflict(['connectionId', 'externalId'])
+      .merge(['name', 'stage', 'amount', 'crmModifiedAt', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+      .execute('run');
+  }
+
+  /** Full runs: what the CRM no longer has is soft-deleted (or, for a dry run, only counted). */
+  async markUnseenDeleted(connectionId: string, runId: string, dryRun: boolean): Promise<{ files: number; deals: number }> {
+    const fileWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
+    const dealWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
+    if (dryRun) return { files: await this.em.count(FileMetadata, fileWhere), deals: await this.em.count(Deal, dealWhere) };
+    const now = new Date();
+    const files = await this.em.nativeUpdate(FileMetadata, fileWhere, { deletedAt: now });
+    const deals = await this.em.nativeUpdate(Deal, dealWhere, { deletedAt: now });
+    return { files, deals };
+  }
+
+  /** Files of the given CRM ids (or seen by this run) that have no content yet. */
+  async needingContent(connectionId: string, externalFileIds: string[]): Promise<FileMetadata[]> {
+    if (externalFileIds.length === 0) return [];
+    return this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds }, contentSha256: null, deletedAt: null }, { orderBy: { id: 'asc' } });
+  }
+
+  /** Records stored content; a file whose bytes an earlier live file already has becomes its duplicate. */
+  async setContent(id: number, sha256: string): Promise<{ duplicateOfId: number | null }> {
+    const original = await this.em.findOne(FileMetadata, { contentSha256: sha256, deletedAt: null, id: { $lt: id } }, { orderBy: { id: 'asc' } });
+    const duplicateOfId = original?.id ?? null;
+    await this.em.nativeUpdate(FileMetadata, { id }, { contentSha256: sha256, contentStoredAt: new Date(), duplicateOfId });
+    return { duplicateOfId };
+  }
+
+  async knownDealsOfFiles(connectionId: string, externalFileIds: string[]): Promise<Map<string, string>> {
+    const rows = await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds } }, { fields: ['externalFileId', 'dealExternalId'] });
+    return new Map(rows.map((r) => [r.externalFileId, r.dealExternalId]));
+  }
+}

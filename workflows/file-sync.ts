@@ -1,0 +1,64 @@
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { activityPresets } from './activity-options.js';
+import {
+  connectionQueue, type FileCounts, type FileSyncCarry, type FileSyncInput, type FileSyncResult, type Progress, progressQuery, zeroCounts,
+} from './definitions.js';
+import { recordedRun } from './run-recorder.js';
+
+const store = proxyActivities<Activities>(activityPresets.store);
+/** Pages per run before continuing as new, even if Temporal does not suggest it yet: keeps histories small. */
+const PAGES_PER_RUN = 100;
+
+/**
+ * Deals' files of one connection into Postgres. Activities fetch and write a page at a time and hand back only a
+ * cursor and counts; content downloads run per page; the loop continues as new to keep history bounded.
+ */
+export async function fileSync(input: FileSyncInput, carry?: FileSyncCarry): Promise<FileSyncResult> {
+  const crm = proxyActivities<Activities>({ ...activityPresets.crmCall, taskQueue: connectionQueue(input.connectionId) });
+  const download = proxyActivities<Activities>({ ...activityPresets.download, taskQueue: connectionQueue(input.connectionId) });
+  const selective = !!(input.dealIds?.length || input.fileIds?.length);
+  const dryRun = input.dryRun ?? false;
+  const counts: FileCounts = carry?.counts ?? zeroCounts();
+  let phase = 'planning';
+  setHandler(progressQuery, (): Progress => ({ phase, done: counts.pages, total: null, message: summary(counts) }));
+
+  return recordedRun('file-sync', input.connectionId, async () => {
+    const info = workflowInfo();
+    const startedAt = carry?.startedAt ?? info.startTime.toISOString();
+    const plan = carry ? { since: carry.since, start: carry.cursor } : await store.fileSyncPlan({ connectionId: input.connectionId, mode: input.mode, selective });
+    let cursor = plan.start;
+    for (let pagesThisRun = 0; ; pagesThisRun++) {
+      if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof fileSync>(input, { cursor, since: plan.since, counts, startedAt });
+      }
+      phase = 'listing';
+      const page = await crm.fileSyncPage({
+        connectionId: input.connectionId, runId: info.firstExecutionRunId, workflowId: info.workflowId, mode: input.mode, cursor,
+        since: plan.since, dealIds: input.dealIds, fileIds: input.fileIds, dryRun, downloadContent: input.downloadContent ?? false,
+      });
+      counts.pages += 1;
+      for (const k of ['deals', 'created', 'updated', 'unchanged', 'errors'] as const) counts[k] += page.counts[k];
+      if (page.needContent.length) {
+        phase = 'downloading';
+        const got = await download.fileSyncDownload({ connectionId: input.connectionId, runId: info.firstExecutionRunId, workflowId: info.workflowId, externalFileIds: page.needContent });
+        counts.downloaded += got.downloaded;
+        counts.duplicates += got.duplicates;
+        counts.errors += got.errors;
+      }
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    phase = 'finishing';
+    const done = await store.fileSyncFinish({
+      connectionId: input.connectionId, runId: info.firstExecutionRunId, workflowId: info.workflowId, mode: input.mode, selective, dryRun, errors: counts.errors, startedAt,
+    });
+    counts.deleted = done.deleted;
+    phase = 'done';
+    return { ...counts, connectionId: input.connectionId, mode: input.mode, dryRun, ...(done.softDeleteSkipped ? { softDeleteSkipped: done.softDeleteSkipped } : {}) };
+  }, (r) => ({ pages: r.pages, deals: r.deals, created: r.created, updated: r.updated, unchanged: r.unchanged, deleted: r.deleted, duplicates: r.duplicates, downloaded: r.downloaded, errors: r.errors }));
+}
+
+function summary(c: FileCounts): string {
+  return `${c.deals} deals; files ${c.created} new, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.duplicates} duplicate; ${c.downloaded} downloaded; ${c.errors} errors`;
+}
