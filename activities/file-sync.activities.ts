@@ -132,6 +132,7 @@ async function writePage(orm: MikroORM, input: FileSyncPageInput, provider: stri
     await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: f.code, message: `deal ${f.dealId}: ${f.message}`, details: { dealExternalId: f.dealId } });
   }
   if (input.dryRun) {
+    await files.noteSeen(input.runId, page.files.map((f) => f.externalFileId));
     for (const f of plan.created) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:create', message: `would create ${f.name}`, details: { externalFileId: f.externalFileId, dealExternalId: f.dealExternalId } });
     for (const u of plan.updated) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:update', message: `would update ${u.file.name} (${u.changed.join(', ')})`, details: { externalFileId: u.file.externalFileId, changed: u.changed } });
   } else {

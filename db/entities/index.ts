@@ -1,5 +1,6 @@
 export { CrmConnection, CrmConnectionSchema } from './crm-connection.entity.js';
 export { Deal, DealSchema } from './deal.entity.js';
+export { DryRunSeen, DryRunSeenSchema } from './dry-run-seen.entity.js';
 export { FileMetadata, FileMetadataSchema } from './file-metadata.entity.js';
 export { SyncCursor, SyncCursorSchema } from './sync-cursor.entity.js';
 export { OAuthToken, OAuthTokenSchema } from './oauth-token.entity.js';
@@ -8,10 +9,11 @@ export { SyncRun, SyncRunSchema, SYNC_RUN_STATUSES, type SyncRunStatus } from '.
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
 import { DealSchema } from './deal.entity.js';
+import { DryRunSeenSchema } from './dry-run-seen.entity.js';
 import { FileMetadataSchema } from './file-metadata.entity.js';
 import { SyncCursorSchema } from './sync-cursor.entity.js';
 import { OAuthTokenSchema } from './oauth-token.entity.js';
 import { SyncEventSchema } from './sync-event.entity.js';
 import { SyncRunSchema } from './sync-run.entity.js';
 
-export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema, DealSchema, FileMetadataSchema, SyncCursorSchema];
+export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema, DealSchema, FileMetadataSchema, SyncCursorSchema, DryRunSeenSchema];

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Deal, FileMetadata } from '../entities/index.js';
+import { Deal, DryRunSeen, FileMetadata } from '../entities/index.js';
 
 /** A file as a CRM describes it, mapped to our columns. */
 export interface FileUpsert {
@@ -76,11 +76,25 @@ export class FilesRepository {
       .execute('run');
   }
 
+  /** A dry run notes the files it saw in a scratch table instead of stamping the synced rows. */
+  async noteSeen(runId: string, externalFileIds: string[]): Promise<void> {
+    if (externalFileIds.length === 0) return;
+    await this.em.createQueryBuilder(DryRunSeen).insert(externalFileIds.map((externalFileId) => ({ runId, externalFileId }))).onConflict(['runId', 'externalFileId']).ignore().execute('run');
+  }
+
   /** Full runs: what the CRM no longer has is soft-deleted (or, for a dry run, only counted). */
   async markUnseenDeleted(connectionId: string, runId: string, dryRun: boolean): Promise<{ files: number; deals: number }> {
     const fileWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
     const dealWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
-    if (dryRun) return { files: await this.em.count(FileMetadata, fileWhere), deals: await this.em.count(Deal, dealWhere) };
+    if (dryRun) {
+      const [row] = await this.em.getConnection().execute<Array<{ n: string }>>(
+        `select count(*) as n from file_metadata f where f.connection_id = ? and f.deleted_at is null
+           and not exists (select 1 from dry_run_seen s where s.run_id = ? and s.external_file_id = f.external_file_id)`,
+        [connectionId, runId],
+      );
+      await this.em.nativeDelete(DryRunSeen, { runId });
+      return { files: Number(row?.n ?? 0), deals: 0 };
+    }
     const now = new Date();
     const files = await this.em.nativeUpdate(FileMetadata, fileWhere, { deletedAt: now });
     const deals = await this.em.nativeUpdate(Deal, dealWhere, { deletedAt: now });

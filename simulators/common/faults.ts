@@ -14,6 +14,8 @@ export const FaultRuleSchema = z.strictObject({
   latencyMs: z.number().int().min(0).default(0),
   /** How many matching requests it applies to; omitted = until cleared. */
   times: z.number().int().positive().optional(),
+  /** Share of matching requests it applies to (e.g. 0.1 for "10 % of calls fail"). */
+  probability: z.number().min(0).max(1).default(1),
   body: z.unknown().optional(),
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
@@ -48,7 +50,8 @@ export class FaultInjector {
   }
 
   private take(method: string, url: string): ActiveRule[] {
-    const hits = this.rules.filter((r) => (!r.method || r.method.toUpperCase() === method) && url.startsWith(r.pathPrefix));
+    const hits = this.rules.filter((r) => (!r.method || r.method.toUpperCase() === method) && url.startsWith(r.pathPrefix)
+      && (r.probability >= 1 || Math.random() < r.probability));
     for (const r of hits) {
       r.hits += 1;
       if (r.remaining !== undefined) r.remaining -= 1;

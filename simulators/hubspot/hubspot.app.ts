@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FaultInjector, registerAdmin } from '../common/faults.js';
 import { FILE_TYPES, fileBytes, md5 } from '../common/files.js';
+import { registerHubSpotAdmin } from './hubspot-admin.js';
 import { hubspotError, hubspotErrorBody } from './hubspot-errors.js';
 import { HubSpotLimiter, type HubSpotLimitsConfig } from './hubspot-limits.js';
 import { SEARCH, runSearch, searchProblems, type SearchBody } from './hubspot-search.js';
@@ -27,6 +28,7 @@ export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string
   const signingKey = `sim-signing:${opts.token}`;
   faults.install(app, (status) => hubspotErrorBody(status));
   registerAdmin(app, faults, { stats: () => limiter.stats, reset: () => limiter.reset() });
+  registerHubSpotAdmin(app, store);
 
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/__admin') || req.url.startsWith('/hubfs/')) return;

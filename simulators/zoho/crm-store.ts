@@ -65,6 +65,12 @@ export class ZohoCrmStore {
     return rec;
   }
 
+  /** Our design, not documented Zoho behaviour: attachment changes move the parent's Modified_Time. */
+  touch(module: Module, id: string, at = this.now()): void {
+    const rec = this.records.get(module)?.get(id);
+    if (rec) rec._modified = Math.max(at, rec._modified);
+  }
+
   remove(module: Module, id: string, at = this.now()): boolean {
     const rec = this.records.get(module)!.get(id);
     if (!rec) return false;

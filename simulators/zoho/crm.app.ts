@@ -196,6 +196,26 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
     return reply.header('content-type', mime).header('content-disposition', `attachment; filename="${encodeURIComponent(a.fileName)}"`).send(bytes);
   });
 
+  app.delete('/crm/v8/:module/:id/Attachments/:attId', (req, reply) => {
+    const { module, id, attId } = req.params as Params;
+    const a = store.attachments.get(attId);
+    if (!a || a.parentModule !== module || a.parentId !== id) return zohoError(reply, 400, 'INVALID_DATA', 'the related id given seems to be invalid', { id: attId });
+    store.attachments.delete(attId);
+    store.touch(module as Module, id);
+    return { data: [{ code: 'SUCCESS', details: { id: attId }, message: 'record deleted', status: 'success' }] };
+  });
+
+  // Test-only (not Zoho API): rename an attachment.
+  app.post('/__admin/attachments/:attId', (req, reply) => {
+    const a = store.attachments.get((req.params as Params).attId);
+    if (!a) return reply.code(404).send({ error: 'no such attachment' });
+    const name = (req.body as { fileName?: string } | undefined)?.fileName;
+    if (name) a.fileName = name;
+    a.modifiedAt = store.now();
+    store.touch(a.parentModule as Module, a.parentId);
+    return { id: a.id, fileName: a.fileName };
+  });
+
   app.post('/crm/v8/:module/:id/Attachments', async (req, reply) => {
     const m = moduleOf(req, reply);
     if (!m) return;
@@ -212,6 +232,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
       id: attId, parentModule: m, parentId: id, fileName: file.name, ext: ext in FILE_TYPES ? ext as keyof typeof FILE_TYPES : 'bin',
       size: content.length, createdAt: now, modifiedAt: now, content, contentKey: attId,
     });
+    store.touch(m, id);
     return {
       data: [{ code: 'SUCCESS', details: { id: attId, Created_Time: store.formatTime(now), Modified_Time: store.formatTime(now) }, message: 'attachment uploaded', status: 'success' }],
     };
