@@ -3,11 +3,14 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { FilesService } from '../services/files.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
+import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
 import { registerApiKeyAuth } from './auth.js';
 import { registerErrorHandler } from './error-handler.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
+import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { schedulesRoutes } from './routes/schedules.routes.js';
 import { syncsRoutes } from './routes/syncs.routes.js';
@@ -16,17 +19,21 @@ export interface AppDeps {
   orm: MikroORM;
   temporal: TemporalSettings;
   apiKeys: string[];
+  content: ContentStore;
   syncs: SyncsService;
   schedules: SchedulesService;
+  files: FilesService;
   logger?: boolean | { level: string };
 }
 
-export type AppInput = Omit<AppDeps, 'syncs' | 'schedules'>;
+export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files'>;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
 export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   const em = () => input.orm.em.fork();
-  const deps: AppDeps = { ...input, syncs: new SyncsService(input.temporal, em), schedules: new SchedulesService(input.temporal, em) };
+  const deps: AppDeps = {
+    ...input, syncs: new SyncsService(input.temporal, em), schedules: new SchedulesService(input.temporal, em), files: new FilesService(em, input.content),
+  };
   const app = Fastify({
     logger: deps.logger ?? false,
     // Never log bearer keys or other credentials that arrive in headers.
@@ -50,5 +57,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(connectionsRoutes(deps));
   await app.register(syncsRoutes(deps));
   await app.register(schedulesRoutes(deps));
+  await app.register(filesRoutes(deps));
   return app;
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SYNC_RUN_STATUSES } from '../../db/entities/index.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, Limit, pageOf } from '../schemas.js';
+import { errorResponses, Limit, pageOf, Started } from '../schemas.js';
 
 const Status = z.enum(SYNC_RUN_STATUSES);
 const Progress = z.object({ phase: z.string(), done: z.number(), total: z.number().nullable(), message: z.string().optional() });
@@ -23,7 +23,27 @@ const ListQuery = z.strictObject({
 });
 const Params = z.object({ workflowId: z.string().min(1).max(255) });
 
+const Ids = z.array(z.string().min(1).max(64)).min(1).max(1000);
+const FileSyncBody = z.strictObject({
+  connectionId: z.string().min(1).max(63).optional(),
+  all: z.literal(true).optional(),
+  provider: z.enum(['hubspot', 'zoho-crm']).optional(),
+  mode: z.enum(['incremental', 'full']).default('incremental'),
+  dealIds: Ids.optional(),
+  fileIds: Ids.optional(),
+  downloadContent: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+}).refine((b) => !!b.connectionId !== !!b.all, { message: 'give exactly one of connectionId or all: true', path: ['connectionId'] })
+  .refine((b) => !b.all || (!b.dealIds && !b.fileIds), { message: 'dealIds and fileIds need a single connectionId', path: ['dealIds'] });
+
 export const syncsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  app.post('/syncs/files', {
+    schema: { tags: ['syncs'], summary: 'Start a file sync for one connection (fileSync) or all (fileSyncAll)', body: FileSyncBody, response: { 202: Started, ...errorResponses } },
+  }, async (req, reply) => {
+    const started = await deps.syncs.startFileSync(req.body);
+    return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
+  });
+
   app.get('/syncs', { schema: { tags: ['syncs'], summary: 'Sync runs, newest first', querystring: ListQuery, response: { 200: pageOf(SyncRow), ...errorResponses } } },
     async (req) => {
       const { kind, connection, status, limit, cursor } = req.query;

@@ -3,12 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { ormConfig } from '../../db/mikro-orm.config.js';
+import { ContentStore } from '../../storage/content-store.js';
 
 describe('GET /ready', () => {
   it('answers 503 naming the database when Postgres cannot be reached', async () => {
     const orm = new MikroORM(ormConfig('postgres://postgres@127.0.0.1:1/nowhere'));
     const connection = await Connection.connect({ address: inject('temporalAddress') });
-    const app = await buildApp({ orm, apiKeys: ['k'.repeat(16)], temporal: { client: new Client({ connection }), namespace: 'default', taskQueue: 'q', uiUrl: 'http://x' } });
+    const app = await buildApp({ orm, apiKeys: ['k'.repeat(16)], content: new ContentStore('/nonexistent'), temporal: { client: new Client({ connection }), namespace: 'default', taskQueue: 'q', uiUrl: 'http://x' } });
     try {
       const res = await app.inject({ url: '/ready' });
       expect(res.statusCode).toBe(503);

@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp } from '../../api/app.js';
+import { ContentStore } from '../../storage/content-store.js';
 import type { TestDb } from './db.js';
 import type { TestTemporal } from './temporal.js';
 
 export const API_KEY = 'test-api-key-0123456789abcdef';
 export const auth = { authorization: `Bearer ${API_KEY}` };
 
-export function testApp(db: TestDb, temporal: TestTemporal): Promise<FastifyInstance> {
-  return buildApp({ orm: db.orm, temporal: temporal.settings, apiKeys: [API_KEY] });
+export function testApp(db: TestDb, temporal: TestTemporal, content?: ContentStore): Promise<FastifyInstance> {
+  return buildApp({ orm: db.orm, temporal: temporal.settings, apiKeys: [API_KEY], content: content ?? new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-api-'))) });
 }
