@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv } from '../config/env.js';
 import { NotFound } from '../services/errors.js';
 import { connectionsCommand } from './commands/connections.js';
+import { syncCommand } from './commands/sync.js';
 import { syncsCommand } from './commands/syncs.js';
 import { CliContext } from './context.js';
 import { USAGE, UsageError } from './usage.js';
@@ -15,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         file: { type: 'string' }, all: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' },
         kind: { type: 'string' }, connection: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
+        provider: { type: 'string' }, files: { type: 'string', multiple: true }, deals: { type: 'string', multiple: true },
+        full: { type: 'boolean' }, download: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -31,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     ctx = new CliContext();
     if (group === 'connections') return await connectionsCommand(ctx, sub, rest, parsed.values);
     if (group === 'syncs') return await syncsCommand(ctx, sub, rest, parsed.values);
+    if (group === 'sync') return await syncCommand(ctx, sub, rest, parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);

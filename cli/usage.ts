@@ -6,6 +6,13 @@ Connections
   connections check (ID... | --all) [--no-wait] [--json]
                                            run connectionCheck workflows and wait for them
 
+File sync
+  sync files (--all | --provider hubspot|zoho | --connection ID) [--files ID,...] [--deals ID,...]
+             [--full] [--download] [--dry-run] [--json]
+                                           sync deal attachments; progress while it runs, a summary at the end
+                                           (--files/--deals need --connection; repeat them or separate ids by commas)
+  connections setup                        alias of connections apply
+
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]
   syncs show WORKFLOW_ID [--json]          Temporal status, progress and result of one sync

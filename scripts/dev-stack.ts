@@ -5,6 +5,8 @@ import { migrate } from '../db/migrate.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import { simulatorDefaults } from '../simulators/config.js';
+import { Client, Connection } from '@temporalio/client';
+import { SchedulesService, type ScheduleInput } from '../services/schedules.service.js';
 import { type Child, startChild, stopChild, waitForHttp } from './children.js';
 import { devSecrets } from './dev-secrets.js';
 import { resolvePostgres, type PostgresHandle } from './postgres.js';
@@ -16,6 +18,10 @@ import { type DevServer, findOrBuildTemporal, isListening, startDevServer } from
  * default connections applied. Ctrl-C or SIGTERM stops everything it started.
  */
 const DATA = resolve('.data');
+/** Created once; afterwards it is the user's to change, pause or delete through /schedules. */
+const DEFAULT_FILE_SYNC_SCHEDULE: ScheduleInput = {
+  id: 'file-sync-every-15m', kind: 'file-sync-all', every: '15m', options: { mode: 'incremental' }, note: 'default incremental file sync (created by npm start)',
+};
 const log = (m: string) => console.log(`[start] ${m}`);
 const children: Child[] = [];
 let pg: PostgresHandle | undefined;
@@ -78,7 +84,6 @@ try {
   const connections = await loadConnectionsFile(env.CONNECTIONS_FILE);
   const orm = await initOrm(env.DATABASE_URL, { poolMax: 2 });
   const result = await new ConnectionsRepository(orm.em.fork()).apply(connections);
-  await orm.close();
   log(`connections from ${env.CONNECTIONS_FILE}: ${[...result.created, ...result.updated].join(', ')}`);
   for (const c of connections) {
     const missing = missingSecrets(c, base);
@@ -90,6 +95,16 @@ try {
   children.push(worker, api);
   const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
   await waitForHttp(`${apiUrl}/health`, 60_000, api);
+
+  const temporalConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const schedules = new SchedulesService({
+    client: new Client({ connection: temporalConnection, namespace: env.TEMPORAL_NAMESPACE }),
+    namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, uiUrl: env.TEMPORAL_UI_URL,
+  }, () => orm.em.fork());
+  const schedule = await schedules.ensure(DEFAULT_FILE_SYNC_SCHEDULE);
+  log(`schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`);
+  await temporalConnection.close();
+  await orm.close();
 
   for (const c of children) {
     void c.exited.then((code) => {

@@ -5,14 +5,31 @@ import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
 import type { TemporalSettings } from './syncs.service.js';
 
-/** What a schedule can start; each kind names its workflow and how to build its input. */
+export interface ScheduleOptionsInput { mode?: 'incremental' | 'full'; downloadContent?: boolean }
+
+/** What a schedule can start; each kind names its workflow, its id and how to build its input. */
 export const SCHEDULABLE = {
-  'connection-check': { workflowType: 'connectionCheck', workflowId: workflowIds.connectionCheck },
+  'connection-check': {
+    workflowType: 'connectionCheck', needsConnection: true,
+    workflowId: (c: string | undefined) => workflowIds.connectionCheck(c!), args: (c: string | undefined) => [{ connectionId: c }],
+  },
+  'file-sync': {
+    workflowType: 'fileSync', needsConnection: true,
+    workflowId: (c: string | undefined) => workflowIds.fileSync(c!),
+    args: (c: string | undefined, o: ScheduleOptionsInput = {}) => [{ connectionId: c, mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
+  },
+  'file-sync-all': {
+    workflowType: 'fileSyncAll', needsConnection: false,
+    workflowId: () => workflowIds.fileSyncAll(),
+    args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [{ mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
+  },
 } as const;
 export type SchedulableKind = keyof typeof SCHEDULABLE;
 
 export interface ScheduleTiming { every?: string; cron?: string; timezone?: string }
-export interface ScheduleInput extends ScheduleTiming { id: string; kind: SchedulableKind; connectionId: string; paused?: boolean; note?: string }
+export interface ScheduleInput extends ScheduleTiming {
+  id: string; kind: SchedulableKind; connectionId?: string; paused?: boolean; note?: string; options?: ScheduleOptionsInput;
+}
 export interface ScheduleView {
   id: string; kind: string; connectionId: string | null; every: string | null; cron: string | null; timezone: string;
   paused: boolean; note: string | null; nextRuns: string[]; recentRuns: Array<{ scheduledAt: string; workflowId: string | null }>;
@@ -23,19 +40,20 @@ export class SchedulesService {
   constructor(private readonly t: TemporalSettings, private readonly em: () => EntityManager) {}
 
   async create(input: ScheduleInput): Promise<ScheduleView> {
-    if (!(await new ConnectionsRepository(this.em()).get(input.connectionId))) throw new NotFound('connection', input.connectionId);
     const def = SCHEDULABLE[input.kind];
+    if (def.needsConnection && !input.connectionId) throw new BadRequest(`a ${input.kind} schedule needs a connectionId`, { fields: ['connectionId'] });
+    if (input.connectionId && !(await new ConnectionsRepository(this.em()).get(input.connectionId))) throw new NotFound('connection', input.connectionId);
     const options: ScheduleOptions = {
       scheduleId: input.id,
       spec: specOf(input),
       action: {
         type: 'startWorkflow', workflowType: def.workflowType, taskQueue: this.t.taskQueue,
-        workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: [{ connectionId: input.connectionId }],
+        workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: def.args(input.connectionId, input.options),
         memo: actionMemo(input.id, input.cron),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5 minutes' },
       state: { paused: input.paused ?? false, note: input.note },
-      memo: { kind: input.kind, connectionId: input.connectionId, note: input.note ?? null },
+      memo: { kind: input.kind, connectionId: input.connectionId ?? null, note: input.note ?? null },
     };
     try {
       await this.t.client.schedule.create(options);
@@ -55,6 +73,16 @@ export class SchedulesService {
 
   async get(id: string): Promise<ScheduleView> {
     return toView(id, await this.describe(id));
+  }
+
+  /** Creates the schedule unless one with this id exists (for defaults applied at every start). */
+  async ensure(input: ScheduleInput): Promise<{ created: boolean; view: ScheduleView }> {
+    try {
+      return { created: false, view: await this.get(input.id) };
+    } catch (err) {
+      if (!(err instanceof NotFound)) throw err;
+      return { created: true, view: await this.create(input) };
+    }
   }
 
   async update(id: string, patch: ScheduleTiming & { note?: string }): Promise<ScheduleView> {

@@ -18,9 +18,11 @@ const ScheduleView = z.object({
 const CreateBody = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'lowercase letters, digits and dashes'),
   kind: z.enum(Object.keys(SCHEDULABLE) as [keyof typeof SCHEDULABLE]),
-  connectionId: z.string().min(1).max(63),
+  connectionId: z.string().min(1).max(63).optional(),
   every: Every.optional(), cron: Cron.optional(), timezone: Timezone.optional(), paused: z.boolean().optional(), note: Note.optional(),
-}).refine((b) => !!b.every !== !!b.cron, { message: 'give exactly one of every or cron', path: ['every'] });
+  options: z.strictObject({ mode: z.enum(['incremental', 'full']).optional(), downloadContent: z.boolean().optional() }).optional(),
+}).refine((b) => !!b.every !== !!b.cron, { message: 'give exactly one of every or cron', path: ['every'] })
+  .refine((b) => !SCHEDULABLE[b.kind]?.needsConnection || !!b.connectionId, { message: 'this kind needs a connectionId', path: ['connectionId'] });
 
 const PatchBody = z.strictObject({ every: Every.optional(), cron: Cron.optional(), timezone: Timezone.optional(), note: Note.optional() })
   .refine((b) => !(b.every && b.cron), { message: 'give at most one of every or cron', path: ['every'] })

@@ -5,11 +5,12 @@ import type { CliContext } from '../context.js';
 import { Progress, table } from '../output.js';
 import { UsageError } from '../usage.js';
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 export async function connectionsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
   switch (sub) {
-    case 'apply': return apply(ctx, flags);
+    case 'apply':
+    case 'setup': return apply(ctx, flags);
     case 'list': return list(ctx, flags);
     case 'check': return check(ctx, args, flags);
     default: throw new UsageError(sub ? `unknown command "connections ${sub}"` : 'connections needs a command: apply, list or check');

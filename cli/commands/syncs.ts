@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { table } from '../output.js';
 import { UsageError } from '../usage.js';
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 export async function syncsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
   const orm = await ctx.db();

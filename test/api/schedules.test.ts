@@ -50,7 +50,7 @@ describe('API: schedules over Temporal Schedules', () => {
     expect((await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId: 'nope', every: '1h' })).statusCode).toBe(404);
     const both = await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId, every: '1h', cron: '0 * * * *' });
     expect(both.statusCode).toBe(400);
-    const bad = await call('POST', '/schedules', { id: 'Bad Id', kind: 'file-sync', connectionId, every: 'often' });
+    const bad = await call('POST', '/schedules', { id: 'Bad Id', kind: 'bogus-sync', connectionId, every: 'often' });
     expect(bad.statusCode).toBe(400);
     const fields = bad.json().error.details.fields.map((f: { field: string }) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['body.id', 'body.kind', 'body.every']));
@@ -89,5 +89,17 @@ describe('API: schedules over Temporal Schedules', () => {
     expect((await call('DELETE', `/schedules/${scheduleId}`)).statusCode).toBe(204);
     expect((await call('GET', `/schedules/${scheduleId}`)).statusCode).toBe(404);
     expect((await call('DELETE', `/schedules/${scheduleId}`)).statusCode).toBe(404);
+  });
+
+  it('schedules file syncs: one connection, or all connections without a connectionId', async () => {
+    const id = uniqueId('files');
+    const res = await call('POST', '/schedules', { id, kind: 'file-sync-all', every: '15m', options: { mode: 'incremental' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ kind: 'file-sync-all', connectionId: null, every: '15m' });
+    expect((await call('POST', '/schedules', { id: uniqueId('f'), kind: 'file-sync', every: '15m' })).statusCode).toBe(400);
+    const one = await call('POST', '/schedules', { id: uniqueId('f'), kind: 'file-sync', connectionId, every: '1h' });
+    expect(one.json()).toMatchObject({ kind: 'file-sync', connectionId });
+    await call('DELETE', `/schedules/${id}`);
+    await call('DELETE', `/schedules/${one.json().id}`);
   });
 });

@@ -106,4 +106,34 @@ describe('crm-sync CLI', () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ status: 'completed', kind: 'connection-check' });
     expect((await runCli(['syncs', 'list', '--status', 'weird'], env)).code).toBe(2);
   });
+
+  it('sync files: bad usage exits 2 with the usage text', async () => {
+    for (const args of [['sync', 'files'], ['sync', 'files', '--all', '--connection', 'x'], ['sync', 'files', '--all', '--files', '1'], ['sync', 'files', '--provider', 'salesforce'], ['sync', 'stuff']]) {
+      const res = await runCli(args, env);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stderr).toContain('Usage: crm-sync');
+    }
+  });
+
+  it('sync files runs the workflow, prints a summary table and exits 0; a failing sync exits 1', async () => {
+    const res = await runCli(['sync', 'files', '--connection', 'cli-hubspot', '--full'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/connection\s+status\s+deals\s+created/);
+    expect(res.stdout).toMatch(/cli-hubspot\s+completed\s+4\s+\d+/);
+    const all = await runCli(['sync', 'files', '--provider', 'zoho', '--dry-run'], env);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain('cli-zoho');
+    expect(all.stdout).not.toContain('cli-hubspot ');
+    const bad = await runCli(['sync', 'files', '--connection', 'cli-bad'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('failed');
+  });
+
+  it('connections setup is an alias of apply', async () => {
+    const file = join(dir, 'setup.json');
+    writeFileSync(file, JSON.stringify({ connections: [hubspotConnection(sims, { id: 'cli-hubspot' })] }));
+    const res = await runCli(['connections', 'setup', '--file', file], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('1 updated');
+  });
 });
