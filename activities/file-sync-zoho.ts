@@ -33,7 +33,7 @@ export async function zohoDealsPage(client: ZohoCrmClient, cursor: FileSyncCurso
  * concurrency anyway). A deal whose listing fails for good is reported, not fatal; retryable errors propagate so
  * Temporal retries the page.
  */
-export async function zohoFilesOfDeals(client: ZohoCrmClient, deals: ZohoRecord[], onlyFileIds?: Set<string>) {
+export async function zohoFilesOfDeals(client: ZohoCrmClient, deals: Array<Pick<ZohoRecord, 'id'>>, onlyFileIds?: Set<string>) {
   const apiBase = await client.apiBase();
   const files: CrmFile[] = [];
   const failures: Array<{ dealId: string; message: string; code: string }> = [];

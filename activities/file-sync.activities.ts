@@ -9,7 +9,7 @@ import { ConnectionsRepository } from '../db/repositories/connections.repository
 import { FilesRepository } from '../db/repositories/files.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
-import type { FileSyncCursor, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
+import type { FileSyncCursor, FileSyncDealFilesInput, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
 
@@ -70,14 +70,36 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
         const { deals, next } = await hubspotDealsPage(client, input.cursor, { dealIds, searchCap: cap });
         page = { deals: deals.map(hubspotDeal), files: await hubspotFilesOfDeals(client, deals, onlyFileIds), next, failures: [] };
       } else if (connection.provider === 'zoho-crm') {
+        // Zoho needs one call per deal for its attachments: those run as separate, checkpointed activities.
         const { client } = await deps.connectors.zohoCrm(input.connectionId);
         const { deals, next } = await zohoDealsPage(client, input.cursor, { since: input.since, dealIds });
-        const { files: found, failures } = await zohoFilesOfDeals(client, deals, onlyFileIds);
-        page = { deals: deals.map(zohoDeal), files: found, next, failures };
+        if (!input.dryRun) await files.upsertDeals(input.connectionId, connection.provider, input.runId, deals.map(zohoDeal));
+        return { next, counts: { deals: deals.length, created: 0, updated: 0, unchanged: 0, errors: 0 }, needContent: [], pendingDeals: deals.map((d) => d.id) };
       } else {
         throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
       }
       return writePage(deps.orm, input, connection.provider, page);
+    },
+
+    /**
+     * Lists and writes the files of a few Zoho deals, one deal at a time, heartbeating after each: a retried
+     * attempt resumes after the last deal it finished, with the counts so far.
+     */
+    async fileSyncDealFiles(input: FileSyncDealFilesInput): Promise<FileSyncPageResult> {
+      const ctx = Context.current();
+      const resume = (ctx.info.heartbeatDetails ?? { next: 0, counts: zero(), needContent: [] }) as { next: number; counts: FileSyncPageResult['counts']; needContent: string[] };
+      const { client } = await deps.connectors.zohoCrm(input.connectionId);
+      const onlyFileIds = input.fileIds?.length ? new Set(input.fileIds) : undefined;
+      const counts = { ...resume.counts };
+      const needContent = [...resume.needContent];
+      for (let i = resume.next; i < input.dealIds.length; i++) {
+        const { files: found, failures } = await zohoFilesOfDeals(client, [{ id: input.dealIds[i]! }], onlyFileIds);
+        const r = await writePage(deps.orm, input, 'zoho-crm', { deals: [], files: found, next: null, failures });
+        for (const k of ['created', 'updated', 'unchanged', 'errors'] as const) counts[k] += r.counts[k];
+        needContent.push(...r.needContent);
+        ctx.heartbeat({ next: i + 1, counts, needContent });
+      }
+      return { next: null, counts, needContent, pendingDeals: [] };
     },
 
     /** Streams content into the content store, heartbeating per chunk; a retry skips files already stored. */
@@ -123,7 +145,11 @@ async function openContent(deps: ActivityDeps, provider: string, connectionId: s
   return res.body!;
 }
 
-async function writePage(orm: MikroORM, input: FileSyncPageInput, provider: string, page: CrmPage): Promise<FileSyncPageResult> {
+const zero = (): FileSyncPageResult['counts'] => ({ deals: 0, created: 0, updated: 0, unchanged: 0, errors: 0 });
+
+type WriteInput = Pick<FileSyncPageInput, 'connectionId' | 'runId' | 'workflowId' | 'dryRun' | 'downloadContent'>;
+
+async function writePage(orm: MikroORM, input: WriteInput, provider: string, page: CrmPage): Promise<FileSyncPageResult> {
   const em = orm.em.fork();
   const files = new FilesRepository(em);
   const runs = new SyncRunsRepository(orm.em.fork());
@@ -146,5 +172,6 @@ async function writePage(orm: MikroORM, input: FileSyncPageInput, provider: stri
     next: page.next as FileSyncCursor | null,
     counts: { deals: page.deals.length, created: plan.created.length, updated: plan.updated.length, unchanged: plan.unchanged.length, errors: page.failures.length },
     needContent,
+    pendingDeals: [],
   };
 }

@@ -97,6 +97,18 @@ export interface FileSyncPageResult {
   counts: Pick<FileCounts, 'deals' | 'created' | 'updated' | 'unchanged' | 'errors'>;
   /** CRM ids of this page's files that have no content yet (only when downloading). */
   needContent: string[];
+  /** Deals whose files are still to be listed (Zoho: one call per deal, done by fileSyncDealFiles). */
+  pendingDeals: string[];
+}
+
+export interface FileSyncDealFilesInput {
+  connectionId: string;
+  runId: string;
+  workflowId: string;
+  dealIds: string[];
+  fileIds?: string[];
+  dryRun: boolean;
+  downloadContent: boolean;
 }
 
 /** State carried across continue-as-new. */
