@@ -12,6 +12,7 @@ import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
 import type { FileSyncCursor, FileSyncDealFilesInput, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
+import { keepAlive } from './keepalive.js';
 
 const STREAM = 'files';
 /** Incremental runs re-read a little before the cursor: CRM clocks and search indexes lag (crm-apis.md 4.2). */
@@ -58,27 +59,7 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
   return classified({
     /** Fetches one page of deals with their files and writes it (or, dry, records the plan). Returns counts and a cursor. */
     async fileSyncPage(input: FileSyncPageInput): Promise<FileSyncPageResult> {
-      const connection = await deps.connectors.connection(input.connectionId);
-      const files = new FilesRepository(em());
-      const onlyFileIds = input.fileIds?.length ? new Set(input.fileIds) : undefined;
-      // A fileIds run needs the deals those files hang off: known from earlier runs.
-      const dealIds = onlyFileIds ? [...new Set((await files.knownDealsOfFiles(input.connectionId, [...onlyFileIds])).values())] : input.dealIds;
-      let page: CrmPage;
-      if (connection.provider === 'hubspot') {
-        const client = await deps.connectors.hubspot(input.connectionId);
-        const cap = Number(connection.options.searchResultCap ?? DEFAULT_SEARCH_CAP);
-        const { deals, next } = await hubspotDealsPage(client, input.cursor, { dealIds, searchCap: cap });
-        page = { deals: deals.map(hubspotDeal), files: await hubspotFilesOfDeals(client, deals, onlyFileIds), next, failures: [] };
-      } else if (connection.provider === 'zoho-crm') {
-        // Zoho needs one call per deal for its attachments: those run as separate, checkpointed activities.
-        const { client } = await deps.connectors.zohoCrm(input.connectionId);
-        const { deals, next } = await zohoDealsPage(client, input.cursor, { since: input.since, dealIds });
-        if (!input.dryRun) await files.upsertDeals(input.connectionId, connection.provider, input.runId, deals.map(zohoDeal));
-        return { next, counts: { deals: deals.length, created: 0, updated: 0, unchanged: 0, errors: 0 }, needContent: [], pendingDeals: deals.map((d) => d.id) };
-      } else {
-        throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
-      }
-      return writePage(deps.orm, input, connection.provider, page);
+      return keepAlive(() => fileSyncPage(deps, input));
     },
 
     /**
@@ -130,6 +111,32 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
       return out;
     },
   });
+}
+
+/** One page of deals: HubSpot pages carry their files; Zoho pages hand deal ids on to fileSyncDealFiles. */
+async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promise<FileSyncPageResult> {
+  const em = () => deps.orm.em.fork();
+  const connection = await deps.connectors.connection(input.connectionId);
+  const files = new FilesRepository(em());
+  const onlyFileIds = input.fileIds?.length ? new Set(input.fileIds) : undefined;
+  // A fileIds run needs the deals those files hang off: known from earlier runs.
+  const dealIds = onlyFileIds ? [...new Set((await files.knownDealsOfFiles(input.connectionId, [...onlyFileIds])).values())] : input.dealIds;
+  let page: CrmPage;
+  if (connection.provider === 'hubspot') {
+    const client = await deps.connectors.hubspot(input.connectionId);
+    const cap = Number(connection.options.searchResultCap ?? DEFAULT_SEARCH_CAP);
+    const { deals, next } = await hubspotDealsPage(client, input.cursor, { dealIds, searchCap: cap });
+    page = { deals: deals.map(hubspotDeal), files: await hubspotFilesOfDeals(client, deals, onlyFileIds), next, failures: [] };
+  } else if (connection.provider === 'zoho-crm') {
+    // Zoho needs one call per deal for its attachments: those run as separate, checkpointed activities.
+    const { client } = await deps.connectors.zohoCrm(input.connectionId);
+    const { deals, next } = await zohoDealsPage(client, input.cursor, { since: input.since, dealIds });
+    if (!input.dryRun) await files.upsertDeals(input.connectionId, connection.provider, input.runId, deals.map(zohoDeal));
+    return { next, counts: { deals: deals.length, created: 0, updated: 0, unchanged: 0, errors: 0 }, needContent: [], pendingDeals: deals.map((d) => d.id) };
+  } else {
+    throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
+  }
+  return writePage(deps.orm, input, connection.provider, page);
 }
 
 async function openContent(deps: ActivityDeps, provider: string, connectionId: string, file: { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }): Promise<ReadableStream<Uint8Array>> {

@@ -13,14 +13,15 @@ export const activityPresets = {
   /** One CRM call or a page of them. Rate limits arrive with their own `nextRetryDelay`. */
   crmCall: {
     startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '1 minute',
+    // Every CRM activity heartbeats (a checkpoint or a keep-alive): a dead worker is noticed within 20 s.
+    heartbeatTimeout: '20 seconds',
     // Units of work are small and checkpointed, so retries are cheap: retry soon, and cap the wait at 30 s.
     retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
   },
   /** Content downloads: long, so they heartbeat; a retry resumes with the files not stored yet. */
   download: {
     startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: '20 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
   },
   /** A connection check answers quickly or not at all; it must not wait for hours on a dead CRM or an unpolled queue. */

@@ -32,7 +32,7 @@ beforeAll(async () => {
   clean = await startTestSimulators(SCALE);
   faulty = await startTestSimulators({ ...SCALE, SIM_FAULTS: JSON.stringify(FAULTS) });
   const list = [hubspotConnection(clean), zohoConnection(clean), hubspotConnection(faulty), zohoConnection(faulty)];
-  [conns.cleanHs, conns.cleanZo, conns.faultyHs, conns.faultyZo] = list.map((c) => c.id);
+  [conns.cleanHs, conns.cleanZo, conns.faultyHs, conns.faultyZo] = list.map((c) => c.id) as [string, string, string, string];
   await new ConnectionsRepository(db.orm.em.fork()).apply(list);
   const content = new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-')));
   temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
