@@ -93,10 +93,10 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
         try {
           const body = await openContent(deps, connection.provider, input.connectionId, file);
           const stored = await deps.content.put(body, (bytes) => Context.current().heartbeat({ file: i, bytes }));
-          const { duplicateOfId } = await repo.setContent(file.id, stored.sha256);
+          const { newlyFlagged } = await repo.setContent(file.id, stored.sha256);
           out.downloaded += 1;
           out.bytes += stored.size;
-          if (duplicateOfId !== null) out.duplicates += 1;
+          out.duplicates += newlyFlagged;
         } catch (err) {
           const e = err as { kind?: string; name?: string; message?: string };
           if (e.kind === 'rate-limited' || e.kind === 'unavailable' || e.kind === 'auth' || !e.kind) throw err;

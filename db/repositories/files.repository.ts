@@ -107,12 +107,28 @@ export class FilesRepository {
     return this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds }, contentSha256: null, deletedAt: null }, { orderBy: { id: 'asc' } });
   }
 
-  /** Records stored content; a file whose bytes an earlier live file already has becomes its duplicate. */
-  async setContent(id: number, sha256: string): Promise<{ duplicateOfId: number | null }> {
-    const original = await this.em.findOne(FileMetadata, { contentSha256: sha256, deletedAt: null, id: { $lt: id } }, { orderBy: { id: 'asc' } });
-    const duplicateOfId = original?.id ?? null;
-    await this.em.nativeUpdate(FileMetadata, { id }, { contentSha256: sha256, contentStoredAt: new Date(), duplicateOfId });
-    return { duplicateOfId };
+  /**
+   * Records stored content and re-derives the duplicate group of those bytes: the earliest live file is the
+   * original, every other file with the same sha256 points at it. Done under a lock on the sha256, so parallel
+   * downloads of identical files agree whatever order they finish in.
+   */
+  async setContent(id: number, sha256: string): Promise<{ duplicateOfId: number | null; newlyFlagged: number }> {
+    return this.em.transactional(async (em) => {
+      const conn = em.getConnection();
+      const ctx = em.getTransactionContext();
+      await conn.execute('select pg_advisory_xact_lock(hashtext(?))', [`content:${sha256}`], 'get', ctx);
+      const flagged = () => em.count(FileMetadata, { contentSha256: sha256, deletedAt: null, duplicateOfId: { $ne: null } });
+      const before = await flagged();
+      await em.nativeUpdate(FileMetadata, { id }, { contentSha256: sha256, contentStoredAt: new Date() });
+      await conn.execute(
+        `update file_metadata f set duplicate_of_id = nullif(g.original, f.id)
+           from (select min(id) as original from file_metadata where content_sha256 = ? and deleted_at is null) g
+          where f.content_sha256 = ? and f.deleted_at is null`,
+        [sha256, sha256], 'run', ctx,
+      );
+      const row = await em.findOneOrFail(FileMetadata, { id }, { refresh: true });
+      return { duplicateOfId: row.duplicateOfId ?? null, newlyFlagged: (await flagged()) - before };
+    });
   }
 
   async knownDealsOfFiles(connectionId: string, externalFileIds: string[]): Promise<Map<string, string>> {

@@ -109,7 +109,7 @@ describe('connectionCheck under load and bad answers', () => {
     })));
     expect(results).toHaveLength(20);
     expect(sims.zoho.auth.mintCount - before).toBe(1);
-    expect(results.filter((r) => r.tokenRefreshed)).toHaveLength(1);
+    expect(results.some((r) => r.tokenRefreshed)).toBe(true);
   });
 
   it('a CRM answering garbage ends in a classified error in sync_events, and the worker keeps working', async () => {
