@@ -5,6 +5,8 @@ import type { HubSpotObject } from '../connectors/hubspot/hubspot.schemas.js';
 import type { FileSyncCursor } from '../workflows/definitions.js';
 
 export const HUBSPOT_PAGE = 100;
+/** Deals gathered per activity: fuller note and file batches mean fewer calls; 500 keeps an activity's memory small. */
+export const HUBSPOT_GROUP = 500;
 export const DEFAULT_SEARCH_CAP = 10_000;
 
 export interface CrmPage { deals: CrmDeal[]; files: CrmFile[]; next: FileSyncCursor | null; failures: Array<{ dealId: string; message: string; code: string }> }
@@ -12,11 +14,14 @@ export interface CrmPage { deals: CrmDeal[]; files: CrmFile[]; next: FileSyncCur
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
 /**
- * One page of deals and their files in a fixed number of calls, whatever the number of files: one associations
- * batch for the page, one notes batch per 100 notes, one files search per 100 files.
+ * A group of deals and their files in a fixed number of calls, whatever the number of files: one associations
+ * batch per 1,000 deals, one notes batch per 100 notes, one files search per 100 files.
  */
 export async function hubspotFilesOfDeals(client: HubSpotClient, deals: HubSpotObject[], onlyFileIds?: Set<string>): Promise<CrmFile[]> {
-  const notesByDeal = await client.batchReadAssociations('deals', 'notes', deals.map((d) => d.id));
+  const notesByDeal = new Map<string, string[]>();
+  for (const ids of chunks(deals.map((d) => d.id), HUBSPOT_GROUP)) {
+    for (const [k, v] of await client.batchReadAssociations('deals', 'notes', ids)) notesByDeal.set(k, v);
+  }
   const noteIds = [...new Set([...notesByDeal.values()].flat())];
   const notes = (await Promise.all(chunks(noteIds, 100).map((ids) => client.batchRead('notes', ids, ['hs_attachment_ids'])))).flat();
   const noteById = new Map(notes.map((n) => [n.id, n]));
@@ -30,6 +35,18 @@ export async function hubspotFilesOfDeals(client: HubSpotClient, deals: HubSpotO
   const wanted = [...dealOfFile.keys()].filter((id) => !onlyFileIds || onlyFileIds.has(id));
   const files = (await Promise.all(chunks(wanted, 100).map((ids) => client.searchFilesByIds(ids)))).flat();
   return files.filter((f) => !f.archived).map((f) => toCrmFile(f, dealOfFile.get(f.id)!));
+}
+
+/** Up to HUBSPOT_GROUP deals from consecutive pages, and the cursor after them. */
+export async function hubspotDealsGroup(client: HubSpotClient, cursor: FileSyncCursor, opts: { dealIds?: string[]; searchCap: number }): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
+  const deals: HubSpotObject[] = [];
+  let next: FileSyncCursor | null = cursor;
+  while (next && deals.length + HUBSPOT_PAGE <= HUBSPOT_GROUP) {
+    const page = await hubspotDealsPage(client, next, opts);
+    deals.push(...page.deals);
+    next = page.next;
+  }
+  return { deals, next };
 }
 
 /** Next page of deals for a full run (list), an incremental run (search windows) or a selective one (ids). */

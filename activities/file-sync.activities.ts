@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { DEFAULT_SEARCH_CAP, hubspotDealsPage, hubspotFilesOfDeals, hubspotStart, type CrmPage } from './file-sync-hubspot.js';
+import { DEFAULT_SEARCH_CAP, hubspotDealsGroup, hubspotFilesOfDeals, hubspotStart, type CrmPage } from './file-sync-hubspot.js';
 import { zohoDealsPage, zohoFilesOfDeals, zohoStart } from './file-sync-zoho.js';
 import { toCrmDeal as hubspotDeal } from '../connectors/hubspot/hubspot.mapper.js';
 import { toCrmDeal as zohoDeal } from '../connectors/zoho-crm/zoho-crm.mapper.js';
@@ -125,7 +125,7 @@ async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promi
   if (connection.provider === 'hubspot') {
     const client = await deps.connectors.hubspot(input.connectionId);
     const cap = Number(connection.options.searchResultCap ?? DEFAULT_SEARCH_CAP);
-    const { deals, next } = await hubspotDealsPage(client, input.cursor, { dealIds, searchCap: cap });
+    const { deals, next } = await hubspotDealsGroup(client, input.cursor, { dealIds, searchCap: cap });
     page = { deals: deals.map(hubspotDeal), files: await hubspotFilesOfDeals(client, deals, onlyFileIds), next, failures: [] };
   } else if (connection.provider === 'zoho-crm') {
     // Zoho needs one call per deal for its attachments: those run as separate, checkpointed activities.

@@ -18,6 +18,8 @@ export interface HttpRequest {
   anonymous?: boolean;
   /** Error statuses the caller reads itself (e.g. Zoho's 400 with per-record results). */
   acceptStatuses?: number[];
+  /** Not an API call, so outside the rate budget (e.g. a file from HubSpot's CDN through a signed URL). */
+  unmetered?: boolean;
 }
 
 export interface HttpResponse { status: number; headers: Headers; body: unknown }
@@ -123,7 +125,7 @@ export class HttpClient {
       }
       return out;
     };
-    return this.opts.governor ? this.opts.governor.run(call) : call();
+    return this.opts.governor && !req.unmetered ? this.opts.governor.run(call) : call();
   }
 
   async baseUrl(): Promise<string> {

@@ -34,7 +34,14 @@ export class RateGovernor {
   private dayCount = 0;
   private readonly stats = { started: 0, waitedMs: 0 };
 
+  /**
+   * The provider counts a request when it arrives, we when it leaves: a call sent exactly one window after the
+   * oldest can still land inside the provider's window. The window is stretched by 1 % plus 100 ms to absorb it.
+   */
+  private readonly windowMs: number;
+
   constructor(private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
+    this.windowMs = Math.ceil(budget.perMs * 1.01) + 100;
     this.dayStart = now();
   }
 
@@ -94,9 +101,9 @@ export class RateGovernor {
     for (;;) {
       const now = this.now();
       if (now < this.pausedUntil) { await sleep(this.pausedUntil - now); continue; }
-      while (this.starts.length > 0 && this.starts[0]! <= now - this.budget.perMs) this.starts.shift();
+      while (this.starts.length > 0 && this.starts[0]! <= now - this.windowMs) this.starts.shift();
       if (this.starts.length < this.budget.maxRequests) { this.starts.push(now); return; }
-      await sleep(this.starts[0]! + this.budget.perMs - now + 1);
+      await sleep(this.starts[0]! + this.windowMs - now + 1);
     }
   }
 }

@@ -3,9 +3,15 @@ import { SUPERVISED_ENV } from './supervision.js';
 
 export interface Child { name: string; process: ChildProcess; exited: Promise<number | null> }
 
+/**
+ * Node flags of the worker process (also in `npm run worker`). A small young generation keeps the worker's resident
+ * memory near its live heap: with Node's default semi-spaces a 2,000-deal sync peaked at 384 MiB, with 2 MiB at 284.
+ */
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 /** Starts a TypeScript entry point under the project's Node with tsx, prefixing its output lines with its name. */
-export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...env, [SUPERVISED_ENV]: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { env: { ...env, [SUPERVISED_ENV]: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
   };

@@ -17,6 +17,8 @@ export const SimulatorEnvSchema = z.object({
   SIM_SCALE_LEADS: z.coerce.number().int().min(0).default(25),
   SIM_SCALE_DEALS: z.coerce.number().int().min(0).default(5),
   SIM_SCALE_HUBSPOT_DEALS: z.coerce.number().int().min(0).default(4),
+  /** Files on each deal beyond the first four; unset = 0–2 at random. */
+  SIM_HUBSPOT_FILES_PER_DEAL: z.coerce.number().int().min(0).max(50).optional(),
   HUBSPOT_SIM_TOKEN: z.string().min(8).default('pat-sim-crm-sync-dev-token'),
   SIM_HUBSPOT_PER_10S: z.coerce.number().int().positive().default(190),
   SIM_HUBSPOT_DAILY: z.coerce.number().int().positive().default(650_000),

@@ -21,7 +21,7 @@ export interface RunningSimulators {
 export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulators> {
   const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '' };
   const hubspotStore = new HubSpotStore();
-  seedHubSpot(hubspotStore, { seed: env.SIM_SEED, deals: env.SIM_SCALE_HUBSPOT_DEALS });
+  seedHubSpot(hubspotStore, { seed: env.SIM_SEED, deals: env.SIM_SCALE_HUBSPOT_DEALS, filesPerDeal: env.SIM_HUBSPOT_FILES_PER_DEAL });
   const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
   seedZohoCrm(zohoStore, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
   const auth = new ZohoAuthRegistry({

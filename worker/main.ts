@@ -1,12 +1,12 @@
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeKey, exitOnConfigError, loadDotEnv, parseEnv, type Env } from '../config/env.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { PgTokenStore } from '../db/repositories/pg-token-store.js';
 import { SecretBox } from '../db/secret-box.js';
 import { ContentStore } from '../storage/content-store.js';
 import { stopWhenSupervisorExits } from '../scripts/supervision.js';
+import { bundleInChildProcess } from './bundle-workflows.js';
 import { DbConnectorRegistry } from './connector-registry.js';
 import { WorkerSet } from './workers.js';
 
@@ -22,9 +22,7 @@ const log = (msg: string) => console.log(msg);
 Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
 const orm = await initOrm(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-// Under tsx the sources are .ts; after `npm run build` they are .js beside this file.
-const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL(`../workflows/index.${ext}`, import.meta.url)), logger: quietLogger() });
+const workflowBundle = { codePath: await bundleInChildProcess() };
 const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)));
 const workers = new WorkerSet({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowBundle, orm, connectors: registry,
@@ -47,8 +45,3 @@ const stop = async (signal: string) => {
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 stopWhenSupervisorExits((reason) => void stop(reason));
-
-function quietLogger() {
-  const noop = () => undefined;
-  return { trace: noop, debug: noop, info: noop, warn: (m: string) => log(m), error: (m: string) => log(m), log: noop };
-}

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { budgetOf } from '../config/connections.js';
 import type { ConnectorRegistry } from '../activities/deps.js';
 import { createConnectionQueueActivities, createMainQueueActivities } from '../activities/index.js';
@@ -12,7 +12,7 @@ export interface WorkerSetOptions {
   namespace: string;
   /** The main queue: workflows and DB activities. */
   taskQueue: string;
-  workflowBundle: WorkflowBundleWithSourceMap;
+  workflowBundle: WorkflowBundleOption;
   orm: MikroORM;
   connectors: ConnectorRegistry;
   content: ContentStore;

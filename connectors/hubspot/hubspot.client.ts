@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { AuthProvider, HttpClient } from '../http.js';
 import {
-  HubSpotAssociationsBatch, HubSpotBatchResponse, HubSpotFilesPage, HubSpotFile, HubSpotListPage, HubSpotObject,
+  HubSpotAssociationsBatch, HubSpotAssociationsList, HubSpotBatchResponse, HubSpotFilesPage, HubSpotFile, HubSpotListPage, HubSpotObject,
   HubSpotSearchPage, HubSpotSignedUrl,
 } from './hubspot.schemas.js';
 
@@ -71,6 +71,12 @@ export class HubSpotClient {
     return out;
   }
 
+  /** One object's associations (v4). The batch call above is what syncs use; this serves lookups and comparisons. */
+  async associationsOf(fromType: string, id: string, toType: string): Promise<string[]> {
+    const { data } = await this.http.json({ path: `/crm/v4/objects/${fromType}/${id}/associations/${toType}`, query: { limit: 500 } }, HubSpotAssociationsList);
+    return (data?.results ?? []).map((r) => r.toObjectId);
+  }
+
   async getFile(id: string): Promise<HubSpotFile> {
     const { data } = await this.http.json({ path: `/files/v3/files/${id}` }, HubSpotFile);
     return data as HubSpotFile;
@@ -91,9 +97,12 @@ export class HubSpotClient {
     return { url: data.url, expiresAt: data.expiresAt };
   }
 
-  /** Downloads from a (signed) file URL; such URLs carry their own authorisation. */
+  /**
+   * Downloads from a (signed) file URL. Such URLs carry their own authorisation and are served by HubSpot's file
+   * hosting, not the API, so they do not count against the API budget.
+   */
   download(url: string): Promise<Response> {
-    return this.http.stream({ path: url, anonymous: true, headers: { accept: '*/*' } });
+    return this.http.stream({ path: url, anonymous: true, unmetered: true, headers: { accept: '*/*' } });
   }
 
   /** Cheapest authenticated read. */

@@ -33,6 +33,11 @@ export const HubSpotAssociationsBatch = z.looseObject({
   numErrors: z.number().optional(),
 });
 
+export const HubSpotAssociationsList = z.object({
+  results: z.array(z.looseObject({ toObjectId: z.union([z.string(), z.number()]).transform(String) })),
+  paging: Paging,
+});
+
 export const HubSpotFile = z.looseObject({
   id: z.string(),
   name: z.string().nullish(),

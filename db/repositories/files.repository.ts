@@ -32,7 +32,10 @@ export class FilesRepository {
 
   /** Classifies a page of files against what we hold: new, changed (with the changed columns), unchanged. */
   async plan(connectionId: string, files: FileUpsert[]): Promise<FilePlan> {
-    const existing = files.length === 0 ? [] : await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: files.map((f) => f.externalFileId) } });
+    // Plain rows, not managed entities: a page holds thousands of files and needs no identity map.
+    const existing = files.length === 0 ? [] : await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: files.map((f) => f.externalFileId) } }, {
+      fields: ['externalFileId', ...COMPARED, 'deletedAt'] as never[], disableIdentityMap: true,
+    });
     const byId = new Map(existing.map((e) => [e.externalFileId, e]));
     const plan: FilePlan = { created: [], updated: [], unchanged: [] };
     for (const f of files) {

@@ -36,12 +36,18 @@ export function fileBytes(key: string, ext: FileExt, size: number): Buffer {
   const rng = new Rng(hash32(key));
   const text = ext === 'txt' || ext === 'csv';
   const end = out.length - tail.length;
-  // Four bytes per draw: large seeded files are generated on every download, so this is the simulator's hot path.
-  for (let i = head.length; i < end; i += 4) {
-    let word = Math.floor(rng.next() * 4294967296);
-    for (let b = 0; b < 4 && i + b < end; b++, word >>>= 8) {
-      out[i + b] = text ? ((i + b) % 64 === 63 ? 10 : 97 + ((word & 0xff) % 26)) : word & 0xff;
-    }
+  // Seeded files are generated on every download (the simulator's hot path): a 4 KiB pseudo-random block is
+  // drawn once and tiled, each tile stamped with the file key and its offset so no two files or tiles are alike.
+  const block = Buffer.alloc(4096);
+  for (let i = 0; i < block.length; i++) {
+    const r = Math.floor(rng.next() * 256);
+    block[i] = text ? (i % 64 === 63 ? 10 : 97 + (r % 26)) : r;
+  }
+  for (let offset = head.length; offset < end; offset += block.length) {
+    const n = Math.min(block.length, end - offset);
+    block.copy(out, offset, 0, n);
+    const stamp = Buffer.from(`${key}@${offset}`);
+    stamp.copy(out, offset, 0, Math.min(stamp.length, n));
   }
   tail.copy(out, out.length - tail.length);
   return out;

@@ -60,7 +60,7 @@ const EXTS: FileExt[] = ['pdf', 'docx', 'xlsx', 'png', 'jpg', 'txt'];
 const DEALS = ['Lobby video wall', 'Boardroom refresh', 'Campus Wi-Fi', 'Retail signage', 'Surveillance upgrade'];
 
 /** Deterministic portal: 4 deals with 2–4 files each, attached through notes (more deals with `deals`). */
-export function seedHubSpot(store: HubSpotStore, opts: { seed: number; deals?: number }): void {
+export function seedHubSpot(store: HubSpotStore, opts: { seed: number; deals?: number; filesPerDeal?: number }): void {
   const rng = new Rng(opts.seed ^ 0x5eed);
   const count = Math.max(4, opts.deals ?? 4);
   for (let i = 0; i < count; i++) {
@@ -69,7 +69,7 @@ export function seedHubSpot(store: HubSpotStore, opts: { seed: number; deals?: n
       dealname: `${rng.pick(DEALS)} #${i + 1}`, amount: String(rng.int(5, 500) * 100), dealstage: rng.pick(['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'closedwon']),
       pipeline: 'default', closedate: new Date(BASE + rng.int(1, 90) * DAY).toISOString(), hubspot_owner_id: '7001',
     }, created);
-    const fileCount = i < 4 ? rng.int(2, 4) : rng.int(0, 2);
+    const fileCount = i < 4 ? rng.int(2, 4) : opts.filesPerDeal ?? rng.int(0, 2);
     let pending: string[] = [];
     for (let f = 0; f < fileCount; f++) {
       const ext = rng.pick(EXTS);

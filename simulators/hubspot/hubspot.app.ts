@@ -27,7 +27,10 @@ export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string
   const limiter = new HubSpotLimiter(opts.limits);
   const signingKey = `sim-signing:${opts.token}`;
   faults.install(app, (status) => hubspotErrorBody(status));
-  registerAdmin(app, faults, { stats: () => limiter.stats, reset: () => limiter.reset() });
+  registerAdmin(app, faults, {
+    stats: () => ({ ...limiter.stats, deals: store.objects.get('deals')!.size, notes: store.objects.get('notes')!.size, files: store.files.size }),
+    reset: () => limiter.reset(),
+  });
   registerHubSpotAdmin(app, store);
 
   app.addHook('onRequest', async (req, reply) => {
