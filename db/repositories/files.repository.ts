@@ -1,21 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CrmDeal, CrmFile } from '../../connectors/crm-file.js';
 import { Deal, DryRunSeen, FileMetadata } from '../entities/index.js';
 
-/** A file as a CRM describes it, mapped to our columns. */
-export interface FileUpsert {
-  externalFileId: string;
-  dealExternalId: string;
-  name: string;
-  extension: string | null;
-  mimeType: string | null;
-  size: number | null;
-  crmCreatedAt: Date | null;
-  crmModifiedAt: Date | null;
-  sourceUrl: string | null;
-  access: string | null;
-}
-
-export interface DealUpsert { externalId: string; name: string | null; stage: string | null; amount: number | null; crmModifiedAt: Date | null }
+/** A file or deal as a connector reports it maps one-to-one onto our columns. */
+export type FileUpsert = CrmFile;
+export type DealUpsert = CrmDeal;
 
 export interface FilePlan { created: FileUpsert[]; updated: Array<{ file: FileUpsert; changed: string[] }>; unchanged: FileUpsert[] }
 

@@ -1,26 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
-import { ContentStore } from '../../storage/content-store.js';
-import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { auth, testApp } from '../helpers/api.js';
-import { hubspotConnection, simSecrets, zohoConnection } from '../helpers/connections.js';
-import { pgTokenStore } from '../helpers/connectors.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
 import { hubspotExpected, zohoExpected } from '../helpers/expected-files.js';
-import { startTestSimulators } from '../helpers/simulators.js';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 type FileItem = { id: number; provider: string; connectionId: string; dealId: string; name: string; extension: string; mimeType: string; size: number; crmCreatedAt: string; crmModifiedAt: string; hasContent: boolean; contentSha256: string | null; duplicateOf: number | null; deletedAt: string | null };
 
-let db: TestDb;
+let stack: TestStack;
 let sims: RunningSimulators;
-let temporal: TestTemporal;
 let app: FastifyInstance;
 let hs: string;
 let zo: string;
@@ -49,16 +38,9 @@ async function waitDone(workflowId: string): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  db = await createTestDb();
-  sims = await startTestSimulators();
-  const h = hubspotConnection(sims);
-  const z = zohoConnection(sims);
-  hs = h.id;
-  zo = z.id;
-  await new ConnectionsRepository(db.orm.em.fork()).apply([h, z]);
-  const content = new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-')));
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
-  app = await testApp(db, temporal, content);
+  stack = await startTestStack();
+  ({ sims, hubspotId: hs, zohoId: zo } = stack);
+  app = await testApp(stack.db, stack.temporal, stack.content);
   // Duplicate content for the duplicatesOnly filter.
   const first = hubspotExpected(sims)[0]!;
   await fetch(`${sims.urls.hubspot}/__admin/deals/${first.dealExternalId}/files`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'copy', copyOf: first.externalFileId }) });
@@ -69,7 +51,7 @@ beforeAll(async () => {
   }
   all = await files();
 });
-afterAll(async () => { await app?.close(); await temporal?.close(); await sims?.close(); await db?.close(); });
+afterAll(async () => { await app?.close(); await stack?.close(); });
 
 describe('POST /syncs/files', () => {
   it('started both syncs, whose status carries the counts', async () => {

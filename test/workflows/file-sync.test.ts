@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FileMetadata } from '../../db/entities/index.js';
-import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
-import { ContentStore } from '../../storage/content-store.js';
-import { DbConnectorRegistry } from '../../worker/connector-registry.js';
+import type { ContentStore } from '../../storage/content-store.js';
 import type { FileSyncInput } from '../../workflows/definitions.js';
 import { fileSync } from '../../workflows/index.js';
-import { hubspotConnection, simSecrets, zohoConnection } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+import type { TestTemporal } from '../helpers/temporal.js';
 import { hubspotExpected, zohoExpected } from '../helpers/expected-files.js';
-import { startTestSimulators } from '../helpers/simulators.js';
-import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
 
+let stack: TestStack;
 let db: TestDb;
 let sims: RunningSimulators;
 let temporal: TestTemporal;
@@ -24,17 +19,10 @@ let hs: string;
 let zo: string;
 
 beforeAll(async () => {
-  db = await createTestDb();
-  sims = await startTestSimulators();
-  const h = hubspotConnection(sims);
-  const z = zohoConnection(sims);
-  hs = h.id;
-  zo = z.id;
-  await new ConnectionsRepository(db.orm.em.fork()).apply([h, z]);
-  content = new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-')));
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
+  stack = await startTestStack();
+  ({ db, sims, temporal, content, hubspotId: hs, zohoId: zo } = stack);
 });
-afterAll(async () => { await temporal?.close(); await sims?.close(); await db?.close(); });
+afterAll(async () => { await stack?.close(); });
 
 const sync = (input: FileSyncInput) => temporal.client.workflow.execute(fileSync, {
   taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${input.connectionId}`, args: [input],
