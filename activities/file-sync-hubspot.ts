@@ -39,14 +39,15 @@ export async function hubspotFilesOfDeals(client: HubSpotClient, deals: HubSpotO
 
 /** Up to HUBSPOT_GROUP deals from consecutive pages, and the cursor after them. */
 export async function hubspotDealsGroup(client: HubSpotClient, cursor: FileSyncCursor, opts: { dealIds?: string[]; searchCap: number }): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
-  const deals: HubSpotObject[] = [];
+  // Keyed by id: a restarted search window reads the deals at its boundary instant again.
+  const deals = new Map<string, HubSpotObject>();
   let next: FileSyncCursor | null = cursor;
-  while (next && deals.length + HUBSPOT_PAGE <= HUBSPOT_GROUP) {
+  while (next && deals.size + HUBSPOT_PAGE <= HUBSPOT_GROUP) {
     const page = await hubspotDealsPage(client, next, opts);
-    deals.push(...page.deals);
+    for (const d of page.deals) deals.set(d.id, d);
     next = page.next;
   }
-  return { deals, next };
+  return { deals: [...deals.values()], next };
 }
 
 /** Next page of deals for a full run (list), an incremental run (search windows) or a selective one (ids). */
@@ -79,9 +80,10 @@ async function searchWindow(client: HubSpotClient, c: { since: number; offset: n
     sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }], properties: HUBSPOT_DEAL_PROPERTIES,
     limit: HUBSPOT_PAGE, after: c.offset ? String(c.offset) : undefined,
   });
-  if (!page.nextAfter || page.results.length < HUBSPOT_PAGE) return { deals: page.results, next: null };
+  if (page.results.length < HUBSPOT_PAGE) return { deals: page.results, next: null };
   const offset = c.offset + HUBSPOT_PAGE;
-  if (offset + HUBSPOT_PAGE <= cap) return { deals: page.results, next: { kind: 'hs-search', since: c.since, offset } as const };
+  // Below the cap, HubSpot's paging says whether there is more; at the cap it stops saying, so split instead.
+  if (offset + HUBSPOT_PAGE <= cap) return { deals: page.results, next: page.nextAfter ? { kind: 'hs-search', since: c.since, offset } as const : null };
   const last = page.results[page.results.length - 1]!;
   const lastAt = Date.parse(last.properties.hs_lastmodifieddate ?? last.updatedAt);
   const next: FileSyncCursor = lastAt > c.since ? { kind: 'hs-search', since: lastAt, offset: 0 } : { kind: 'hs-ties', at: c.since, afterId: '0' };

@@ -156,7 +156,9 @@ const zero = (): FileSyncPageResult['counts'] => ({ deals: 0, created: 0, update
 
 type WriteInput = Pick<FileSyncPageInput, 'connectionId' | 'runId' | 'workflowId' | 'dryRun' | 'downloadContent'>;
 
-async function writePage(orm: MikroORM, input: WriteInput, provider: string, page: CrmPage): Promise<FileSyncPageResult> {
+async function writePage(orm: MikroORM, input: WriteInput, provider: string, raw: CrmPage): Promise<FileSyncPageResult> {
+  // One row per key in a batch: Postgres refuses an upsert that touches the same row twice.
+  const page = { ...raw, deals: [...new Map(raw.deals.map((d) => [d.externalId, d])).values()], files: [...new Map(raw.files.map((f) => [f.externalFileId, f])).values()] };
   const em = orm.em.fork();
   const files = new FilesRepository(em);
   const runs = new SyncRunsRepository(orm.em.fork());

@@ -20,6 +20,8 @@ export interface HttpRequest {
   acceptStatuses?: number[];
   /** Not an API call, so outside the rate budget (e.g. a file from HubSpot's CDN through a signed URL). */
   unmetered?: boolean;
+  /** A second budget this call must also fit (e.g. HubSpot's search limit per second). */
+  alsoWithin?: RateGovernor;
 }
 
 export interface HttpResponse { status: number; headers: Headers; body: unknown }
@@ -125,7 +127,8 @@ export class HttpClient {
       }
       return out;
     };
-    return this.opts.governor && !req.unmetered ? this.opts.governor.run(call) : call();
+    const metered = () => (this.opts.governor && !req.unmetered ? this.opts.governor.run(call) : call());
+    return req.alsoWithin ? req.alsoWithin.run(metered) : metered();
   }
 
   async baseUrl(): Promise<string> {

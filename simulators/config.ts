@@ -23,6 +23,8 @@ export const SimulatorEnvSchema = z.object({
   SIM_HUBSPOT_PER_10S: z.coerce.number().int().positive().default(190),
   SIM_HUBSPOT_DAILY: z.coerce.number().int().positive().default(650_000),
   SIM_HUBSPOT_SEARCH_PER_SECOND: z.coerce.number().int().positive().default(5),
+  /** Results one search query can page through (HubSpot: 10,000); lower it to exercise window splitting. */
+  SIM_HUBSPOT_SEARCH_CAP: z.coerce.number().int().min(100).default(10_000),
   ZOHO_SIM_CLIENT_ID: z.string().min(1).default('1000.SIMCLIENTCRMSYNC'),
   ZOHO_SIM_CLIENT_SECRET: z.string().min(1).default('sim-client-secret'),
   ZOHO_SIM_REFRESH_TOKEN: z.string().min(1).default('1000.sim-refresh-token'),

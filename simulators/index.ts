@@ -37,7 +37,7 @@ export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulat
   env.SIM_FAULTS.zohoAccounts.forEach((r) => accountsFaults.add(r));
   const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
     [buildHubSpotSimulator({
-      store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot,
+      store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot, searchCap: env.SIM_HUBSPOT_SEARCH_CAP,
       limits: { per10s: env.SIM_HUBSPOT_PER_10S, daily: env.SIM_HUBSPOT_DAILY, searchPerSecond: env.SIM_HUBSPOT_SEARCH_PER_SECOND },
     }), env.SIM_HUBSPOT_PORT, 'hubspot'],
     [buildZohoAccountsSimulator({ auth, faults: accountsFaults, apiDomain: () => urls.zohoCrm }), env.SIM_ZOHO_ACCOUNTS_PORT, 'zohoAccounts'],

@@ -54,6 +54,8 @@ export interface FileSyncInput {
   fileIds?: string[];
   downloadContent?: boolean;
   dryRun?: boolean;
+  /** Pages per run before continuing as new (default 20); small values keep tests of continue-as-new quick. */
+  pagesPerRun?: number;
 }
 
 /** Where a file sync stands in the CRM's listing; small and JSON, so it can cross continue-as-new. */

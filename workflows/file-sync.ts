@@ -32,7 +32,7 @@ export async function fileSync(input: FileSyncInput, carry?: FileSyncCarry): Pro
     const plan = carry ? { since: carry.since, start: carry.cursor } : await store.fileSyncPlan({ connectionId: input.connectionId, mode: input.mode, selective });
     let cursor = plan.start;
     for (let pagesThisRun = 0; ; pagesThisRun++) {
-      if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      if (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof fileSync>(input, { cursor, since: plan.since, counts, startedAt });
       }
       phase = 'listing';

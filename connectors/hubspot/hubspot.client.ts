@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { RateGovernor } from '../rate-governor.js';
 import type { AuthProvider, HttpClient } from '../http.js';
 import {
   HubSpotAssociationsBatch, HubSpotAssociationsList, HubSpotBatchResponse, HubSpotFilesPage, HubSpotFile, HubSpotListPage, HubSpotObject,
@@ -27,8 +28,15 @@ export interface SearchRequest {
   query?: string;
 }
 
+/** ⚠ CRM search has its own limit: 5 requests per second per account (crm-apis.md 4.2). */
+export const HUBSPOT_SEARCH_PER_SECOND = 5;
+
 export class HubSpotClient {
-  constructor(private readonly http: HttpClient) {}
+  private readonly searchGovernor: RateGovernor;
+
+  constructor(private readonly http: HttpClient, opts: { searchGovernor?: RateGovernor } = {}) {
+    this.searchGovernor = opts.searchGovernor ?? new RateGovernor({ maxRequests: HUBSPOT_SEARCH_PER_SECOND, perMs: 1000, maxConcurrent: HUBSPOT_SEARCH_PER_SECOND });
+  }
 
   async listObjects(type: string, opts: { limit?: number; after?: string; properties?: string[] } = {}): Promise<Page<HubSpotObject>> {
     const { data } = await this.http.json({
@@ -45,7 +53,7 @@ export class HubSpotClient {
 
   async searchObjects(type: string, req: SearchRequest): Promise<Page<HubSpotObject> & { total: number }> {
     const { data } = await this.http.json({
-      method: 'POST', path: `/crm/v3/objects/${type}/search`, json: { ...req, limit: req.limit ?? HUBSPOT_SEARCH_LIMIT },
+      method: 'POST', path: `/crm/v3/objects/${type}/search`, json: { ...req, limit: req.limit ?? HUBSPOT_SEARCH_LIMIT }, alsoWithin: this.searchGovernor,
     }, HubSpotSearchPage);
     return { total: data?.total ?? 0, results: data?.results ?? [], nextAfter: data?.paging?.next?.after };
   }

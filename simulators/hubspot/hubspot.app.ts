@@ -20,7 +20,8 @@ function list(v: unknown): string[] | undefined {
 }
 
 /** HubSpot CRM v3 objects, v4 associations and files v3 (crm-apis.md 4). */
-export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string; limits: HubSpotLimitsConfig; baseUrl: () => string; faults?: FaultInjector }): FastifyInstance {
+export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string; limits: HubSpotLimitsConfig; baseUrl: () => string; faults?: FaultInjector; searchCap?: number }): FastifyInstance {
+  const searchCap = opts.searchCap ?? SEARCH.maxResults;
   const { store } = opts;
   const app = Fastify({ logger: false });
   const faults = opts.faults ?? new FaultInjector();
@@ -131,11 +132,11 @@ export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string
     const limit = body.limit ?? 10;
     const after = Number(body.after ?? 0);
     // ⚠ Paging past 10,000 results is refused (crm-apis.md 6.7).
-    if (after + limit > SEARCH.maxResults) return hubspotError(reply, 400, `Search results are limited to ${SEARCH.maxResults}; narrow the query`);
+    if (after + limit > searchCap) return hubspotError(reply, 400, `Search results are limited to ${searchCap}; narrow the query`);
     let hits: HsObject[];
     try { hits = runSearch([...objects.values()], body); } catch (err) { return hubspotError(reply, 400, (err as Error).message); }
     const page = hits.slice(after, after + limit);
-    const next = after + limit < hits.length && after + limit < SEARCH.maxResults ? String(after + limit) : undefined;
+    const next = after + limit < hits.length && after + limit < searchCap ? String(after + limit) : undefined;
     return { total: hits.length, results: page.map((o) => render((req.params as P).type, o, body.properties?.length ? body.properties : undefined)), ...(next ? { paging: { next: { after: next } } } : {}) };
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyResponse } from '../../connectors/classify.js';
 import { AuthError, NotFoundError, RateLimitedError, ValidationError } from '../../connectors/errors.js';
 import { HttpClient } from '../../connectors/http.js';
 import { HubSpotClient, hubspotBearer } from '../../connectors/hubspot/hubspot.client.js';
@@ -84,11 +85,25 @@ describe('HubSpot connector against the simulator', () => {
     await expect(client.batchRead('notes', Array.from({ length: 101 }, (_, i) => String(i)), [])).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('maps the search SECONDLY limit to a 1 s retry-after', async () => {
+  it('keeps searches within HubSpot\'s 5 per second: 8 at once all succeed, spread over more than a second', async () => {
+    await new Promise((r) => setTimeout(r, 1200));
+    const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: 8 }, () => client.searchObjects('deals', { limit: 1 }).catch((e: unknown) => e)));
-    const limited = results.filter((r): r is RateLimitedError => r instanceof RateLimitedError);
+    expect(results.filter((r) => r instanceof RateLimitedError)).toEqual([]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('without the search budget, the simulator answers 429 SECONDLY, which means wait 1 s', async () => {
+    const raw = async () => fetch(`${sims.urls.hubspot}/crm/v3/objects/deals/search`, {
+      method: 'POST', headers: { authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}`, 'content-type': 'application/json' }, body: '{"limit":1}',
+    });
+    await new Promise((r) => setTimeout(r, 1200));
+    const responses = await Promise.all(Array.from({ length: 8 }, raw));
+    const limited = responses.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0]!.retryAfterMs).toBe(1000);
+    const err = classifyResponse({ status: 429, headers: limited[0]!.headers, body: await limited[0]!.json() });
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterMs).toBe(1000);
   });
 
   it('maps an injected 429 with Retry-After to RateLimitedError', async () => {
