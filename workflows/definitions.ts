@@ -20,6 +20,7 @@ export interface Progress {
   done: number;
   total: number | null;
   message?: string;
+  counts?: Record<string, number>;
 }
 export const progressQuery = defineQuery<Progress>('progress');
 

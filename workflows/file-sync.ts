@@ -24,7 +24,7 @@ export async function fileSync(input: FileSyncInput, carry?: FileSyncCarry): Pro
   const dryRun = input.dryRun ?? false;
   const counts: FileCounts = carry?.counts ?? zeroCounts();
   let phase = 'planning';
-  setHandler(progressQuery, (): Progress => ({ phase, done: counts.pages, total: null, message: summary(counts) }));
+  setHandler(progressQuery, (): Progress => ({ phase, done: counts.pages, total: null, message: summary(counts), counts: { ...counts } }));
 
   return recordedRun('file-sync', input.connectionId, async () => {
     const info = workflowInfo();

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app.js';
 import { errorResponses, Limit, pageOf, Started } from '../schemas.js';
 
 const Status = z.enum(SYNC_RUN_STATUSES);
-const Progress = z.object({ phase: z.string(), done: z.number(), total: z.number().nullable(), message: z.string().optional() });
+const Progress = z.object({ phase: z.string(), done: z.number(), total: z.number().nullable(), message: z.string().optional(), counts: z.record(z.string(), z.number()).optional() });
 
 const SyncDetail = z.object({
   workflowId: z.string(), runId: z.string(), kind: z.string(), connectionId: z.string().nullable(), status: Status,

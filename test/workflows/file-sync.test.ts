@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
+import { SyncRunsRepository } from '../../db/repositories/sync-runs.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import type { ContentStore } from '../../storage/content-store.js';
 import type { FileSyncInput } from '../../workflows/definitions.js';
@@ -163,5 +164,28 @@ describe('fileSync: content', () => {
     const rows = await live(zo);
     const dup = rows.find((r) => r.name === 'same bytes.pdf')!;
     expect(dup.duplicateOfId).toBe(rows.find((r) => r.externalFileId === zFile.externalFileId)!.id);
+  });
+});
+
+describe('fileSync: per-item failures', () => {
+  it('a deal whose attachments cannot be read is reported in sync_events and does not fail the run; nothing is soft-deleted', async () => {
+    const victim = zohoExpected(sims)[0]!.dealExternalId;
+    await fetch(`${sims.urls.zohoCrm}/__admin/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'status', status: 404, body: { code: 'INVALID_URL_PATTERN', message: 'gone', status: 'error', details: {} }, pathPrefix: `/crm/v8/Deals/${victim}/Attachments` }),
+    });
+    try {
+      const handle = await temporal.client.workflow.start(fileSync, { taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${zo}`, args: [{ connectionId: zo, mode: 'full' }] });
+      const result = await handle.result();
+      expect(result).toMatchObject({ errors: 1, deleted: 0 });
+      expect(result.softDeleteSkipped).toContain('1 item(s) failed');
+      expect((await live(zo)).filter((f) => f.dealExternalId === victim).length).toBeGreaterThan(0);
+      const run = await new SyncRunsRepository(db.orm.em.fork()).findLatestByWorkflowId(`file-sync:${zo}`);
+      expect(run?.status).toBe('completed');
+      const events = await new SyncRunsRepository(db.orm.em.fork()).events(run!.runId);
+      expect(events).toEqual([expect.objectContaining({ level: 'error', code: 'NotFoundError', details: { dealExternalId: victim } })]);
+    } finally {
+      await fetch(`${sims.urls.zohoCrm}/__admin/faults`, { method: 'DELETE' });
+    }
   });
 });
