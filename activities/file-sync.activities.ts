@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { DEFAULT_SEARCH_CAP, hubspotDealsGroup, hubspotFilesOfDeals, hubspotStart, type CrmPage } from './file-sync-hubspot.js';
 import { zohoDealsPage, zohoFilesOfDeals, zohoStart } from './file-sync-zoho.js';
 import { toCrmDeal as hubspotDeal } from '../connectors/hubspot/hubspot.mapper.js';
@@ -75,7 +74,7 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
       const needContent = [...resume.needContent];
       for (let i = resume.next; i < input.dealIds.length; i++) {
         const { files: found, failures } = await zohoFilesOfDeals(client, [{ id: input.dealIds[i]! }], onlyFileIds);
-        const r = await writePage(deps.orm, input, 'zoho-crm', { deals: [], files: found, next: null, failures });
+        const r = await writePage(deps, input, 'zoho-crm', { deals: [], files: found, next: null, failures });
         for (const k of ['created', 'updated', 'unchanged', 'errors'] as const) counts[k] += r.counts[k];
         needContent.push(...r.needContent);
         ctx.heartbeat({ next: i + 1, counts, needContent });
@@ -87,7 +86,7 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
     async fileSyncDownload(input: { connectionId: string; runId: string; workflowId: string; externalFileIds: string[] }): Promise<{ downloaded: number; duplicates: number; errors: number; bytes: number }> {
       const connection = await deps.connectors.connection(input.connectionId);
       const repo = new FilesRepository(em());
-      const pending = await repo.needingContent(input.connectionId, input.externalFileIds);
+      const pending = await repo.needingContent(input.connectionId, input.externalFileIds, (sha) => deps.content.has(sha));
       const out = { downloaded: 0, duplicates: 0, errors: 0, bytes: 0 };
       for (const [i, file] of pending.entries()) {
         try {
@@ -136,7 +135,7 @@ async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promi
   } else {
     throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
   }
-  return writePage(deps.orm, input, connection.provider, page);
+  return writePage(deps, input, connection.provider, page);
 }
 
 async function openContent(deps: ActivityDeps, provider: string, connectionId: string, file: { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }): Promise<ReadableStream<Uint8Array>> {
@@ -156,7 +155,7 @@ const zero = (): FileSyncPageResult['counts'] => ({ deals: 0, created: 0, update
 
 type WriteInput = Pick<FileSyncPageInput, 'connectionId' | 'runId' | 'workflowId' | 'dryRun' | 'downloadContent'>;
 
-async function writePage(orm: MikroORM, input: WriteInput, provider: string, raw: CrmPage): Promise<FileSyncPageResult> {
+async function writePage({ orm, content }: Pick<ActivityDeps, 'orm' | 'content'>, input: WriteInput, provider: string, raw: CrmPage): Promise<FileSyncPageResult> {
   // One row per key in a batch: Postgres refuses an upsert that touches the same row twice.
   const page = { ...raw, deals: [...new Map(raw.deals.map((d) => [d.externalId, d])).values()], files: [...new Map(raw.files.map((f) => [f.externalFileId, f])).values()] };
   const em = orm.em.fork();
@@ -175,7 +174,7 @@ async function writePage(orm: MikroORM, input: WriteInput, provider: string, raw
     await files.apply(input.connectionId, provider, input.runId, plan);
   }
   const needContent = input.downloadContent && !input.dryRun
-    ? (await files.needingContent(input.connectionId, page.files.map((f) => f.externalFileId))).map((f) => f.externalFileId)
+    ? (await files.needingContent(input.connectionId, page.files.map((f) => f.externalFileId), (sha) => content.has(sha))).map((f) => f.externalFileId)
     : [];
   return {
     next: page.next as FileSyncCursor | null,

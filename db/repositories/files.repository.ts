@@ -93,10 +93,15 @@ export class FilesRepository {
     return { files, deals };
   }
 
-  /** Files of the given CRM ids (or seen by this run) that have no content yet. */
-  async needingContent(connectionId: string, externalFileIds: string[]): Promise<FileMetadata[]> {
+  /**
+   * Files of the given CRM ids without content: never downloaded, or recorded with content the store no longer
+   * has (a wiped or different DATA_DIR).
+   */
+  async needingContent(connectionId: string, externalFileIds: string[], stored: (sha256: string) => Promise<boolean>): Promise<FileMetadata[]> {
     if (externalFileIds.length === 0) return [];
-    return this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds }, contentSha256: null, deletedAt: null }, { orderBy: { id: 'asc' } });
+    const rows = await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds }, deletedAt: null }, { orderBy: { id: 'asc' } });
+    const missing = await Promise.all(rows.map(async (r) => !r.contentSha256 || !(await stored(r.contentSha256))));
+    return rows.filter((_, i) => missing[i]);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
 import { SyncRunsRepository } from '../../db/repositories/sync-runs.repository.js';
@@ -149,6 +150,15 @@ describe('fileSync: content', () => {
     expect(await content.size(a.contentSha256!)).toBe(a.size);
     const again = await sync({ connectionId: hs, mode: 'full', downloadContent: true });
     expect(again.downloaded).toBe(0);
+  });
+
+  it('downloads again what the content store lost (a wiped or different DATA_DIR)', async () => {
+    const rows = await live(hs);
+    const victim = rows.find((r) => r.contentSha256 && rows.filter((o) => o.contentSha256 === r.contentSha256).length === 1)!;
+    await rm(content.pathFor(victim.contentSha256!));
+    const result = await sync({ connectionId: hs, mode: 'full', downloadContent: true });
+    expect(result.downloaded).toBe(1);
+    expect(await content.has(victim.contentSha256!)).toBe(true);
   });
 
   it('downloads Zoho attachments through the API and stores identical uploads once', async () => {
