@@ -35,9 +35,8 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     ...input, syncs: new SyncsService(input.temporal, em), schedules: new SchedulesService(input.temporal, em), files: new FilesService(em, input.content),
   };
   const app = Fastify({
-    logger: deps.logger ?? false,
     // Never log bearer keys or other credentials that arrive in headers.
-    ...(deps.logger ? { logger: { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] } } : {}),
+    logger: deps.logger ? { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] } : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -100,7 +100,7 @@ export class SyncsService {
   async cancel(workflowId: string): Promise<SyncView> {
     const view = await this.get(workflowId);
     if (view.status === 'running') await this.t.client.workflow.getHandle(workflowId).cancel();
-    return { ...view, status: view.status };
+    return view;
   }
 
   async list(filter: RunFilter, limit: number, cursor?: string) {

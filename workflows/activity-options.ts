@@ -3,6 +3,11 @@ import type { ActivityOptions } from '@temporalio/workflow';
 /** Failure types that another attempt cannot fix (see activities/failures.ts). */
 export const NON_RETRYABLE_TYPES = ['AuthError', 'ValidationError', 'NotFoundError', 'ConfigError'];
 
+/** CRM work comes in small, checkpointed units, so retries are cheap: retry soon, and cap the wait at 30 s. */
+const CRM_RETRY = { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
+/** Every CRM activity heartbeats (a checkpoint or a keep-alive): a dead worker is noticed within 20 s. */
+const CRM_HEARTBEAT = '20 seconds';
+
 /** Named retry/timeout presets: the only place retry behaviour is decided. */
 export const activityPresets = {
   /** Our own DB: short calls, retried patiently through a restart of Postgres. */
@@ -13,16 +18,14 @@ export const activityPresets = {
   /** One CRM call or a page of them. Rate limits arrive with their own `nextRetryDelay`. */
   crmCall: {
     startToCloseTimeout: '2 minutes',
-    // Every CRM activity heartbeats (a checkpoint or a keep-alive): a dead worker is noticed within 20 s.
-    heartbeatTimeout: '20 seconds',
-    // Units of work are small and checkpointed, so retries are cheap: retry soon, and cap the wait at 30 s.
-    retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+    heartbeatTimeout: CRM_HEARTBEAT,
+    retry: CRM_RETRY,
   },
   /** Content downloads: long, so they heartbeat; a retry resumes with the files not stored yet. */
   download: {
     startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '20 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES },
+    heartbeatTimeout: CRM_HEARTBEAT,
+    retry: CRM_RETRY,
   },
   /** A connection check answers quickly or not at all; it must not wait for hours on a dead CRM or an unpolled queue. */
   crmProbe: {
