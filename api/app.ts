@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { FilesService } from '../services/files.service.js';
+import { LeadsService } from '../services/leads.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
@@ -12,6 +13,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { leadsRoutes } from './routes/leads.routes.js';
 import { schedulesRoutes } from './routes/schedules.routes.js';
 import { syncsRoutes } from './routes/syncs.routes.js';
 
@@ -23,16 +25,19 @@ export interface AppDeps {
   syncs: SyncsService;
   schedules: SchedulesService;
   files: FilesService;
+  leads: LeadsService;
   logger?: boolean | { level: string };
 }
 
-export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files'>;
+export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads'>;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
 export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   const em = () => input.orm.em.fork();
+  const syncs = new SyncsService(input.temporal, em);
   const deps: AppDeps = {
-    ...input, syncs: new SyncsService(input.temporal, em), schedules: new SchedulesService(input.temporal, em), files: new FilesService(em, input.content),
+    ...input, syncs, schedules: new SchedulesService(input.temporal, em), files: new FilesService(em, input.content),
+    leads: new LeadsService(em, syncs, (msg) => app.log.warn(msg)),
   };
   const app = Fastify({
     // Never log bearer keys or other credentials that arrive in headers.
@@ -57,5 +62,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(syncsRoutes(deps));
   await app.register(schedulesRoutes(deps));
   await app.register(filesRoutes(deps));
+  await app.register(leadsRoutes(deps));
   return app;
 }

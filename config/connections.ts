@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { LeadSyncOptionsSchema } from '../domain/lead-policy.js';
 import { ConfigError } from './env.js';
 
 /**
@@ -38,6 +39,8 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
   }),
   z.strictObject({
     ...base, provider: z.enum(['zoho-crm', 'zoho-workdrive']),
+    // Lead sync conflict and delete policies (domain/lead-policy.ts), checked when the file is applied.
+    options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional() }).default({}),
     region: z.enum(ZOHO_REGIONS).default('com'),
     // accounts: defaults to the region's accounts server; api: overrides the token response's api_domain.
     baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional() }).default({}),

@@ -22,6 +22,10 @@ const DATA = resolve('.data');
 const DEFAULT_FILE_SYNC_SCHEDULE: ScheduleInput = {
   id: 'file-sync-every-15m', kind: 'file-sync-all', every: '15m', options: { mode: 'incremental' }, note: 'default incremental file sync (created by npm start)',
 };
+/** One per zoho-crm connection, every 5 minutes (the lead sync's default). */
+const leadPullSchedule = (connectionId: string): ScheduleInput => ({
+  id: `lead-pull-every-5m-${connectionId}`, kind: 'lead-pull', connectionId, every: '5m', note: 'default lead pull (created by npm start)',
+});
 const log = (m: string) => console.log(`[start] ${m}`);
 const children: Child[] = [];
 let pg: PostgresHandle | undefined;
@@ -103,6 +107,10 @@ try {
   }, () => orm.em.fork());
   const schedule = await schedules.ensure(DEFAULT_FILE_SYNC_SCHEDULE);
   log(`schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`);
+  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) => r.provider === 'zoho-crm')) {
+    const pull = await schedules.ensure(leadPullSchedule(c.id));
+    log(`schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`);
+  }
   await temporalConnection.close();
   await orm.close();
 

@@ -23,6 +23,11 @@ export const SCHEDULABLE = {
     workflowId: () => workflowIds.fileSyncAll(),
     args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [{ mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
   },
+  /** Pulls leads; when leads wait to be pushed afterwards it also starts the push (the push's safety net). */
+  'lead-pull': {
+    workflowType: 'leadPull', needsConnection: true,
+    workflowId: (c: string | undefined) => workflowIds.leadPull(c!), args: (c: string | undefined) => [{ connectionId: c }],
+  },
 } as const;
 export type SchedulableKind = keyof typeof SCHEDULABLE;
 

@@ -5,6 +5,7 @@ import { ConnectionsRepository } from '../db/repositories/connections.repository
 import { SyncRunsRepository, type RunFilter } from '../db/repositories/sync-runs.repository.js';
 import type { SyncRun, SyncRunStatus } from '../db/entities/index.js';
 import { type FileSyncInput, type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
+import { leadsChangedSignal } from '../workflows/lead-definitions.js';
 import { BadRequest, NotFound } from './errors.js';
 
 export interface TemporalSettings { client: Client; namespace: string; taskQueue: string; uiUrl: string }
@@ -29,7 +30,9 @@ const STATUS: Record<string, SyncRunStatus> = {
   RUNNING: 'running', CONTINUED_AS_NEW: 'running', PAUSED: 'running', COMPLETED: 'completed', FAILED: 'failed',
   CANCELLED: 'canceled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
 };
-const KIND_BY_TYPE: Record<string, string> = { connectionCheck: 'connection-check', fileSync: 'file-sync', fileSyncAll: 'file-sync-all' };
+const KIND_BY_TYPE: Record<string, string> = {
+  connectionCheck: 'connection-check', fileSync: 'file-sync', fileSyncAll: 'file-sync-all', leadPull: 'lead-pull', leadPush: 'lead-push',
+};
 const FILE_PROVIDERS = ['hubspot', 'zoho-crm'];
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
@@ -58,6 +61,43 @@ export class SyncsService {
     if (!row) throw new NotFound('connection', connectionId);
     if (!FILE_PROVIDERS.includes(row.provider)) throw new BadRequest(`connection "${connectionId}" is ${row.provider}, which has no deal files`, { fields: ['connectionId'] });
     return this.start('fileSync', workflowIds.fileSync(connectionId), { connectionId, ...rest });
+  }
+
+  /** The lead connection a request means: the one given (must be zoho-crm), or the only zoho-crm connection. */
+  async leadConnection(connectionId?: string): Promise<string> {
+    const repo = new ConnectionsRepository(this.em());
+    if (connectionId) {
+      const row = await repo.get(connectionId);
+      if (!row) throw new NotFound('connection', connectionId);
+      if (row.provider !== 'zoho-crm') throw new BadRequest(`connection "${connectionId}" is ${row.provider}; leads sync with zoho-crm only`, { fields: ['connectionId'] });
+      return connectionId;
+    }
+    const zoho = (await repo.list()).filter((r) => r.provider === 'zoho-crm');
+    if (zoho.length !== 1) throw new BadRequest(`${zoho.length} zoho-crm connections exist; name one with connectionId`, { fields: ['connectionId'] });
+    return zoho[0]!.id;
+  }
+
+  /** A dry run gets its own id, so it never joins (or is mistaken for) a real pull. */
+  async startLeadPull(input: { connectionId?: string; dryRun?: boolean; full?: boolean }): Promise<StartedSync> {
+    const connectionId = await this.leadConnection(input.connectionId);
+    const id = workflowIds.leadPull(connectionId) + (input.dryRun ? ':dry-run' : '');
+    return this.start('leadPull', id, { connectionId, dryRun: input.dryRun ?? false, full: input.full ?? false });
+  }
+
+  /** Starts the connection's push or signals the running one (signal-with-start); dry runs run apart. */
+  async startLeadPush(input: { connectionId?: string; dryRun?: boolean }): Promise<StartedSync> {
+    const connectionId = await this.leadConnection(input.connectionId);
+    if (input.dryRun) return this.start('leadPush', `${workflowIds.leadPush(connectionId)}:dry-run`, { connectionId, dryRun: true });
+    return this.kickLeadPush(connectionId);
+  }
+
+  async kickLeadPush(connectionId: string): Promise<StartedSync> {
+    const workflowId = workflowIds.leadPush(connectionId);
+    const handle = await this.t.client.workflow.signalWithStart('leadPush', {
+      taskQueue: this.t.taskQueue, workflowId, args: [{ connectionId }], signal: leadsChangedSignal, signalArgs: [],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return { workflowId, runId: handle.signaledRunId, temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.signaledRunId) };
   }
 
   private async start(workflowType: string, workflowId: string, arg: object): Promise<StartedSync> {
@@ -101,6 +141,20 @@ export class SyncsService {
     const view = await this.get(workflowId);
     if (view.status === 'running') await this.t.client.workflow.getHandle(workflowId).cancel();
     return view;
+  }
+
+  /** The events of the workflow's latest run chain (item errors, dry-run plans), oldest first. */
+  async events(workflowId: string, limit: number, cursor?: string) {
+    const runs = new SyncRunsRepository(this.em());
+    const run = await runs.findLatestByWorkflowId(workflowId);
+    if (!run) throw new NotFound('sync', workflowId);
+    const afterId = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : 0;
+    if (!Number.isInteger(afterId) || afterId < 0) throw new BadRequest('cursor is not one this API returned', { fields: ['cursor'] });
+    const rows = await runs.eventsPage(run.runId, limit + 1, afterId);
+    const items = rows.slice(0, limit).map((e) => ({
+      id: Number(e.id), runId: e.runId, level: e.level, code: e.code, message: e.message, details: e.details ?? null, occurredAt: e.occurredAt.toISOString(),
+    }));
+    return { items, nextCursor: rows.length > limit ? Buffer.from(String(items.at(-1)!.id)).toString('base64url') : null };
   }
 
   async list(filter: RunFilter, limit: number, cursor?: string) {

@@ -5,7 +5,7 @@ import { defineQuery } from '@temporalio/workflow';
 /** Activities that talk to one connection's CRM run on its own queue, so its rate budget is shared by all workers. */
 export const connectionQueue = (connectionId: string): string => `crm.${connectionId}`;
 
-export const SYNC_KINDS = ['connection-check', 'file-sync', 'file-sync-all'] as const;
+export const SYNC_KINDS = ['connection-check', 'file-sync', 'file-sync-all', 'lead-pull', 'lead-push'] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
 /** Workflow ids are business keys, so a second start of the same job finds the running one. */
@@ -13,6 +13,8 @@ export const workflowIds = {
   connectionCheck: (connectionId: string) => `connection-check:${connectionId}`,
   fileSync: (connectionId: string) => `file-sync:${connectionId}`,
   fileSyncAll: () => 'file-sync-all',
+  leadPull: (connectionId: string) => `lead-pull:${connectionId}`,
+  leadPush: (connectionId: string) => `lead-push:${connectionId}`,
 };
 
 export interface Progress {

@@ -1,3 +1,5 @@
 export { connectionCheck } from './connection-check.js';
 export { fileSync } from './file-sync.js';
 export { fileSyncAll } from './file-sync-all.js';
+export { leadPull } from './lead-pull.js';
+export { leadPush } from './lead-push.js';

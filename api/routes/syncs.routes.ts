@@ -44,6 +44,31 @@ export const syncsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
   });
 
+  const LeadSyncBody = z.strictObject({ connectionId: z.string().min(1).max(63).optional(), dryRun: z.boolean().default(false) });
+  app.post('/syncs/leads/pull', {
+    schema: {
+      tags: ['syncs', 'leads'], summary: 'Pull leads changed in Zoho since the cursor (full: all leads)',
+      body: LeadSyncBody.extend({ full: z.boolean().default(false) }).default({ dryRun: false, full: false }), response: { 202: Started, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const started = await deps.syncs.startLeadPull(req.body);
+    return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
+  });
+
+  app.post('/syncs/leads/push', {
+    schema: { tags: ['syncs', 'leads'], summary: 'Push pending leads to Zoho (starts or signals the connection\'s push)', body: LeadSyncBody.default({ dryRun: false }), response: { 202: Started, ...errorResponses } },
+  }, async (req, reply) => {
+    const started = await deps.syncs.startLeadPush(req.body);
+    return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
+  });
+
+  const SyncEvent = z.object({
+    id: z.number(), runId: z.string(), level: z.string(), code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).nullable(), occurredAt: z.string(),
+  }).meta({ id: 'SyncEvent' });
+  app.get('/syncs/:workflowId/events', {
+    schema: { tags: ['syncs'], summary: 'Item errors and dry-run plans of a sync, oldest first', params: Params, querystring: z.strictObject({ limit: Limit, cursor: z.string().max(100).optional() }), response: { 200: pageOf(SyncEvent), ...errorResponses } },
+  }, async (req) => deps.syncs.events(req.params.workflowId, req.query.limit, req.query.cursor));
+
   app.get('/syncs', { schema: { tags: ['syncs'], summary: 'Sync runs, newest first', querystring: ListQuery, response: { 200: pageOf(SyncRow), ...errorResponses } } },
     async (req) => {
       const { kind, connection, status, limit, cursor } = req.query;

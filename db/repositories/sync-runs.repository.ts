@@ -38,12 +38,23 @@ export class SyncRunsRepository {
     await this.em.flush();
   }
 
+  /** Many events in one flush (a dry run's plan, a page's item errors). */
+  async addEvents(events: Array<Parameters<SyncRunsRepository['addEvent']>[0]>): Promise<void> {
+    if (events.length === 0) return;
+    for (const e of events) this.em.create(SyncEvent, { ...e, connectionId: e.connectionId ?? null, details: e.details ?? null });
+    await this.em.flush();
+  }
+
   async findLatestByWorkflowId(workflowId: string): Promise<SyncRun | null> {
     return this.em.findOne(SyncRun, { workflowId }, { orderBy: { id: 'desc' } });
   }
 
   async findByRunId(runId: string): Promise<SyncRun | null> {
     return this.em.findOne(SyncRun, { runId });
+  }
+
+  async eventsPage(runId: string, limit: number, afterId: number): Promise<SyncEvent[]> {
+    return this.em.find(SyncEvent, { runId, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit });
   }
 
   async events(runId: string): Promise<SyncEvent[]> {

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * error status, add latency, or drop the connection. Set through config or `POST /__admin/faults`.
  */
 export const FaultRuleSchema = z.strictObject({
-  kind: z.enum(['status', 'latency', 'drop']),
+  /** `drop-after`: the request is processed (and committed), then the connection is cut before the answer. */
+  kind: z.enum(['status', 'latency', 'drop', 'drop-after']),
   method: z.string().optional(),
   pathPrefix: z.string().default('/'),
   status: z.number().int().min(200).max(599).default(503),
@@ -33,6 +34,7 @@ export class FaultInjector {
 
   /** Installs the hook that applies rules before any route runs. */
   install(app: FastifyInstance, errorBody: ErrorBodyFor): void {
+    this.installDropAfter(app);
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.url.startsWith('/__admin')) return;
       for (const rule of this.take(req.method, req.url)) {
@@ -41,11 +43,22 @@ export class FaultInjector {
           req.raw.socket.destroy();
           return reply.hijack();
         }
+        if (rule.kind === 'drop-after') (req as { dropAfter?: boolean }).dropAfter = true;
         if (rule.kind === 'status') {
           if (rule.retryAfterSec !== undefined) reply.header('retry-after', String(rule.retryAfterSec));
           return reply.code(rule.status).send(rule.body ?? errorBody(rule.status));
         }
       }
+    });
+  }
+
+  /** Cuts the connection of a `drop-after` request once its handler has run: the client never sees the answer. */
+  installDropAfter(app: FastifyInstance): void {
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (!(req as { dropAfter?: boolean }).dropAfter) return payload;
+      req.raw.socket.destroy();
+      reply.hijack();
+      return payload;
     });
   }
 

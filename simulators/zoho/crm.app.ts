@@ -8,6 +8,7 @@ import { listRecords, modifiedSince } from './crm-list.js';
 import { MODULES, type Module, type ZohoCrmStore } from './crm-store.js';
 import { deleteRecords, insertRecords, updateRecords, upsertRecords } from './crm-writes.js';
 import type { ZohoAuthRegistry } from './zoho-auth.js';
+import { registerRecordAdmin } from './crm-admin.js';
 
 export interface ZohoCrmLimits {
   /** Concurrent calls per app per org; more ⇒ 429 (crm-apis.md 2.6). */
@@ -26,11 +27,12 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
   const { store, auth, limits } = opts;
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
   const faults = opts.faults ?? new FaultInjector();
-  const stats = { requests: 0, rejected429: 0, creditsUsed: 0, inFlight: 0, maxInFlight: 0 };
+  // writeCalls/recordsWritten count API writes (not admin edits), so tests can prove a sync wrote nothing.
+  const stats = { requests: 0, rejected429: 0, creditsUsed: 0, inFlight: 0, maxInFlight: 0, writeCalls: 0, recordsWritten: 0, pageTokenCalls: 0 };
   let credits: number[] = [];
   acceptRawForms(app);
   faults.install(app, zohoErrorBody);
-  registerAdmin(app, faults, { stats: () => stats, reset: () => { credits = []; Object.assign(stats, { requests: 0, rejected429: 0, creditsUsed: 0, maxInFlight: 0 }); } });
+  registerAdmin(app, faults, { stats: () => stats, reset: () => { credits = []; Object.assign(stats, { requests: 0, rejected429: 0, creditsUsed: 0, maxInFlight: 0, writeCalls: 0, recordsWritten: 0, pageTokenCalls: 0 }); } });
 
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith('/crm/v8')) return;
@@ -46,6 +48,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
     if (stats.inFlight >= limits.concurrency) { stats.rejected429 += 1; return zohoError(reply, 429, 'TOO_MANY_REQUESTS', 'concurrency limit exceeded'); }
     credits.push(now);
     stats.creditsUsed += 1;
+    if (req.method !== 'GET') stats.writeCalls += 1;
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     (req as { countedInFlight?: boolean }).countedInFlight = true;
@@ -72,6 +75,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
 
   app.get('/crm/v8/:module', (req, reply) => {
     const m = moduleOf(req, reply);
+    if ((req.query as { page_token?: string }).page_token) stats.pageTokenCalls += 1;
     return m && listRecords(store, rowsOf(m), req, reply);
   });
 
@@ -134,6 +138,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
       const data = m && dataOf(req, reply);
       if (!m || !data) return;
       const items = run(m, data, req);
+      stats.recordsWritten += items.filter((i) => i.status === 'success').length;
       return reply.code(batchStatus(items, allOk)).send({ data: items });
     };
   app.post('/crm/v8/:module', write((m, data) => insertRecords(store, m, data), 201));
@@ -150,6 +155,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
     if (ids.length === 0) return zohoError(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param_name: 'ids' });
     if (ids.length > BATCH_LIMIT) return zohoError(reply, 400, 'LIMIT_EXCEEDED', `at most ${BATCH_LIMIT} records per call`, { limit: BATCH_LIMIT });
     const items = deleteRecords(store, m, ids);
+    stats.recordsWritten += items.filter((i) => i.status === 'success').length;
     return reply.code(batchStatus(items, 200)).send({ data: items });
   });
 
@@ -204,6 +210,8 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
     store.touch(module as Module, id);
     return { data: [{ code: 'SUCCESS', details: { id: attId }, message: 'record deleted', status: 'success' }] };
   });
+
+  registerRecordAdmin(app, store);
 
   // Test-only (not Zoho API): rename an attachment.
   app.post('/__admin/attachments/:attId', (req, reply) => {

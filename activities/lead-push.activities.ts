@@ -1,0 +1,155 @@
+import { changedSinceBase, LEAD_FIELDS, type LeadField, type LeadValues, toZohoFields, valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } from '../domain/lead-fields.js';
+import { LeadPullRepository } from '../db/repositories/lead-pull.repository.js';
+import { type LeadSyncOptions, leadSyncOptions } from '../domain/lead-policy.js';
+import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
+import type { ZohoWriteResult } from '../connectors/zoho-crm/zoho-crm.mapper.js';
+import { LeadPushRepository, type PushOutcome } from '../db/repositories/lead-push.repository.js';
+import { type LeadRow, valuesOf } from '../db/repositories/lead-rows.js';
+import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
+import type { LeadPushBatchInput, LeadPushBatchResult } from '../workflows/lead-definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { classified } from './failures.js';
+import { keepAlive } from './keepalive.js';
+
+export const PUSH_BATCH = 100;
+/** ⚠ Upsert matches existing Zoho leads on Email, so a retried create finds the lead it made (crm-apis.md 2.1). */
+const DUPLICATE_CHECK = ['Email'];
+
+interface Work { creates: LeadRow[]; updates: Array<{ row: LeadRow; fields: LeadField[] }>; deletes: LeadRow[]; noops: PushOutcome[] }
+
+/** Lead push activities on the connection's queue. */
+export function createLeadPushActivities(deps: ActivityDeps) {
+  const em = () => deps.orm.em.fork();
+  return classified({
+    /**
+     * Pushes up to 100 pending leads: new ones through upsert on Email, changed ones by id with only the changed
+     * fields, local deletes by id. Each answer is recorded as soon as it arrives, so a retry resends only what
+     * Zoho has not confirmed; per-record errors mark that lead `error` and the batch goes on.
+     */
+    async leadPushBatch(input: LeadPushBatchInput): Promise<LeadPushBatchResult> {
+      return keepAlive(async () => {
+        const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
+        const repo = new LeadPushRepository(em());
+        const { client } = await deps.connectors.zohoCrm(input.connectionId);
+        const batch = await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, input.leadIds);
+        const merged = !input.dryRun && await mergeRemoteFirst(deps, client, input.connectionId, batch, options);
+        // After a merge some leads are settled or in conflict: only those still pending are pushed.
+        const rows = merged ? await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, batch.map((r) => r.id)) : batch;
+        const work = sortWork(rows, options);
+        const counts = { created: 0, updated: 0, deleted: 0, unchanged: work.noops.length + batch.length - rows.length, errors: 0 };
+        const result = { lastId: batch.at(-1)?.id ?? input.afterId, more: batch.length === PUSH_BATCH, counts };
+        if (input.dryRun) {
+          await recordPlan(deps, input, work);
+          Object.assign(counts, { created: work.creates.length, updated: work.updates.length, deleted: work.deletes.length });
+          return result;
+        }
+        await repo.record(input.connectionId, work.noops, options);
+        const outcomes: PushOutcome[] = [];
+        // Recorded after each call, so a retry after a later failure resends nothing Zoho already confirmed.
+        for (const call of [() => pushCreates(client, work.creates), () => pushUpdates(client, work.updates), () => pushDeletes(client, work.deletes)]) {
+          const got = await call();
+          await repo.record(input.connectionId, got, options);
+          outcomes.push(...got);
+        }
+        for (const o of outcomes) {
+          if (o.kind === 'failed') counts.errors += 1;
+          else if (o.kind === 'deleted') counts.deleted += 1;
+          else if (o.complete) counts.created += 1;
+          else counts.updated += 1;
+        }
+        await recordErrors(deps, input, outcomes);
+        return result;
+      });
+    },
+  });
+}
+
+/**
+ * Reads the batch's linked leads from Zoho before writing: what someone changed there since our base is merged
+ * first (by the same field rules as a pull), so a push never overwrites an edit it has not seen. Returns whether
+ * anything was merged.
+ */
+async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<boolean> {
+  const linked = rows.filter((r) => r.zoho_id && !r.deleted_at);
+  if (linked.length === 0) return false;
+  const { records } = await client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids: linked.map((r) => r.zoho_id!), perPage: PUSH_BATCH });
+  const known = new Map(linked.map((r) => [r.zoho_id!, r.remote_modified_at?.getTime() ?? 0]));
+  const newer = records
+    .map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }))
+    .filter((r) => r.modifiedAt > (known.get(r.zohoId) ?? 0));
+  if (newer.length === 0) return false;
+  await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, newer, options, false, false);
+  return true;
+}
+
+function sortWork(rows: LeadRow[], options: LeadSyncOptions): Work {
+  const work: Work = { creates: [], updates: [], deletes: [], noops: [] };
+  for (const row of rows) {
+    if (row.deleted_at) {
+      if (row.zoho_id && !row.zoho_deleted_at && options.localDeletes === 'delete') work.deletes.push(row);
+      else work.noops.push({ leadId: row.id, kind: 'deleted' });
+    } else if (!row.zoho_id) {
+      work.creates.push(row);
+    } else {
+      const fields = changedSinceBase(valuesOf(row), row.base);
+      if (fields.length) work.updates.push({ row, fields });
+      else work.noops.push({ leadId: row.id, kind: 'written', sent: {}, complete: false, zohoId: row.zoho_id, modifiedAt: null });
+    }
+  }
+  return work;
+}
+
+async function pushCreates(client: ZohoCrmClient, rows: LeadRow[]): Promise<PushOutcome[]> {
+  if (rows.length === 0) return [];
+  const sent = rows.map((r) => nonNull(valuesOf(r)));
+  const results = await client.upsertRecords('Leads', sent.map((v) => toZohoFields(v, Object.keys(v) as LeadField[])), DUPLICATE_CHECK);
+  return rows.map((r, i) => outcome(r.id, results[i], { sent: sent[i]!, complete: true }));
+}
+
+async function pushUpdates(client: ZohoCrmClient, work: Work['updates']): Promise<PushOutcome[]> {
+  if (work.length === 0) return [];
+  const sent = work.map(({ row, fields }) => Object.fromEntries(fields.map((f) => [f, valuesOf(row)[f]])) as Partial<LeadValues>);
+  const results = await client.updateRecords('Leads', work.map(({ row, fields }, i) => ({ id: row.zoho_id!, ...toZohoFields(sent[i]!, fields) })));
+  return work.map(({ row }, i) => outcome(row.id, results[i], { sent: sent[i]!, complete: false }));
+}
+
+async function pushDeletes(client: ZohoCrmClient, rows: LeadRow[]): Promise<PushOutcome[]> {
+  if (rows.length === 0) return [];
+  const results = await client.deleteRecords('Leads', rows.map((r) => r.zoho_id!));
+  return rows.map((r, i) => {
+    const res = results[i];
+    // A retried delete finds the record gone already: Zoho answers INVALID_DATA for an unknown id.
+    if (res?.ok || res?.code === 'INVALID_DATA') return { leadId: r.id, kind: 'deleted' as const };
+    return { leadId: r.id, kind: 'failed' as const, code: res?.code ?? 'MISSING_RESULT', message: res?.message ?? 'Zoho returned no result for this record' };
+  });
+}
+
+function outcome(leadId: number, res: ZohoWriteResult | undefined, what: { sent: Partial<LeadValues>; complete: boolean }): PushOutcome {
+  if (!res) return { leadId, kind: 'failed', code: 'MISSING_RESULT', message: 'Zoho returned no result for this record' };
+  if (!res.ok) return { leadId, kind: 'failed', code: res.code, message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}` };
+  const modifiedAt = res.modifiedTime ? Date.parse(res.modifiedTime) : NaN;
+  return { leadId, kind: 'written', ...what, zohoId: res.id, modifiedAt: Number.isNaN(modifiedAt) ? null : modifiedAt };
+}
+
+function nonNull(values: LeadValues): Partial<LeadValues> {
+  return Object.fromEntries(LEAD_FIELDS.filter((f) => values[f] !== null).map((f) => [f, values[f]]));
+}
+
+async function recordPlan(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, work: Work): Promise<void> {
+  const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info' as const };
+  await new SyncRunsRepository(deps.orm.em.fork()).addEvents([
+    ...work.creates.map((r) => ({ ...common, code: 'dry-run:push-create', message: `would create lead ${r.id} in Zoho`, details: { leadId: r.id } })),
+    ...work.updates.map(({ row, fields }) => ({
+      ...common, code: 'dry-run:push-update', message: `would update Zoho lead ${row.zoho_id}: ${fields.join(', ')}`,
+      details: { leadId: row.id, zohoId: row.zoho_id, fields: fields.map((f) => ({ field: f, from: row.base?.[f] ?? null, to: valuesOf(row)[f] })) },
+    })),
+    ...work.deletes.map((r) => ({ ...common, code: 'dry-run:push-delete', message: `would delete Zoho lead ${r.zoho_id}`, details: { leadId: r.id, zohoId: r.zoho_id } })),
+  ]);
+}
+
+async function recordErrors(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, outcomes: PushOutcome[]): Promise<void> {
+  await new SyncRunsRepository(deps.orm.em.fork()).addEvents(outcomes.flatMap((o) => o.kind === 'failed' ? [{
+    runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error' as const, code: o.code,
+    message: `lead ${o.leadId}: ${o.message}`, details: { leadId: o.leadId },
+  }] : []));
+}

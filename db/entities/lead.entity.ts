@@ -1,0 +1,48 @@
+import { defineEntity, p } from '@mikro-orm/postgresql';
+
+export const LEAD_SYNC_STATES = ['synced', 'pending', 'conflict', 'error'] as const;
+export type LeadSyncState = (typeof LEAD_SYNC_STATES)[number];
+
+/**
+ * A lead of our own, kept in step with one Zoho CRM connection. `base` holds the field values both sides last
+ * agreed on: the merge compares each side with it, and our own pushes come back equal to it (no echo).
+ */
+export const LeadSchema = defineEntity({
+  name: 'Lead',
+  tableName: 'leads',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    connectionId: p.string().length(63),
+    firstName: p.string().length(255).nullable(),
+    lastName: p.string().length(255),
+    email: p.string().length(320).nullable(),
+    phone: p.string().length(64).nullable(),
+    company: p.string().length(255).nullable(),
+    status: p.string().length(128).nullable(),
+    source: p.string().length(128).nullable(),
+    zohoId: p.string().length(32).nullable(),
+    remoteModifiedAt: p.datetime().nullable(),
+    base: p.json<Record<string, string | null>>().nullable(),
+    syncState: p.enum(() => LEAD_SYNC_STATES).default('pending'),
+    lastError: p.text().nullable(),
+    lastSyncedAt: p.datetime().nullable(),
+    /** Last edit made here (not by a pull): what `newest-wins` compares with Zoho's Modified_Time. */
+    localChangedAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    deletedAt: p.datetime().nullable(),
+    /** When the Zoho record was deleted, by our push or in Zoho. */
+    zohoDeletedAt: p.datetime().nullable(),
+  },
+  uniques: [{ properties: ['connectionId', 'zohoId'], name: 'leads_connection_zoho_unique' }],
+  indexes: [
+    { properties: ['connectionId', 'syncState'] },
+    { properties: ['updatedAt'] },
+    { properties: ['status'] },
+    // Email is unique per connection among live leads, whatever its case (POST /leads answers 409).
+    { name: 'leads_connection_email_unique', expression: 'create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null' },
+    { name: 'leads_search_trgm_index', expression: `create index "leads_search_trgm_index" on "leads" using gin ((lower(coalesce("first_name", '') || ' ' || "last_name" || ' ' || coalesce("email", '') || ' ' || coalesce("company", ''))) gin_trgm_ops)` },
+  ],
+});
+export class Lead extends LeadSchema.class {}
+LeadSchema.setClass(Lead);

@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LEAD_FIELDS, type LeadValues } from '../../domain/lead-fields.js';
+import type { LeadSyncOptions } from '../../domain/lead-policy.js';
+import { leadStateOf } from '../../domain/lead-state.js';
+import { type LeadRow, type LeadWrite, lockLeads, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
+
+export type PushOutcome =
+  /** Zoho holds `sent` now; `complete` when every field was sent (a create), so the base is exactly `sent`. */
+  | { leadId: number; kind: 'written'; sent: Partial<LeadValues>; complete: boolean; zohoId: string; modifiedAt: number | null }
+  | { leadId: number; kind: 'failed'; code: string; message: string }
+  /** Deleted in Zoho, or nothing to do there (local delete with policy `ignore`). */
+  | { leadId: number; kind: 'deleted' };
+
+/** The push side of the lead sync: what is waiting, and recording what Zoho answered. */
+export class LeadPushRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Pending leads after `afterId`, oldest id first; a pass walks the table once, so it always ends. */
+  async pendingBatch(connectionId: string, limit: number, afterId: number, leadIds?: number[]): Promise<LeadRow[]> {
+    const rows = await this.em.getConnection().execute<LeadRow[]>(
+      `select * from leads where connection_id = ? and sync_state = 'pending' and id > ?
+         ${leadIds?.length ? 'and id in (select jsonb_array_elements_text(?::jsonb)::bigint)' : ''}
+       order by id limit ?`,
+      [connectionId, afterId, ...(leadIds?.length ? [JSON.stringify(leadIds)] : []), limit],
+    );
+    return rows.map(normaliseRow);
+  }
+
+  async pendingCount(connectionId: string): Promise<number> {
+    const [row] = await this.em.getConnection().execute<Array<{ n: string }>>(
+      "select count(*) as n from leads where connection_id = ? and sync_state = 'pending'", [connectionId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Records Zoho's answers under a row lock. The new base is what was sent, merged into the old one; the state is
+   * derived from the row as it is now, so an edit made while the push was in flight stays pending.
+   */
+  async record(connectionId: string, outcomes: PushOutcome[], options: LeadSyncOptions): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.em.transactional(async (tx) => {
+      const rows = new Map((await lockLeads(tx, connectionId, { ids: outcomes.map((o) => o.leadId) })).map((r) => [r.id, r]));
+      const writes: LeadWrite[] = [];
+      for (const o of outcomes) {
+        const row = rows.get(o.leadId);
+        if (row) writes.push(writeFor(row, o, options));
+      }
+      await writeLeads(tx, writes);
+    });
+  }
+}
+
+function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadWrite {
+  const values = valuesOf(row);
+  const current = {
+    id: row.id, values, zohoId: row.zoho_id, base: row.base, syncState: row.sync_state, remoteModifiedAt: row.remote_modified_at,
+    lastError: row.last_error, synced: false, deletedAt: row.deleted_at, zohoDeletedAt: row.zoho_deleted_at,
+  };
+  if (o.kind === 'failed') return { ...current, syncState: 'error', lastError: `${o.code}: ${o.message}` };
+  if (o.kind === 'deleted') return { ...current, syncState: 'synced', lastError: null, synced: true, zohoDeletedAt: row.deleted_at ? new Date() : row.zoho_deleted_at };
+  const base = o.complete
+    ? Object.fromEntries(LEAD_FIELDS.map((f) => [f, o.sent[f] ?? null])) as LeadValues
+    : { ...(row.base ?? {}), ...o.sent };
+  const remoteModifiedAt = o.modifiedAt === null ? row.remote_modified_at : new Date(Math.max(o.modifiedAt, row.remote_modified_at?.getTime() ?? 0));
+  const syncState = leadStateOf({
+    values, base, zohoId: o.zohoId, deleted: !!row.deleted_at, zohoDeleted: !!row.zoho_deleted_at, openConflicts: row.sync_state === 'conflict' ? 1 : 0,
+  }, options);
+  return { ...current, zohoId: o.zohoId, base, remoteModifiedAt, syncState, lastError: null, synced: true };
+}

@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LEAD_FIELDS, type LeadField, type LeadValues, norm } from '../../domain/lead-fields.js';
+import type { LeadSyncState } from '../../domain/lead-state.js';
+
+/** A `leads` row as raw SQL returns it. */
+export interface LeadRow {
+  id: number; connection_id: string;
+  first_name: string | null; last_name: string; email: string | null; phone: string | null; company: string | null; status: string | null; source: string | null;
+  zoho_id: string | null; remote_modified_at: Date | null; base: Partial<LeadValues> | null; sync_state: LeadSyncState; last_error: string | null;
+  last_synced_at: Date | null; local_changed_at: Date; created_at: Date; updated_at: Date; deleted_at: Date | null; zoho_deleted_at: Date | null;
+}
+
+export const COLUMN: Record<LeadField, keyof LeadRow & string> = {
+  firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone', company: 'company', status: 'status', source: 'source',
+};
+
+export function valuesOf(row: LeadRow): LeadValues {
+  return Object.fromEntries(LEAD_FIELDS.map((f) => [f, norm(row[COLUMN[f]])])) as LeadValues;
+}
+
+const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+
+/** Raw queries hand back bigint ids and timestamps as strings. */
+export function normaliseRow(row: LeadRow): LeadRow {
+  return {
+    ...row, id: Number(row.id), remote_modified_at: date(row.remote_modified_at), last_synced_at: date(row.last_synced_at),
+    local_changed_at: date(row.local_changed_at)!, created_at: date(row.created_at)!, updated_at: date(row.updated_at)!,
+    deleted_at: date(row.deleted_at), zoho_deleted_at: date(row.zoho_deleted_at),
+  };
+}
+
+/** The full new state of a lead, as the sync writes it in bulk. */
+export interface LeadWrite {
+  id: number; values: LeadValues; zohoId: string | null; base: Partial<LeadValues> | null; syncState: LeadSyncState;
+  remoteModifiedAt: Date | null; lastError: string | null; synced: boolean; deletedAt: Date | null; zohoDeletedAt: Date | null;
+}
+
+const RECORD_COLUMNS = `id bigint, first_name text, last_name text, email text, phone text, company text, status text, source text,
+  zoho_id text, base jsonb, sync_state text, remote_modified_at timestamptz, last_error text, synced boolean, deleted_at timestamptz, zoho_deleted_at timestamptz`;
+
+function toRecord(w: LeadWrite) {
+  return {
+    id: w.id, first_name: w.values.firstName, last_name: w.values.lastName ?? '', email: w.values.email, phone: w.values.phone,
+    company: w.values.company, status: w.values.status, source: w.values.source, zoho_id: w.zohoId, base: w.base, sync_state: w.syncState,
+    remote_modified_at: w.remoteModifiedAt?.toISOString() ?? null, last_error: w.lastError, synced: w.synced,
+    deleted_at: w.deletedAt?.toISOString() ?? null, zoho_deleted_at: w.zohoDeletedAt?.toISOString() ?? null,
+  };
+}
+
+/** One statement for a whole page of lead updates: the rows travel as one JSON parameter. */
+export async function writeLeads(em: EntityManager, writes: LeadWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  await em.getConnection().execute(
+    `update leads l set first_name = x.first_name, last_name = x.last_name, email = x.email, phone = x.phone, company = x.company,
+        status = x.status, source = x.source, zoho_id = x.zoho_id, base = x.base, sync_state = x.sync_state,
+        remote_modified_at = x.remote_modified_at, last_error = x.last_error, deleted_at = x.deleted_at, zoho_deleted_at = x.zoho_deleted_at,
+        last_synced_at = case when x.synced then now() else l.last_synced_at end, updated_at = now()
+       from jsonb_to_recordset(?::jsonb) as x(${RECORD_COLUMNS})
+      where l.id = x.id`,
+    [JSON.stringify(writes.map(toRecord))], 'run', em.getTransactionContext(),
+  );
+}
+
+/** New local leads from Zoho records; a lead that already exists (same Zoho id or live email) is left alone. */
+export async function insertLeads(em: EntityManager, connectionId: string, writes: Array<Omit<LeadWrite, 'id'>>): Promise<string[]> {
+  if (writes.length === 0) return [];
+  const rows = await em.getConnection().execute<Array<{ zoho_id: string }>>(
+    `insert into leads (connection_id, first_name, last_name, email, phone, company, status, source, zoho_id, base, sync_state,
+        remote_modified_at, last_error, last_synced_at, local_changed_at, created_at, updated_at)
+     select ?, x.first_name, x.last_name, x.email, x.phone, x.company, x.status, x.source, x.zoho_id, x.base, x.sync_state,
+        x.remote_modified_at, x.last_error, now(), now(), now(), now()
+       from jsonb_to_recordset(?::jsonb) as x(${RECORD_COLUMNS})
+     on conflict do nothing
+     returning zoho_id`,
+    [connectionId, JSON.stringify(writes.map((w) => toRecord({ ...w, id: 0 })))], 'all', em.getTransactionContext(),
+  );
+  return rows.map((r) => r.zoho_id);
+}
+
+/** Locks and reads leads by id, Zoho id or live email (lower-cased), for a merge or a push result. */
+export async function lockLeads(em: EntityManager, connectionId: string, keys: { ids?: number[]; zohoIds?: string[]; emails?: string[] }): Promise<LeadRow[]> {
+  const rows = await em.getConnection().execute<LeadRow[]>(
+    `select * from leads
+      where connection_id = ?
+        and (id in (select jsonb_array_elements_text(?::jsonb)::bigint)
+          or zoho_id in (select jsonb_array_elements_text(?::jsonb))
+          or (deleted_at is null and email is not null and lower(email) in (select jsonb_array_elements_text(?::jsonb))))
+      order by id
+      for update`,
+    [connectionId, JSON.stringify(keys.ids ?? []), JSON.stringify(keys.zohoIds ?? []), JSON.stringify(keys.emails ?? [])], 'all', em.getTransactionContext(),
+  );
+  return rows.map(normaliseRow);
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import type { LeadSyncOptions } from '../../domain/lead-policy.js';
+import type { RunningSimulators } from '../../simulators/index.js';
+import { auth } from './api.js';
+import { zohoConnection } from './connections.js';
+import type { TestStack } from './stack.js';
+
+export type LeadItem = {
+  id: number; connectionId: string; firstName: string | null; lastName: string; email: string | null; phone: string | null; company: string | null;
+  status: string | null; source: string | null; zohoId: string | null; syncState: string; lastError: string | null; updatedAt: string; deletedAt: string | null;
+  conflicts?: Array<{ field: string; localValue: string | null; remoteValue: string | null }>;
+};
+export type ZohoLead = Record<string, unknown> & { id: string; Email?: string; Modified_Time: string };
+
+/** Lead-sync test helpers over the API (app.inject) and the Zoho simulator's admin endpoints. */
+export function leadHelpers(app: FastifyInstance, stack: TestStack) {
+  const sims: RunningSimulators = stack.sims;
+  const zohoUrl = sims.urls.zohoCrm;
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
+    const res = await app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+    return { status: res.statusCode, body: res.body ? res.json() : null };
+  };
+
+  async function syncDone(workflowId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+      const { status, body } = await call('GET', `/syncs/${encodeURIComponent(workflowId)}`);
+      if (status === 200 && body.status !== 'running') return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${workflowId} did not finish`);
+  }
+
+  return {
+    call,
+    syncDone,
+    async lead(id: number): Promise<LeadItem> { return (await call('GET', `/leads/${id}`)).body; },
+    async leads(query = ''): Promise<LeadItem[]> {
+      const out: LeadItem[] = [];
+      let cursor: string | null = null;
+      do {
+        const { body } = await call('GET', `/leads?limit=200${query}${cursor ? `&cursor=${cursor}` : ''}`);
+        out.push(...body.items);
+        cursor = body.nextCursor;
+      } while (cursor);
+      return out;
+    },
+    /** Pulls and waits; returns the run's result counts. */
+    async pull(body: Record<string, unknown> = {}): Promise<Record<string, number>> {
+      const started = await call('POST', '/syncs/leads/pull', body);
+      if (started.status !== 202) throw new Error(JSON.stringify(started.body));
+      const done = await syncDone(started.body.workflowId, 120_000);
+      if (done.status !== 'completed') throw new Error(`pull ${done.status}: ${String(done.error)}`);
+      return done.result as Record<string, number>;
+    },
+    /** Waits until no lead is pending and the connection's push has finished. */
+    async pushed(timeoutMs = 60_000): Promise<void> {
+      for (const end = Date.now() + timeoutMs; Date.now() < end;) {
+        const pending = (await call('GET', '/leads?syncState=pending&limit=1')).body.items.length;
+        const push = await call('GET', `/syncs/${encodeURIComponent(`lead-push:${stack.zohoId}`)}`);
+        if (pending === 0 && (push.status === 404 || push.body.status !== 'running')) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('leads still pending');
+    },
+    async zohoLeads(): Promise<ZohoLead[]> {
+      return ((await (await fetch(`${zohoUrl}/__admin/records/Leads`)).json()) as { records: ZohoLead[] }).records;
+    },
+    async zohoLead(id: string): Promise<ZohoLead | undefined> {
+      return (await this.zohoLeads()).find((l) => l.id === id);
+    },
+    /** An edit made by a person in Zoho (moves Modified_Time; `at` sets it). */
+    async zohoEdit(id: string, fields: Record<string, unknown>, at?: number): Promise<ZohoLead> {
+      const res = await fetch(`${zohoUrl}/__admin/records/Leads/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields, at }) });
+      if (!res.ok) throw new Error(await res.text());
+      return (await res.json()) as ZohoLead;
+    },
+    async zohoDelete(id: string): Promise<void> {
+      const res = await fetch(`${zohoUrl}/__admin/records/Leads/${id}`, { method: 'DELETE' });
+      if (!res.ok) throw new Error(await res.text());
+    },
+    async zohoStats(): Promise<{ writeCalls: number; recordsWritten: number; pageTokenCalls: number; requests: number }> {
+      return (await (await fetch(`${zohoUrl}/__admin/stats`)).json()) as never;
+    },
+    async zohoFault(rule: Record<string, unknown>): Promise<void> {
+      const res = await fetch(`${zohoUrl}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      if (!res.ok) throw new Error(await res.text());
+    },
+    /** Sets the connection's lead-sync policies (read by activities on every call). */
+    async policies(leadSync: Partial<LeadSyncOptions>): Promise<void> {
+      await new ConnectionsRepository(stack.db.orm.em.fork()).apply([{ ...zohoConnection(sims, { id: stack.zohoId }), options: { leadSync } } as never]);
+    },
+  };
+}
