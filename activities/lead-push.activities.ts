@@ -67,18 +67,17 @@ export function createLeadPushActivities(deps: ActivityDeps) {
 /**
  * Reads the batch's linked leads from Zoho before writing: what someone changed there since our base is merged
  * first (by the same field rules as a pull), so a push never overwrites an edit it has not seen. Returns whether
- * anything was merged.
+ * the batch must be read again.
  */
 async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<boolean> {
   const linked = rows.filter((r) => r.zoho_id && !r.deleted_at);
   if (linked.length === 0) return false;
   const { records } = await client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids: linked.map((r) => r.zoho_id!), perPage: PUSH_BATCH });
-  const known = new Map(linked.map((r) => [r.zoho_id!, r.remote_modified_at?.getTime() ?? 0]));
-  const newer = records
-    .map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }))
-    .filter((r) => r.modifiedAt > (known.get(r.zohoId) ?? 0));
-  if (newer.length === 0) return false;
-  await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, newer, options, false, false);
+  if (records.length === 0) return false;
+  // Every record is merged, not only those with a later Modified_Time: an edit in the same second as our last
+  // write carries the same time. Merging what equals the base changes nothing.
+  const remote = records.map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }));
+  await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, false, false);
   return true;
 }
 

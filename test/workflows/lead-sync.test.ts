@@ -67,3 +67,89 @@ describe('lead push', () => {
     expect((await h.lead(lead.id)).deletedAt).not.toBeNull();
   });
 });
+
+describe('field-level merge', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  beforeAll(async () => {
+    await h.policies({ fieldPolicies: { firstName: 'crm-wins', company: 'local-wins', phone: 'newest-wins', status: 'manual' } });
+  });
+  afterAll(async () => { await h.policies({}); });
+
+  it('keeps both sides when they changed different fields', async () => {
+    const lead = await created('both-sides');
+    await h.zohoEdit(lead.zohoId!, { Lead_Source: 'Referral' });
+    await h.call('PATCH', `/leads/${lead.id}`, { lastName: 'Both Sides Renamed' });
+    await h.pushed();
+    expect(await h.lead(lead.id)).toMatchObject({ source: 'Referral', lastName: 'Both Sides Renamed', syncState: 'synced' });
+    expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ Lead_Source: 'Referral', Last_Name: 'Both Sides Renamed' });
+  });
+
+  it('crm-wins: Zoho\'s value stays when both changed a field', async () => {
+    const lead = await created('crm-wins');
+    await h.zohoEdit(lead.zohoId!, { First_Name: 'FromZoho' });
+    await h.call('PATCH', `/leads/${lead.id}`, { firstName: 'FromUs' });
+    await h.pushed();
+    expect((await h.lead(lead.id)).firstName).toBe('FromZoho');
+    expect((await h.zohoLead(lead.zohoId!))!.First_Name).toBe('FromZoho');
+  });
+
+  it('local-wins: our value goes to Zoho when both changed a field', async () => {
+    const lead = await created('local-wins');
+    await h.zohoEdit(lead.zohoId!, { Company: 'Zoho Co' });
+    await h.call('PATCH', `/leads/${lead.id}`, { company: 'Our Co' });
+    await h.pushed();
+    expect((await h.lead(lead.id)).company).toBe('Our Co');
+    expect((await h.zohoLead(lead.zohoId!))!.Company).toBe('Our Co');
+  });
+
+  it('newest-wins: the later edit wins, whichever side made it', async () => {
+    const older = await created('newest-local');
+    const zohoAt = Date.now() + 1000;
+    await h.zohoEdit(older.zohoId!, { Phone: '+1 555 1111' }, zohoAt);
+    await sleep(zohoAt + 1500 - Date.now());
+    await h.call('PATCH', `/leads/${older.id}`, { phone: '+1 555 2222' });
+    await h.pushed();
+    expect((await h.lead(older.id)).phone).toBe('+1 555 2222');
+    expect((await h.zohoLead(older.zohoId!))!.Phone).toBe('+1 555 2222');
+
+    const newer = await created('newest-zoho');
+    await h.zohoEdit(newer.zohoId!, { Phone: '+1 555 3333' }, Date.now() + 5000);
+    await h.call('PATCH', `/leads/${newer.id}`, { phone: '+1 555 4444' });
+    await h.pushed();
+    expect((await h.lead(newer.id)).phone).toBe('+1 555 3333');
+    expect((await h.zohoLead(newer.zohoId!))!.Phone).toBe('+1 555 3333');
+  });
+
+  it('manual: opens a conflict, holds the lead, and pushes the chosen value once resolved', async () => {
+    const lead = await created('manual');
+    await h.zohoEdit(lead.zohoId!, { Lead_Status: 'Contacted' });
+    await h.call('PATCH', `/leads/${lead.id}`, { status: 'Qualified' });
+    await h.pushed();
+    const held = await h.lead(lead.id);
+    expect(held).toMatchObject({ syncState: 'conflict', status: 'Qualified' });
+    expect(held.conflicts).toEqual([expect.objectContaining({ field: 'status', localValue: 'Qualified', remoteValue: 'Contacted' })]);
+    expect((await h.zohoLead(lead.zohoId!))!.Lead_Status).toBe('Contacted');
+    const listed = (await h.call('GET', '/leads/conflicts')).body.items;
+    expect(listed).toContainEqual(expect.objectContaining({ leadId: lead.id, field: 'status' }));
+    expect((await h.call('POST', `/leads/${lead.id}/push`)).status).toBe(409);
+
+    const resolved = await h.call('POST', `/leads/${lead.id}/conflicts/status/resolve`, { take: 'local' });
+    expect(resolved.status).toBe(200);
+    await h.pushed();
+    expect(await h.lead(lead.id)).toMatchObject({ syncState: 'synced', status: 'Qualified', conflicts: [] });
+    expect((await h.zohoLead(lead.zohoId!))!.Lead_Status).toBe('Qualified');
+    expect((await h.call('GET', '/leads/conflicts')).body.items.some((c: { leadId: number }) => c.leadId === lead.id)).toBe(false);
+  });
+
+  it('manual: take crm keeps Zoho\'s value and writes nothing to Zoho', async () => {
+    const lead = await created('manual-crm');
+    await h.zohoEdit(lead.zohoId!, { Lead_Status: 'Lost Lead' });
+    await h.call('PATCH', `/leads/${lead.id}`, { status: 'Qualified' });
+    await h.pushed();
+    const before = (await h.zohoStats()).writeCalls;
+    const res = await h.call('POST', `/leads/${lead.id}/conflicts/status/resolve`, { take: 'crm' });
+    expect(res.body).toMatchObject({ status: 'Lost Lead', syncState: 'synced' });
+    await h.pushed();
+    expect((await h.zohoStats()).writeCalls).toBe(before);
+  });
+});
