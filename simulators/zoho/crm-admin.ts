@@ -32,6 +32,15 @@ export function registerRecordAdmin(app: FastifyInstance, store: ZohoCrmStore): 
     return reply.code(204).send();
   });
 
+  /** An org layout change: which fields a new record of the module must have. */
+  app.put('/__admin/layouts/:module/mandatory', (req, reply) => {
+    const m = moduleOf((req.params as Params).module);
+    const fields = (req.body as { fields?: unknown } | undefined)?.fields;
+    if (!m || !Array.isArray(fields)) return reply.code(400).send({ error: 'module and body { fields: [] } needed' });
+    store.mandatory[m] = fields.map(String);
+    return { module: m, mandatory: store.mandatory[m] };
+  });
+
   /** `{ count?, fields, at? }`: the first `count` records by id (all by default) get `fields`, all at one instant. */
   app.post('/__admin/records/:module/bulk-update', (req, reply) => {
     const m = moduleOf((req.params as Params).module);

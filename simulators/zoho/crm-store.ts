@@ -27,7 +27,11 @@ export class ZohoCrmStore {
   readonly attachments = new Map<string, StoredAttachment>();
   private seq = 0;
 
-  constructor(readonly offsetMinutes: number, readonly mandatory: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now) {
+  /** Per store (a copy), because a test can change an org's layout at run time. */
+  readonly mandatory: Record<Module, string[]>;
+
+  constructor(readonly offsetMinutes: number, mandatory: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now) {
+    this.mandatory = structuredClone(mandatory);
     for (const m of MODULES) { this.records.set(m, new Map()); this.deleted.set(m, []); }
   }
 

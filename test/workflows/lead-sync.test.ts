@@ -153,3 +153,97 @@ describe('field-level merge', () => {
     expect((await h.zohoStats()).writeCalls).toBe(before);
   });
 });
+
+describe('deletes, retries and echoes', () => {
+  it('a lead deleted in Zoho is deleted here (policy delete)', async () => {
+    const lead = await created('remote-delete');
+    await h.zohoDelete(lead.zohoId!);
+    const counts = await h.pull();
+    expect(counts.deleted).toBe(1);
+    expect((await h.lead(lead.id)).deletedAt).not.toBeNull();
+    expect((await h.leads()).some((l) => l.id === lead.id)).toBe(false);
+  });
+
+  it('a lead deleted in Zoho is kept and unlinked (policy keep), and a later edit creates it again', async () => {
+    await h.policies({ remoteDeletes: 'keep' });
+    try {
+      const lead = await created('remote-keep');
+      await h.zohoDelete(lead.zohoId!);
+      expect((await h.pull()).detached).toBe(1);
+      expect(await h.lead(lead.id)).toMatchObject({ deletedAt: null, zohoId: null, syncState: 'synced' });
+      await h.call('PATCH', `/leads/${lead.id}`, { company: 'Back Again' });
+      await h.pushed();
+      const again = await h.lead(lead.id);
+      expect(again.zohoId).not.toBe(lead.zohoId);
+      expect(await h.zohoLead(again.zohoId!)).toMatchObject({ Email: 'ada.remote-keep@example.com', Company: 'Back Again' });
+    } finally {
+      await h.policies({});
+    }
+  });
+
+  it('a local delete stays out of Zoho with policy ignore', async () => {
+    await h.policies({ localDeletes: 'ignore' });
+    try {
+      const lead = await created('local-ignore');
+      await h.call('DELETE', `/leads/${lead.id}`);
+      await h.pushed();
+      expect(await h.zohoLead(lead.zohoId!)).toBeDefined();
+      expect((await h.lead(lead.id)).syncState).toBe('synced');
+    } finally {
+      await h.policies({});
+    }
+  });
+
+  it('an upsert whose answer is lost after Zoho applied it is retried without a second Zoho lead', async () => {
+    await h.zohoFault({ kind: 'drop-after', method: 'POST', pathPrefix: '/crm/v8/Leads/upsert', times: 1 });
+    const before = (await h.zohoStats()).recordsWritten;
+    const lead = await created('lost-answer');
+    expect(lead.syncState).toBe('synced');
+    const inZoho = (await h.zohoLeads()).filter((l) => String(l.Email).toLowerCase() === 'ada.lost-answer@example.com');
+    expect(inZoho).toHaveLength(1);
+    expect(inZoho[0]!.id).toBe(lead.zohoId);
+    // Two upserts reached Zoho (the lost one and the retry): both wrote the same lead.
+    expect((await h.zohoStats()).recordsWritten - before).toBe(2);
+  });
+
+  it('a lead Zoho rejects is marked error with Zoho\'s code while the rest of its batch goes through', async () => {
+    // The org's layout makes Company mandatory for new leads (Zoho's standard layout does).
+    await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['Last_Name', 'Company'] }) });
+    try {
+      await h.policies({});
+      const bad = await stack.db.orm.em.fork().getConnection().execute<Array<{ id: string }>>(
+        "insert into leads (connection_id, last_name, email, sync_state, local_changed_at, created_at, updated_at) values (?, 'NoCompany', 'no.company@example.com', 'pending', now(), now(), now()) returning id",
+        [stack.zohoId],
+      );
+      const good = await h.call('POST', '/leads', newLead('with-company'));
+      await h.pushed();
+      const failed = await h.lead(Number(bad[0]!.id));
+      expect(failed.syncState).toBe('error');
+      expect(failed.lastError).toMatch(/^MANDATORY_NOT_FOUND: .*Company/);
+      expect(failed.zohoId).toBeNull();
+      expect((await h.lead(good.body.id)).syncState).toBe('synced');
+      // Fixed here, pushed again.
+      await h.call('PATCH', `/leads/${failed.id}`, { company: 'Now Set' });
+      await h.pushed();
+      expect(await h.lead(failed.id)).toMatchObject({ syncState: 'synced', lastError: null });
+    } finally {
+      await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['Last_Name'] }) });
+    }
+  });
+
+  it('after convergence, ten pull/push cycles write nothing to Zoho and change no local lead', async () => {
+    await h.pull();
+    await h.pushed();
+    const writes = (await h.zohoStats()).writeCalls;
+    const snapshot = JSON.stringify(await h.leads('&includeDeleted=true'));
+    for (let i = 0; i < 10; i++) {
+      const counts = await h.pull();
+      expect(counts.updated + counts.created + counts.conflicts + counts.deleted).toBe(0);
+      const push = await h.call('POST', '/syncs/leads/push', {});
+      expect(push.status).toBe(202);
+      await h.syncDone(push.body.workflowId);
+    }
+    expect((await h.zohoStats()).writeCalls).toBe(writes);
+    expect(JSON.stringify(await h.leads('&includeDeleted=true'))).toBe(snapshot);
+  });
+});
