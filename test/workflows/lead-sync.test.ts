@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeadsRepository } from '../../db/repositories/leads.repository.js';
+import { SyncCursorsRepository } from '../../db/repositories/sync-cursors.repository.js';
+import { leadSyncOptions } from '../../domain/lead-policy.js';
 import { testApp } from '../helpers/api.js';
 import { leadHelpers } from '../helpers/leads.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
@@ -245,5 +248,94 @@ describe('deletes, retries and echoes', () => {
     }
     expect((await h.zohoStats()).writeCalls).toBe(writes);
     expect(JSON.stringify(await h.leads('&includeDeleted=true'))).toBe(snapshot);
+  });
+});
+
+describe('safety net and dry runs', () => {
+  const repo = () => new LeadsRepository(stack.db.orm.em.fork());
+
+  it('a local edit whose push signal was lost is merged by the next pull and pushed by it', async () => {
+    const lead = await created('missed-signal');
+    // Written as the API would, but no signal reaches Temporal (as when it is down).
+    await repo().update(lead.id, { phone: '+1 555 7777' }, leadSyncOptions({}));
+    await h.zohoEdit(lead.zohoId!, { Company: 'Changed In Zoho' });
+    const counts = await h.pull();
+    expect(counts).toMatchObject({ updated: 1, pendingPush: 1 });
+    await h.pushed();
+    expect(await h.lead(lead.id)).toMatchObject({ phone: '+1 555 7777', company: 'Changed In Zoho', syncState: 'synced' });
+    expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ Phone: '+1 555 7777', Company: 'Changed In Zoho' });
+  });
+
+  it('a dry-run pull reports creates, field updates and deletes, and writes nothing', async () => {
+    const [a, b] = (await h.leads()).slice(0, 2);
+    await h.zohoEdit(a!.zohoId!, { Phone: '+1 555 4242', Lead_Source: 'Dry' });
+    await h.zohoDelete(b!.zohoId!);
+    const before = JSON.stringify(await h.leads('&includeDeleted=true'));
+    const cursor = await new SyncCursorsRepository(stack.db.orm.em.fork()).get(stack.zohoId, 'leads');
+    const started = await h.call('POST', '/syncs/leads/pull', { dryRun: true });
+    expect(started.body.workflowId).toBe(`lead-pull:${stack.zohoId}:dry-run`);
+    const done = await h.syncDone(started.body.workflowId);
+    expect(done.result).toMatchObject({ dryRun: true, updated: 1, deleted: 1 });
+    expect(JSON.stringify(await h.leads('&includeDeleted=true'))).toBe(before);
+    expect(await new SyncCursorsRepository(stack.db.orm.em.fork()).get(stack.zohoId, 'leads')).toBe(cursor);
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events?limit=200`)).body.items as Array<{ code: string; details: Record<string, unknown> }>;
+    const update = events.find((e) => e.code === 'dry-run:update');
+    expect(update?.details).toMatchObject({ leadId: a!.id, fields: expect.arrayContaining([{ field: 'phone', from: a!.phone, to: '+1 555 4242' }, { field: 'source', from: a!.source, to: 'Dry' }]) });
+    expect(events.find((e) => e.code === 'dry-run:delete')?.details).toMatchObject({ leadId: b!.id });
+    const real = await h.pull();
+    expect(real).toMatchObject({ updated: 1, deleted: 1 });
+  });
+
+  it('a dry-run push reports what it would send and writes nothing to Zoho or to the lead', async () => {
+    const lead = await created('dry-push');
+    await repo().update(lead.id, { company: 'Dry Run Co' }, leadSyncOptions({}));
+    const writes = (await h.zohoStats()).writeCalls;
+    const started = await h.call('POST', '/syncs/leads/push', { dryRun: true });
+    expect(started.status).toBe(202);
+    const done = await h.syncDone(started.body.workflowId);
+    expect(done.result).toMatchObject({ dryRun: true, updated: 1, created: 0 });
+    expect((await h.zohoStats()).writeCalls).toBe(writes);
+    expect((await h.lead(lead.id)).syncState).toBe('pending');
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events`)).body.items as Array<{ code: string; details: Record<string, unknown> }>;
+    expect(events).toContainEqual(expect.objectContaining({ code: 'dry-run:push-update', details: expect.objectContaining({ leadId: lead.id, fields: [{ field: 'company', from: 'Acme Corp', to: 'Dry Run Co' }] }) }));
+    expect((await h.call('POST', `/leads/${lead.id}/push`)).status).toBe(202);
+    await h.pushed();
+    expect((await h.zohoLead(lead.zohoId!))!.Company).toBe('Dry Run Co');
+  });
+});
+
+describe('leads API', () => {
+  it('rejects an invalid email, a missing last name and unknown fields with 400 and a message', async () => {
+    const bad = await h.call('POST', '/leads', { lastName: 'X', email: 'not-an-email' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/email/);
+    expect((await h.call('POST', '/leads', { email: 'no.last@example.com' })).status).toBe(400);
+    const unknown = await h.call('POST', '/leads', { lastName: 'X', email: 'x@example.com', favouriteColour: 'blue' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/favouriteColour/);
+    expect((await h.call('PATCH', '/leads/1', { nickname: 'x' })).status).toBe(400);
+    expect((await h.call('PATCH', '/leads/1', { lastName: '' })).status).toBe(400);
+  });
+
+  it('answers 409 for an email another lead has, whatever its case', async () => {
+    await created('dupe');
+    const res = await h.call('POST', '/leads', newLead('other', { email: 'ADA.DUPE@example.com' }));
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/already exists/);
+  });
+
+  it('filters by sync state, status, text and update time, in pages', async () => {
+    const lead = await created('filters', { status: 'Filterable', company: 'Needle Industries' });
+    expect((await h.leads('&status=Filterable')).map((l) => l.id)).toEqual([lead.id]);
+    expect((await h.leads('&q=needle')).map((l) => l.id)).toEqual([lead.id]);
+    expect((await h.leads('&syncState=synced')).map((l) => l.id)).toContain(lead.id);
+    expect((await h.leads('&syncState=pending')).map((l) => l.id)).not.toContain(lead.id);
+    expect((await h.leads(`&updatedSince=${encodeURIComponent(lead.updatedAt)}`)).map((l) => l.id)).toContain(lead.id);
+    const page = await h.call('GET', '/leads?limit=2');
+    expect(page.body.items).toHaveLength(2);
+    const next = await h.call('GET', `/leads?limit=2&cursor=${page.body.nextCursor}`);
+    expect(next.body.items[0].id).toBeGreaterThan(page.body.items[1].id);
+    expect((await h.call('GET', '/leads?syncState=bogus')).status).toBe(400);
+    expect((await h.call('GET', '/leads/999999')).status).toBe(404);
   });
 });
