@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv } from '../config/env.js';
-import { NotFound } from '../services/errors.js';
+import { BadRequest, NotFound } from '../services/errors.js';
 import { connectionsCommand } from './commands/connections.js';
+import { leadsCommand } from './commands/leads.js';
 import { syncCommand } from './commands/sync.js';
 import { syncsCommand } from './commands/syncs.js';
 import { CliContext } from './context.js';
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
         kind: { type: 'string' }, connection: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
         provider: { type: 'string' }, files: { type: 'string', multiple: true }, deals: { type: 'string', multiple: true },
         full: { type: 'boolean' }, download: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+        id: { type: 'string' }, take: { type: 'string' }, value: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -35,11 +37,12 @@ export async function main(argv: string[]): Promise<number> {
     if (group === 'connections') return await connectionsCommand(ctx, sub, rest, parsed.values);
     if (group === 'syncs') return await syncsCommand(ctx, sub, rest, parsed.values);
     if (group === 'sync') return await syncCommand(ctx, sub, rest, parsed.values);
+    if (group === 'leads') return await leadsCommand(ctx, sub, rest, parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
     if (err instanceof ConfigError) { console.error(err.message); return 2; }
-    if (err instanceof NotFound) { console.error(`crm-sync: ${err.message}`); return 2; }
+    if (err instanceof NotFound || err instanceof BadRequest) { console.error(`crm-sync: ${err.message}`); return 2; }
     console.error(`crm-sync: ${(err as Error).message}`);
     return 1;
   } finally {

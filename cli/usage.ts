@@ -13,6 +13,17 @@ File sync
                                            (--files/--deals need --connection; repeat them or separate ids by commas)
   connections setup                        alias of connections apply
 
+Leads (two-way sync with Zoho CRM)
+  leads pull [--connection ID] [--full] [--dry-run] [--no-wait] [--json]
+                                           pull leads changed in Zoho (all with --full); --dry-run only reports
+  leads push [--id ID | --dry-run] [--connection ID] [--no-wait] [--json]
+                                           push pending leads (--id: this lead now, retrying an errored one)
+  leads conflicts [--connection ID] [--json]
+                                           open field conflicts (manual policy)
+  leads resolve ID FIELD --take local|crm|value [--value V]
+                                           settle a conflict; a value other than Zoho's is pushed
+  (--connection may be left out when there is one zoho-crm connection)
+
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]
   syncs show WORKFLOW_ID [--json]          Temporal status, progress and result of one sync

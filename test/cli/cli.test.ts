@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import { LeadsRepository } from '../../db/repositories/leads.repository.js';
+import { leadSyncOptions } from '../../domain/lead-policy.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { runCli } from '../helpers/cli.js';
@@ -135,5 +137,42 @@ describe('crm-sync CLI', () => {
     const res = await runCli(['connections', 'setup', '--file', file], env);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('1 updated');
+  });
+
+  it('leads: bad usage exits 2 with the usage text', async () => {
+    for (const args of [['leads'], ['leads', 'sync'], ['leads', 'resolve', '1'], ['leads', 'resolve', 'x', 'phone', '--take', 'local'], ['leads', 'resolve', '1', 'nickname', '--take', 'local'],
+      ['leads', 'resolve', '1', 'phone', '--take', 'maybe'], ['leads', 'resolve', '1', 'phone', '--take', 'value'], ['leads', 'push', '--id', 'abc'], ['leads', 'pull', 'extra']]) {
+      const res = await runCli(args, env);
+      expect(res.code, args.join(' ')).toBe(2);
+      expect(res.stderr).toContain('Usage: crm-sync');
+    }
+    const wrong = await runCli(['leads', 'pull', '--connection', 'cli-hubspot'], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('zoho-crm only');
+  });
+
+  it('leads pull, conflicts, resolve and push work end to end', async () => {
+    const pulled = await runCli(['leads', 'pull'], env);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toMatch(/status\s+received\s+created/);
+    expect(pulled.stdout).toMatch(/completed\s+25\s+25/);
+    await new ConnectionsRepository(db.orm.em.fork()).apply([{ ...zohoConnection(sims, { id: 'cli-zoho' }), options: { leadSync: { defaultPolicy: 'manual' } } } as never]);
+    const leads = new LeadsRepository(db.orm.em.fork());
+    const [lead] = (await leads.list({ connectionId: 'cli-zoho' }, 1)).items;
+    await leads.update(lead!.id, { status: 'Ours' }, leadSyncOptions({ defaultPolicy: 'manual' }));
+    await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads/${lead!.zoho_id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { Lead_Status: 'Theirs' } }) });
+    expect((await runCli(['leads', 'pull', '--connection', 'cli-zoho'], env)).stdout).toMatch(/completed\s+\d+\s+0\s+0\s+0\s+1/);
+    const conflicts = await runCli(['leads', 'conflicts'], env);
+    expect(conflicts.code).toBe(0);
+    expect(conflicts.stdout).toMatch(new RegExp(`${lead!.id}\\s+status\\s+Ours\\s+Theirs`));
+    const resolved = await runCli(['leads', 'resolve', String(lead!.id), 'status', '--take', 'value', '--value', 'Agreed'], env);
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout).toContain(`lead ${lead!.id}: status = Agreed (pending)`);
+    const pushed = await runCli(['leads', 'push', '--id', String(lead!.id)], env);
+    expect(pushed.code).toBe(0);
+    expect(pushed.stdout).toMatch(/completed/);
+    const zoho = (await (await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads`)).json()) as { records: Array<{ id: string; Lead_Status: string }> };
+    expect(zoho.records.find((r) => r.id === lead!.zoho_id)?.Lead_Status).toBe('Agreed');
+    expect((await runCli(['leads', 'resolve', String(lead!.id), 'status', '--take', 'crm'], env)).code).toBe(2);
   });
 });

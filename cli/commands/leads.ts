@@ -1,0 +1,75 @@
+import { LEAD_FIELDS, type LeadField } from '../../domain/lead-fields.js';
+import { LeadsService } from '../../services/leads.service.js';
+import { type StartedSync, SyncsService, type SyncView } from '../../services/syncs.service.js';
+import type { CliContext } from '../context.js';
+import { table } from '../output.js';
+import { UsageError } from '../usage.js';
+
+type Flags = Record<string, string | boolean | string[] | undefined>;
+const TAKES = ['local', 'crm', 'value'] as const;
+
+/** `crm-sync leads pull | push [--id ID] | conflicts | resolve ID FIELD --take local|crm|value [--value V]`. */
+export async function leadsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+  const connectionId = typeof flags.connection === 'string' ? flags.connection : undefined;
+  const orm = await ctx.db();
+  const em = () => orm.em.fork();
+  const syncs = new SyncsService(await ctx.temporal(), em);
+  const leads = new LeadsService(em, syncs, (msg) => console.error(msg));
+  switch (sub) {
+    case 'pull': {
+      none(args);
+      const started = await syncs.startLeadPull({ connectionId, dryRun: !!flags['dry-run'], full: !!flags.full });
+      return finish(syncs, started, flags, ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'deleted', 'detached', 'errors', 'pendingPush']);
+    }
+    case 'push': {
+      none(args);
+      let started: StartedSync;
+      if (flags.id !== undefined) {
+        if (flags['dry-run']) throw new UsageError('--dry-run pushes every pending lead; it does not take --id');
+        started = await leads.push(positiveId(String(flags.id), '--id'));
+      } else {
+        started = await syncs.startLeadPush({ connectionId, dryRun: !!flags['dry-run'] });
+      }
+      return finish(syncs, started, flags, ['batches', 'created', 'updated', 'deleted', 'unchanged', 'errors']);
+    }
+    case 'conflicts': {
+      none(args);
+      const page = await leads.conflicts(connectionId, 200);
+      console.log(flags.json ? JSON.stringify(page, null, 2) : table(page.items as unknown as Array<Record<string, unknown>>, ['leadId', 'field', 'localValue', 'remoteValue', 'baseValue', 'detectedAt']));
+      return 0;
+    }
+    case 'resolve': {
+      if (args.length !== 2) throw new UsageError('leads resolve needs ID and FIELD');
+      const id = positiveId(args[0]!, 'ID');
+      const field = args[1] as LeadField;
+      if (!(LEAD_FIELDS as readonly string[]).includes(field)) throw new UsageError(`FIELD must be one of ${LEAD_FIELDS.join(', ')}`);
+      const take = flags.take as (typeof TAKES)[number];
+      if (!TAKES.includes(take)) throw new UsageError('--take must be local, crm or value');
+      if ((take === 'value') !== (typeof flags.value === 'string')) throw new UsageError('--value is given exactly when --take value');
+      const lead = await leads.resolve(id, field, take, typeof flags.value === 'string' ? flags.value : null);
+      console.log(flags.json ? JSON.stringify(lead, null, 2) : `lead ${lead.id}: ${field} = ${String(lead[field])} (${lead.syncState})`);
+      return 0;
+    }
+    default: throw new UsageError(sub ? `unknown command "leads ${sub}"` : 'leads needs a command: pull, push, conflicts or resolve');
+  }
+}
+
+async function finish(syncs: SyncsService, started: StartedSync, flags: Flags, columns: string[]): Promise<number> {
+  console.error(`started ${started.workflowId} (${started.temporalUiUrl})`);
+  if (flags['no-wait']) return 0;
+  const view: SyncView = await syncs.wait(started.workflowId);
+  if (flags.json) console.log(JSON.stringify(view, null, 2));
+  else console.log(table([{ status: view.status, ...(view.result ?? {}) }], ['status', ...columns]));
+  if (view.status !== 'completed') { console.error(`${view.workflowId} ${view.status}: ${view.error ?? ''}`); return 1; }
+  return Number((view.result as { errors?: number } | null)?.errors ?? 0) > 0 ? 1 : 0;
+}
+
+function none(args: string[]): void {
+  if (args.length) throw new UsageError(`unexpected argument "${args[0]}"`);
+}
+
+function positiveId(raw: string, name: string): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`${name} must be a lead id (a positive whole number)`);
+  return id;
+}
