@@ -1,16 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { zohoError } from './crm-errors.js';
-import type { ZohoCrmStore, ZohoRec } from './crm-store.js';
+import { type Module, SORTABLE_FIELDS, type ZohoCrmStore, type ZohoRec } from './crm-store.js';
 
 type Row = ZohoRec & { _created: number; _modified: number };
 interface Cursor { o: number; s: string; d: string; m: number | null; ids: string | null; exp: number }
 
 const PAGE_REACH = 2_000;
 const TOKEN_REACH = 100_000;
-const SORTABLE: Record<string, (r: Row) => string | number> = {
-  id: (r) => r.id.padStart(24, '0'), Created_Time: (r) => r._created, Modified_Time: (r) => r._modified,
-};
-
 /** Parses `If-Modified-Since`; undefined when absent, NaN when malformed. */
 export function modifiedSince(req: FastifyRequest): number | undefined {
   const raw = req.headers['if-modified-since'];
@@ -21,7 +17,7 @@ export function modifiedSince(req: FastifyRequest): number | undefined {
  * `GET /{module}`: mandatory `fields`, `per_page` ≤ 200, `page` only within the first 2,000 records and
  * `page_token` beyond, `If-Modified-Since` → 304, no rows → 204 (crm-apis.md 2.1).
  */
-export function listRecords(store: ZohoCrmStore, rows: Row[], req: FastifyRequest, reply: FastifyReply) {
+export function listRecords(store: ZohoCrmStore, module: Module, req: FastifyRequest, reply: FastifyReply) {
   const q = req.query as Record<string, string | undefined>;
   if (!q.fields) return zohoError(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param_name: 'fields' });
   const fields = q.fields.split(',').map((f) => f.trim()).filter(Boolean);
@@ -37,23 +33,19 @@ export function listRecords(store: ZohoCrmStore, rows: Row[], req: FastifyReques
   }
   const sortBy = cursor?.s ?? q.sort_by ?? 'id';
   const order = cursor?.d ?? q.sort_order ?? 'desc';
-  if (!SORTABLE[sortBy]) return zohoError(reply, 400, 'INVALID_DATA', 'invalid data', { param_name: 'sort_by', supported_values: Object.keys(SORTABLE) });
+  if (!SORTABLE_FIELDS.includes(sortBy)) return zohoError(reply, 400, 'INVALID_DATA', 'invalid data', { param_name: 'sort_by', supported_values: SORTABLE_FIELDS });
   if (order !== 'asc' && order !== 'desc') return zohoError(reply, 400, 'INVALID_DATA', 'invalid data', { param_name: 'sort_order' });
   const since = cursor ? cursor.m ?? undefined : modifiedSince(req);
   if (since !== undefined && Number.isNaN(since)) return zohoError(reply, 400, 'INVALID_DATA', 'invalid If-Modified-Since', { header_name: 'If-Modified-Since' });
   const ids = cursor?.ids ?? q.ids ?? null;
 
-  let selected = rows;
+  let selected: Row[] = store.sorted(module, sortBy);
   if (ids) { const set = new Set(ids.split(',')); selected = selected.filter((r) => set.has(r.id)); }
   // Zoho times have whole seconds: a record counts as modified when its second is after the given instant.
-  if (since !== undefined) selected = selected.filter((r) => Math.floor(r._modified / 1000) * 1000 > since);
+  const modifiedAfter = (r: Row) => Math.floor(r._modified / 1000) * 1000 > since!;
+  if (since !== undefined) selected = sortBy === 'Modified_Time' ? selected.slice(firstIndex(selected, modifiedAfter)) : selected.filter(modifiedAfter);
   if (since !== undefined && selected.length === 0) return reply.code(304).send();
-  const key = SORTABLE[sortBy]!;
-  selected = [...selected].sort((a, b) => {
-    const ka = key(a); const kb = key(b);
-    const c = ka < kb ? -1 : ka > kb ? 1 : a.id.localeCompare(b.id);
-    return order === 'asc' ? c : -c;
-  });
+  if (order === 'desc') selected = [...selected].reverse();
 
   const page = cursor ? undefined : Number(q.page ?? 1);
   if (page !== undefined && (!Number.isInteger(page) || page < 1)) return zohoError(reply, 400, 'INVALID_DATA', 'invalid data', { param_name: 'page' });
@@ -75,6 +67,17 @@ export function listRecords(store: ZohoCrmStore, rows: Row[], req: FastifyReques
       previous_page_token: null, page_token_expiry: more ? store.formatTime(exp) : null,
     },
   };
+}
+
+/** Binary search in rows sorted by Modified_Time: the first one the predicate (monotone in it) accepts. */
+function firstIndex(rows: Row[], accepts: (r: Row) => boolean): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (accepts(rows[mid]!)) hi = mid; else lo = mid + 1;
+  }
+  return lo;
 }
 
 function encodeCursor(c: Cursor): string {

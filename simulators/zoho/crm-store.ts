@@ -1,6 +1,11 @@
 import type { FileExt } from '../common/files.js';
 
 export type ZohoRec = Record<string, unknown> & { id: string };
+type Row = ZohoRec & { _created: number; _modified: number };
+const SORT_KEYS: Record<string, (r: Row) => string | number> = {
+  id: (r) => r.id.padStart(24, '0'), Created_Time: (r) => r._created, Modified_Time: (r) => r._modified,
+};
+export const SORTABLE_FIELDS = Object.keys(SORT_KEYS);
 export interface StoredAttachment {
   id: string; parentModule: string; parentId: string; fileName: string; ext: FileExt | 'bin'; size: number;
   createdAt: number; modifiedAt: number; content?: Buffer; contentKey: string;
@@ -26,6 +31,9 @@ export class ZohoCrmStore {
   readonly deleted = new Map<Module, DeletedRec[]>();
   readonly attachments = new Map<string, StoredAttachment>();
   private seq = 0;
+  /** Bumped by every change, so sorted views are rebuilt only after a write (lists of 100k records stay fast). */
+  private version = 0;
+  private readonly sortedCache = new Map<string, { version: number; rows: Row[] }>();
 
   /** Per store (a copy), because a test can change an org's layout at run time. */
   readonly mandatory: Record<Module, string[]>;
@@ -51,11 +59,24 @@ export class ZohoCrmStore {
     return `${local.toISOString().slice(0, 19)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   }
 
+  /** A module's records in ascending order of `sortBy` (ties by id); cached until the next change. */
+  sorted(module: Module, sortBy: string): Row[] {
+    const cacheKey = `${module}:${sortBy}`;
+    const hit = this.sortedCache.get(cacheKey);
+    if (hit?.version === this.version) return hit.rows;
+    const key = SORT_KEYS[sortBy]!;
+    const rows = [...this.records.get(module)!.values()].map((r) => ({ r, k: key(r) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0)).map((x) => x.r);
+    this.sortedCache.set(cacheKey, { version: this.version, rows });
+    return rows;
+  }
+
   module(name: string): Map<string, ZohoRec & { _created: number; _modified: number }> | undefined {
     return this.records.get(name as Module);
   }
 
   create(module: Module, fields: Record<string, unknown>, at = this.now()): ZohoRec & { _created: number; _modified: number } {
+    this.version += 1;
     const rec = { ...fields, id: this.nextId(), Owner: OWNER, Created_By: OWNER, Modified_By: OWNER, _created: at, _modified: at };
     this.records.get(module)!.set(rec.id, rec);
     return rec;
@@ -64,6 +85,7 @@ export class ZohoCrmStore {
   update(module: Module, id: string, fields: Record<string, unknown>, at = this.now()) {
     const rec = this.records.get(module)!.get(id);
     if (!rec) return undefined;
+    this.version += 1;
     for (const [k, v] of Object.entries(fields)) if (k !== 'id' && !k.startsWith('$')) rec[k] = v;
     rec._modified = Math.max(at, rec._modified);
     return rec;
@@ -72,12 +94,13 @@ export class ZohoCrmStore {
   /** Our design, not documented Zoho behaviour: attachment changes move the parent's Modified_Time. */
   touch(module: Module, id: string, at = this.now()): void {
     const rec = this.records.get(module)?.get(id);
-    if (rec) rec._modified = Math.max(at, rec._modified);
+    if (rec) { this.version += 1; rec._modified = Math.max(at, rec._modified); }
   }
 
   remove(module: Module, id: string, at = this.now()): boolean {
     const rec = this.records.get(module)!.get(id);
     if (!rec) return false;
+    this.version += 1;
     this.records.get(module)!.delete(id);
     const name = rec.Last_Name ?? rec.Deal_Name ?? rec.Account_Name ?? null;
     this.deleted.get(module)!.push({ id, display_name: name === null ? null : String(name), type: 'recycle', deletedAt: at });

@@ -76,7 +76,7 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
   app.get('/crm/v8/:module', (req, reply) => {
     const m = moduleOf(req, reply);
     if ((req.query as { page_token?: string }).page_token) stats.pageTokenCalls += 1;
-    return m && listRecords(store, rowsOf(m), req, reply);
+    return m && listRecords(store, m, req, reply);
   });
 
   app.get('/crm/v8/:module/deleted', (req, reply) => {
