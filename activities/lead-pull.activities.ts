@@ -1,10 +1,9 @@
-import { UnavailableError, ValidationError } from '../connectors/errors.js';
-import { ZOHO_PAGE_LIMIT, ZOHO_PAGE_REACH } from '../connectors/zoho-crm/zoho-crm.client.js';
-import type { ZohoInfo } from '../connectors/zoho-crm/zoho-crm.schemas.js';
-import { valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } from '../domain/lead-fields.js';
+import { Context } from '@temporalio/activity';
+import { ValidationError } from '../connectors/errors.js';
+import { ZOHO_PAGE_LIMIT } from '../connectors/zoho-crm/zoho-crm.client.js';
 import { leadSyncOptions } from '../domain/lead-policy.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM, type PlanEntry, type RemoteLead } from '../db/repositories/lead-pull.repository.js';
+import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM, type PlanEntry } from '../db/repositories/lead-pull.repository.js';
 import { LeadPushRepository } from '../db/repositories/lead-push.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
@@ -14,9 +13,13 @@ import type {
 import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
+import { pullPages } from './lead-pull-pages.js';
 
 /** Each pull re-reads a little before its cursor: a write committed late in Zoho can carry an earlier time. */
 export const PULL_OVERLAP_MS = 30_000;
+/** Pages per activity: a retry resumes after the last committed page (heartbeat), so only Temporal's per-activity cost sets it. */
+const PAGES_PER_ACTIVITY = 50;
+const zeroPageCounts = (): LeadPullPageResult['counts'] => ({ received: 0, created: 0, updated: 0, linked: 0, conflicts: 0, unchanged: 0, stale: 0, skipped: 0, errors: 0 });
 
 /** Lead pull activities on the main queue: our DB only. */
 export function createLeadStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
@@ -44,22 +47,25 @@ export function createLeadStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
 export function createLeadPullActivities(deps: ActivityDeps) {
   const em = () => deps.orm.em.fork();
   return classified({
-    /** One page of leads modified since the position, merged and committed with the cursor; returns the next position. */
-    async leadPullPage(input: LeadPullPageInput): Promise<LeadPullPageResult> {
-      return keepAlive(async () => {
-        const { client } = await deps.connectors.zohoCrm(input.connectionId);
-        const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
-        const { position } = input;
-        const res = await client.listRecords('Leads', {
-          fields: ZOHO_LEAD_LIST_FIELDS, perPage: ZOHO_PAGE_LIMIT, sortBy: 'Modified_Time', sortOrder: 'asc',
-          modifiedSince: position.since ?? undefined, page: position.pageToken ? undefined : position.page, pageToken: position.pageToken,
-        });
-        const remote: RemoteLead[] = res.records.map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }));
-        if (remote.some((r) => Number.isNaN(r.modifiedAt))) throw new UnavailableError('Zoho returned a lead without a readable Modified_Time', { code: 'INVALID_RESPONSE' });
-        const out = await new LeadPullRepository(em()).mergePage(input.connectionId, remote, options, input.dryRun);
+    /**
+     * Up to 10 pages of leads modified since the position, each merged and committed with the cursor, the next
+     * fetched while the current one commits. The position after each committed page is checkpointed in the
+     * heartbeat, so a retry resumes there.
+     */
+    async leadPullPages(input: LeadPullPageInput): Promise<LeadPullPageResult> {
+      const ctx = Context.current();
+      const resume = ctx.info.heartbeatDetails as { next: LeadPullPosition | null; counts: LeadPullPageResult['counts']; pages: number } | undefined;
+      const counts = resume?.counts ?? zeroPageCounts();
+      if (resume && resume.next === null) return { next: null, counts, pages: resume.pages };
+      const { client } = await deps.connectors.zohoCrm(input.connectionId);
+      const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
+      let pages = resume?.pages ?? 0;
+      const done = await pullPages(client, resume?.next ?? input.position, PAGES_PER_ACTIVITY - pages, async (page) => {
+        const out = await new LeadPullRepository(em()).mergePage(input.connectionId, page, options, input.dryRun);
+        for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
         await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
-        return { next: nextPosition(position, remote, res.info), counts: out.counts };
-      });
+      }, (next) => { pages += 1; ctx.heartbeat({ next, counts, pages }); });
+      return { next: done.next, counts, pages };
     },
 
     /** One page of Zoho's deleted leads since the cursor, applied by the connection's policy. */
@@ -75,23 +81,6 @@ export function createLeadPullActivities(deps: ActivityDeps) {
       });
     },
   });
-}
-
-/**
- * Keyset paging on Modified_Time: the next query starts one second before the last record seen (Zoho times have
- * whole seconds and If-Modified-Since is exclusive), so records modified while we page cannot slip between pages.
- * Only when a whole page shares one second does the same query go a page deeper, by `page_token` past 2,000.
- */
-export function nextPosition(position: LeadPullPosition, page: RemoteLead[], info: ZohoInfo | undefined): LeadPullPosition | null {
-  if (page.length === 0 || !info?.more_records) return null;
-  const keyset = page[page.length - 1]!.modifiedAt - 1000;
-  const since = position.since === null ? null : Date.parse(position.since);
-  if (since === null || keyset > since) return { since: new Date(keyset).toISOString(), page: 1 };
-  const next = position.page + 1;
-  if (next * ZOHO_PAGE_LIMIT <= ZOHO_PAGE_REACH) return { since: position.since, page: next };
-  // ⚠ `page` reaches only the first 2,000 records; beyond, page_token (crm-apis.md 2.1).
-  if (!info.next_page_token) throw new UnavailableError('Zoho reported more leads but no next_page_token', { code: 'INVALID_RESPONSE' });
-  return { since: position.since, page: next, pageToken: info.next_page_token };
 }
 
 async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: Array<{ zohoId: string; code: string; message: string }>, dryRun: boolean): Promise<void> {

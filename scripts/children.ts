@@ -4,10 +4,12 @@ import { SUPERVISED_ENV } from './supervision.js';
 export interface Child { name: string; process: ChildProcess; exited: Promise<number | null> }
 
 /**
- * Node flags of the worker process (also in `npm run worker`). A small young generation keeps the worker's resident
- * memory near its live heap: with Node's default semi-spaces a 2,000-deal sync peaked at 384 MiB, with 2 MiB at 284.
+ * Node flags of the worker process (also in `npm run worker`). Its live heap is small (activities stream and pass
+ * pages), but V8 lets the old generation grow far past it before collecting: a 100k-lead pull peaked at 416 MiB
+ * with only a small young generation. A capped old generation keeps the resident size near the live heap, and a
+ * moderate young generation keeps page parsing from promoting garbage.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=2'];
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=160'];
 
 /** Starts a TypeScript entry point under the project's Node with tsx, prefixing its output lines with its name. */
 export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {

@@ -19,7 +19,14 @@ export interface LeadPushBatchResult { lastId: number; more: boolean; counts: Om
  */
 export interface LeadPullPosition { since: string | null; page: number; pageToken?: string }
 
-export interface LeadPullInput { connectionId: string; dryRun?: boolean; /** Ignore the cursor and read every lead. */ full?: boolean; pagesPerRun?: number }
+export interface LeadPullInput {
+  connectionId: string;
+  dryRun?: boolean;
+  /** Ignore the cursor and read every lead. */
+  full?: boolean;
+  /** Activities per run before continuing as new (default 20); small values keep tests of continue-as-new quick. */
+  activitiesPerRun?: number;
+}
 export interface LeadPullCounts {
   pages: number; received: number; created: number; updated: number; linked: number; conflicts: number; unchanged: number; stale: number;
   skipped: number; errors: number; deleted: number; detached: number;
@@ -34,6 +41,7 @@ export interface LeadPullResult extends LeadPullCounts { connectionId: string; d
 export interface LeadPullPageInput { connectionId: string; runId: string; workflowId: string; position: LeadPullPosition; dryRun: boolean }
 export interface LeadPullPageResult {
   next: LeadPullPosition | null;
+  pages: number;
   counts: Omit<LeadPullCounts, 'pages' | 'deleted' | 'detached'>;
 }
 export interface LeadPullDeletesInput { connectionId: string; runId: string; workflowId: string; since: string | null; page: number; dryRun: boolean }

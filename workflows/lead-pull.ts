@@ -12,7 +12,8 @@ import { leadPush } from './lead-push.js';
 import { recordedRun } from './run-recorder.js';
 
 const store = proxyActivities<Activities>(activityPresets.store);
-const PAGES_PER_RUN = 25;
+/** Activities (of up to 10 pages each) per run before continuing as new. */
+const ACTIVITIES_PER_RUN = 20;
 
 /**
  * Leads modified in Zoho since the cursor, then leads deleted there, merged into ours a page at a time (each page
@@ -31,7 +32,7 @@ export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Pro
     const plan = carry?.plan ?? await store.leadPullPlan({ connectionId: input.connectionId, full: input.full });
     let position = carry?.position ?? { since: plan.since, page: 1 };
     let deletedPage = carry?.deletedPage ?? 1;
-    const budget = input.pagesPerRun ?? PAGES_PER_RUN;
+    const budget = input.activitiesPerRun ?? ACTIVITIES_PER_RUN;
     const roll = async (pagesThisRun: number) => {
       if (pagesThisRun >= budget || workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof leadPull>(input, { plan, phase: phase as 'modified' | 'deleted', position, deletedPage, counts });
@@ -42,8 +43,8 @@ export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Pro
       phase = 'modified';
       for (;;) {
         await roll(pagesThisRun++);
-        const page = await crm.leadPullPage({ connectionId: input.connectionId, runId, workflowId, position, dryRun });
-        counts.pages += 1;
+        const page = await crm.leadPullPages({ connectionId: input.connectionId, runId, workflowId, position, dryRun });
+        counts.pages += page.pages;
         for (const k of ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'stale', 'skipped', 'errors'] as const) counts[k] += page.counts[k];
         if (!page.next) break;
         position = page.next;
@@ -53,6 +54,7 @@ export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Pro
     for (;;) {
       await roll(pagesThisRun++);
       const got = await crm.leadPullDeletes({ connectionId: input.connectionId, runId, workflowId, since: plan.deletedSince, page: deletedPage, dryRun });
+      counts.pages += 1;
       counts.deleted += got.counts.deleted;
       counts.detached += got.counts.detached;
       if (got.nextPage === null) break;

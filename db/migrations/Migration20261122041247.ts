@@ -10,7 +10,6 @@ export class Migration20261122041247 extends Migration {
     this.addSql(`create index "leads_updated_at_index" on "leads" ("updated_at");`);
     this.addSql(`create index "leads_status_index" on "leads" ("status");`);
     this.addSql(`create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null;`);
-    this.addSql(`create index "leads_search_trgm_index" on "leads" using gin ((lower(coalesce("first_name", '') || ' ' || "last_name" || ' ' || coalesce("email", '') || ' ' || coalesce("company", ''))) gin_trgm_ops);`);
     this.addSql(`alter table "leads" add constraint "leads_connection_zoho_unique" unique ("connection_id", "zoho_id");`);
 
     this.addSql(`create table "lead_conflicts" ("id" bigserial primary key, "lead_id" bigint not null, "field" varchar(32) not null, "local_value" text null, "remote_value" text null, "base_value" text null, "remote_modified_at" timestamptz null, "detected_at" timestamptz not null, "resolved_at" timestamptz null, "resolution" varchar(16) null, "resolved_value" text null);`);

@@ -4,7 +4,7 @@ import { mergeLead } from '../../domain/lead-merge.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
 import { type ConflictRow, openConflictsOf, supersedeConflicts, upsertConflicts } from './lead-conflicts.repository.js';
-import { insertLeads, type LeadRow, type LeadWrite, lockLeads, valuesOf, writeLeads } from './lead-rows.js';
+import { insertLeads, type LeadRow, type LeadWrite, lockLeads, pgQuery, valuesOf, writeLeads } from './lead-rows.js';
 
 export interface RemoteLead { zohoId: string; values: LeadValues; modifiedAt: number }
 export interface RemoteDeletion { zohoId: string; deletedAt: number }
@@ -39,6 +39,7 @@ export class LeadPullRepository {
   /** `moveCursor: false` for merges outside the ordered listing (before a push), which must not skip what is unread. */
   async mergePage(connectionId: string, page: RemoteLead[], options: LeadSyncOptions, dryRun: boolean, moveCursor = true): Promise<PullPageOutcome> {
     const remote = latestPerId(page);
+    await refreshStatsWhenStale(this.em);
     return this.em.transactional(async (tx) => {
       const rows = await lockLeads(tx, connectionId, {
         zohoIds: remote.map((r) => r.zohoId), emails: remote.flatMap((r) => (r.values.email ? [r.values.email.toLowerCase()] : [])),
@@ -93,12 +94,29 @@ export class LeadPullRepository {
   }
 }
 
+/**
+ * A first pull grows `leads` from nothing faster than autovacuum analyzes it, and with stale statistics Postgres
+ * plans the per-page lookups as scans. Analyzing whenever the table has changed more than its size since the last
+ * analyze keeps it to a handful of runs per pull (about log2 of the rows).
+ */
+let statsCheckedAt = 0;
+async function refreshStatsWhenStale(em: EntityManager): Promise<void> {
+  // Checked at most once a second per process: the check itself costs a query.
+  if (Date.now() - statsCheckedAt < 1000) return;
+  statsCheckedAt = Date.now();
+  const [stat] = await em.getConnection().execute<Array<{ changed: string; tuples: string }>>(
+    `select s.n_mod_since_analyze as changed, greatest(c.reltuples, 0) as tuples
+       from pg_stat_user_tables s join pg_class c on c.oid = s.relid where s.relname = 'leads' and s.schemaname = current_schema()`,
+  );
+  if (stat && Number(stat.changed) > 1000 && Number(stat.changed) > Number(stat.tuples)) await em.getConnection().execute('analyze leads');
+}
+
 /** The incremental cursor only moves forward, whatever order concurrent pulls commit in. */
 async function advanceCursor(em: EntityManager, connectionId: string, stream: string, atMs: number): Promise<void> {
-  await em.getConnection().execute(
-    `insert into sync_cursors (connection_id, stream, value, updated_at) values (?, ?, ?, now())
+  await pgQuery(em,
+    `insert into sync_cursors (connection_id, stream, value, updated_at) values ($1, $2, $3, now())
      on conflict (connection_id, stream) do update set value = greatest(sync_cursors.value, excluded.value), updated_at = now()`,
-    [connectionId, stream, new Date(atMs).toISOString()], 'run', em.getTransactionContext(),
+    [connectionId, stream, new Date(atMs).toISOString()],
   );
 }
 

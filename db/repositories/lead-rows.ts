@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { LEAD_FIELDS, type LeadField, type LeadValues, norm } from '../../domain/lead-fields.js';
 import type { LeadSyncState } from '../../domain/lead-state.js';
 
@@ -29,6 +30,16 @@ export function normaliseRow(row: LeadRow): LeadRow {
   };
 }
 
+/**
+ * Runs SQL with real bind parameters (`$1`…) on the EntityManager's transaction or pool. The pull's statements carry
+ * a page as one JSON parameter; MikroORM's `execute` would first escape it into the SQL text, which costs the
+ * worker more time than Postgres spends on the statement.
+ */
+export async function pgQuery<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const db = (em.getTransactionContext<Transaction<unknown>>() ?? em.getConnection().getClient()) as Kysely<unknown>;
+  return (await db.executeQuery<T>(CompiledQuery.raw(sql, params))).rows;
+}
+
 /** The full new state of a lead, as the sync writes it in bulk. */
 export interface LeadWrite {
   id: number; values: LeadValues; zohoId: string | null; base: Partial<LeadValues> | null; syncState: LeadSyncState;
@@ -50,44 +61,46 @@ function toRecord(w: LeadWrite) {
 /** One statement for a whole page of lead updates: the rows travel as one JSON parameter. */
 export async function writeLeads(em: EntityManager, writes: LeadWrite[]): Promise<void> {
   if (writes.length === 0) return;
-  await em.getConnection().execute(
+  await pgQuery(em,
     `update leads l set first_name = x.first_name, last_name = x.last_name, email = x.email, phone = x.phone, company = x.company,
         status = x.status, source = x.source, zoho_id = x.zoho_id, base = x.base, sync_state = x.sync_state,
         remote_modified_at = x.remote_modified_at, last_error = x.last_error, deleted_at = x.deleted_at, zoho_deleted_at = x.zoho_deleted_at,
         last_synced_at = case when x.synced then now() else l.last_synced_at end, updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as x(${RECORD_COLUMNS})
+       from jsonb_to_recordset($1::jsonb) as x(${RECORD_COLUMNS})
       where l.id = x.id`,
-    [JSON.stringify(writes.map(toRecord))], 'run', em.getTransactionContext(),
+    [JSON.stringify(writes.map(toRecord))],
   );
 }
 
 /** New local leads from Zoho records; a lead that already exists (same Zoho id or live email) is left alone. */
 export async function insertLeads(em: EntityManager, connectionId: string, writes: Array<Omit<LeadWrite, 'id'>>): Promise<string[]> {
   if (writes.length === 0) return [];
-  const rows = await em.getConnection().execute<Array<{ zoho_id: string }>>(
+  const rows = await pgQuery<{ zoho_id: string }>(em,
     `insert into leads (connection_id, first_name, last_name, email, phone, company, status, source, zoho_id, base, sync_state,
         remote_modified_at, last_error, last_synced_at, local_changed_at, created_at, updated_at)
-     select ?, x.first_name, x.last_name, x.email, x.phone, x.company, x.status, x.source, x.zoho_id, x.base, x.sync_state,
+     select $1, x.first_name, x.last_name, x.email, x.phone, x.company, x.status, x.source, x.zoho_id, x.base, x.sync_state,
         x.remote_modified_at, x.last_error, now(), now(), now(), now()
-       from jsonb_to_recordset(?::jsonb) as x(${RECORD_COLUMNS})
+       from jsonb_to_recordset($2::jsonb) as x(${RECORD_COLUMNS})
      on conflict do nothing
      returning zoho_id`,
-    [connectionId, JSON.stringify(writes.map((w) => toRecord({ ...w, id: 0 })))], 'all', em.getTransactionContext(),
+    [connectionId, JSON.stringify(writes.map((w) => toRecord({ ...w, id: 0 })))],
   );
   return rows.map((r) => r.zoho_id);
 }
 
 /** Locks and reads leads by id, Zoho id or live email (lower-cased), for a merge or a push result. */
 export async function lockLeads(em: EntityManager, connectionId: string, keys: { ids?: number[]; zohoIds?: string[]; emails?: string[] }): Promise<LeadRow[]> {
-  const rows = await em.getConnection().execute<LeadRow[]>(
-    `select * from leads
-      where connection_id = ?
-        and (id in (select jsonb_array_elements_text(?::jsonb)::bigint)
-          or zoho_id in (select jsonb_array_elements_text(?::jsonb))
-          or (deleted_at is null and email is not null and lower(email) in (select jsonb_array_elements_text(?::jsonb))))
+  const rows = await pgQuery<LeadRow>(em,
+    // One index lookup per kind of key, unioned; `= any(array(...))` keeps each an index condition even when the
+    // table's statistics are stale (during a first pull), where `in (subquery)` or an OR scans the table.
+    `select * from leads where id = any(array(
+        select id from leads where id = any(array(select jsonb_array_elements_text($2::jsonb)::bigint)) and connection_id = $1
+        union select id from leads where connection_id = $1 and zoho_id = any(array(select jsonb_array_elements_text($3::jsonb)))
+        union select id from leads where connection_id = $1 and deleted_at is null and email is not null
+          and lower(email) = any(array(select jsonb_array_elements_text($4::jsonb)))))
       order by id
       for update`,
-    [connectionId, JSON.stringify(keys.ids ?? []), JSON.stringify(keys.zohoIds ?? []), JSON.stringify(keys.emails ?? [])], 'all', em.getTransactionContext(),
+    [connectionId, JSON.stringify(keys.ids ?? []), JSON.stringify(keys.zohoIds ?? []), JSON.stringify(keys.emails ?? [])],
   );
   return rows.map(normaliseRow);
 }

@@ -1,0 +1,158 @@
+import { Client, Connection } from '@temporalio/client';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fetchLeadPage, pullPages } from '../../activities/lead-pull-pages.js';
+import type { ConnectionConfig } from '../../config/connections.js';
+import { ZOHO_PAGE_LIMIT } from '../../connectors/zoho-crm/zoho-crm.client.js';
+import { dropDatabase } from '../../db/create-database.js';
+import { migrate } from '../../db/migrate.js';
+import { initOrm } from '../../db/mikro-orm.config.js';
+import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import { LeadPullRepository } from '../../db/repositories/lead-pull.repository.js';
+import { PgTokenStore } from '../../db/repositories/pg-token-store.js';
+import { decodeKey } from '../../config/env.js';
+import { SecretBox } from '../../db/secret-box.js';
+import { leadSyncOptions } from '../../domain/lead-policy.js';
+import { DbConnectorRegistry } from '../../worker/connector-registry.js';
+import { leadPull } from '../../workflows/index.js';
+import type { LeadPullPosition } from '../../workflows/lead-definitions.js';
+import { WORKER_NODE_FLAGS } from '../children.js';
+import { resolvePostgres } from '../postgres.js';
+import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
+
+/**
+ * `npm run bench -- lead-pull`: a full pull of 100k Zoho leads (BENCH_LEADS) through Temporal, against the same
+ * pull as a plain batched loop (same connector and bulk merge, no Temporal) and a naive loop (one select and one
+ * insert-or-update per record, as the Django task did; first BENCH_NAIVE_LEADS records). Unthrottled budget.
+ * Prints figures, asserts nothing.
+ */
+const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
+const NAIVE = Number(process.env.BENCH_NAIVE_LEADS ?? 10_000);
+const BUDGET = { maxRequests: 1_000_000, perMs: 10_000, maxConcurrent: 10 };
+const SECRETS = { BENCH_ZOHO_CLIENT_ID: '1000.SIMBENCH', BENCH_ZOHO_CLIENT_SECRET: 'bench-secret', BENCH_ZOHO_REFRESH_TOKEN: '1000.bench-refresh' };
+const KEY = randomBytes(32).toString('base64');
+const cleanups: Array<() => Promise<unknown>> = [];
+
+async function simulators(): Promise<{ accounts: string; crm: string }> {
+  const [accounts, crm] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url))], {
+    env: {
+      ...process.env, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: String(accounts), SIM_ZOHO_CRM_PORT: String(crm), SIM_SCALE_LEADS: String(LEADS),
+      SIM_ZOHO_DAILY_CREDITS: '10000000', SIM_ZOHO_LATENCY_MS: '0', ZOHO_SIM_CLIENT_ID: SECRETS.BENCH_ZOHO_CLIENT_ID,
+      ZOHO_SIM_CLIENT_SECRET: SECRETS.BENCH_ZOHO_CLIENT_SECRET, ZOHO_SIM_REFRESH_TOKEN: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(async () => { child.kill('SIGTERM'); });
+  await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
+  return { accounts: `http://127.0.0.1:${accounts}`, crm: `http://127.0.0.1:${crm}` };
+}
+
+const connection = (id: string, accounts: string): ConnectionConfig => ({
+  id, provider: 'zoho-crm', region: 'com', baseUrls: { accounts }, budget: BUDGET, options: {},
+  credentials: { clientId: { env: 'BENCH_ZOHO_CLIENT_ID' }, clientSecret: { env: 'BENCH_ZOHO_CLIENT_SECRET' }, refreshToken: { env: 'BENCH_ZOHO_REFRESH_TOKEN' } },
+});
+
+function line(name: string, values: Record<string, string | number>): void {
+  console.log(`${name.padEnd(30)} ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+}
+
+try {
+  const sims = await simulators();
+  const requests = async () => ((await (await fetch(`${sims.crm}/__admin/stats`)).json()) as { requests: number }).requests;
+  const pg = await resolvePostgres({ databaseUrl: process.env.DATABASE_URL, database: 'crm_sync_bench_leads', dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')), persistent: false });
+  cleanups.push(() => pg.stop());
+  await dropDatabase(pg.url);
+  await migrate(pg.url);
+  const orm = await initOrm(pg.url);
+  cleanups.push(() => orm.close());
+  await new ConnectionsRepository(orm.em.fork()).apply(['bench-zoho', 'bench-plain', 'bench-naive'].map((id) => connection(id, sims.accounts)));
+  const temporal = await startDevServer({ binary: findOrBuildTemporal(), port: await freePort() });
+  cleanups.push(() => temporal.stop());
+  const conn = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection: conn });
+  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
+  const workerFlags = process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? WORKER_NODE_FLAGS;
+  const worker = spawn(process.execPath, [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))], {
+    env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '', TOKEN_ENCRYPTION_KEY: KEY, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.push(async () => { worker.kill('SIGTERM'); await new Promise((r) => worker.once('exit', r)); await conn.close(); });
+  await new Promise<void>((resolve) => worker.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready on')) resolve(); }));
+  const workerRss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  const readyRss = workerRss();
+  let workerPeak = readyRss;
+  const sampler = setInterval(() => { try { workerPeak = Math.max(workerPeak, workerRss()); } catch { /* exited */ } }, 50);
+  cleanups.push(async () => clearInterval(sampler));
+  console.log(`Zoho simulator: ${LEADS} leads; budget unthrottled; pages of ${ZOHO_PAGE_LIMIT}\n`);
+
+  // Every scenario starts from an empty, freshly analyzed table, so none pays for another's rows or statistics.
+  const emptyLeads = async () => { await orm.em.fork().getConnection().execute('truncate leads cascade'); await orm.em.fork().getConnection().execute('analyze leads'); };
+
+  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), { ...process.env, ...SECRETS });
+  const options = leadSyncOptions({});
+  // Warm-up, not measured: the first pull pays for cold caches (the simulator's sorted view, JIT, Postgres buffers),
+  // which would otherwise favour whichever scenario runs second.
+  const { client: warmZoho } = await registry.zohoCrm('bench-plain');
+  await pullPages(warmZoho, { since: null, page: 1 }, Infinity, async (page) => { await new LeadPullRepository(orm.em.fork()).mergePage('bench-plain', page, options, false); });
+
+  // 1. The same pull as a plain batched loop: same connector, same bulk merge, no Temporal.
+  await emptyLeads();
+  let r0 = await requests();
+  let t0 = performance.now();
+  let plainCount = 0;
+  const { client: plainZoho } = await registry.zohoCrm('bench-plain');
+  await pullPages(plainZoho, { since: null, page: 1 }, Infinity, async (page) => {
+    plainCount += (await new LeadPullRepository(orm.em.fork()).mergePage('bench-plain', page, options, false)).counts.created;
+  });
+  const plainMs = performance.now() - t0;
+  const plainRate = plainCount / (plainMs / 1000);
+  line('plain batched loop', { records: plainCount, 'rec/s': plainRate.toFixed(0), seconds: (plainMs / 1000).toFixed(1), 'calls/1k': ((((await requests()) - r0) / plainCount) * 1000).toFixed(1) });
+
+  // 2. Through Temporal, as production runs it.
+  await emptyLeads();
+  r0 = await requests();
+  t0 = performance.now();
+  const result = await client.workflow.execute(leadPull, { taskQueue, workflowId: 'lead-pull:bench-zoho', args: [{ connectionId: 'bench-zoho', full: true }] });
+  const temporalMs = performance.now() - t0;
+  const temporalCalls = (await requests()) - r0;
+  await new Promise((r) => setTimeout(r, 1500));
+  const lengths: number[] = [];
+  for await (const wf of client.workflow.list({ query: "WorkflowId = 'lead-pull:bench-zoho'" })) lengths.push(wf.historyLength);
+  const temporalRate = result.created / (temporalMs / 1000);
+  line('temporal leadPull', {
+    records: result.created, 'rec/s': temporalRate.toFixed(0), seconds: (temporalMs / 1000).toFixed(1), 'calls/1k': ((temporalCalls / result.created) * 1000).toFixed(1),
+    runs: lengths.length, 'history events/run (max)': Math.max(...lengths), errors: result.errors,
+  });
+
+  // 3. The naive loop: one select and one insert or update per record.
+  await emptyLeads();
+  t0 = performance.now();
+  const { client: naiveZoho } = await registry.zohoCrm('bench-naive');
+  const db = orm.em.fork().getConnection();
+  let naiveCount = 0;
+  for (let position: LeadPullPosition | null = { since: null, page: 1 }; position && naiveCount < NAIVE;) {
+    const fetched = await fetchLeadPage(naiveZoho, position);
+    for (const r of fetched.page.slice(0, NAIVE - naiveCount)) {
+      const v = r.values;
+      const cols = [v.firstName, v.lastName ?? '', v.email, v.phone, v.company, v.status, v.source];
+      const [found] = await db.execute<Array<{ id: string }>>('select id from leads where connection_id = ? and zoho_id = ?', ['bench-naive', r.zohoId]);
+      if (found) await db.execute('update leads set first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, status = ?, source = ?, updated_at = now() where id = ?', [...cols, found.id]);
+      else await db.execute("insert into leads (connection_id, zoho_id, first_name, last_name, email, phone, company, status, source, sync_state, local_changed_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', now(), now(), now())", ['bench-naive', r.zohoId, ...cols]);
+      naiveCount += 1;
+    }
+    position = fetched.next;
+  }
+  const naiveMs = performance.now() - t0;
+  const naiveRate = naiveCount / (naiveMs / 1000);
+  line(`naive loop (first ${naiveCount})`, { records: naiveCount, 'rec/s': naiveRate.toFixed(0), seconds: (naiveMs / 1000).toFixed(1) });
+  console.log(`\nratios: Temporal pull / plain batched loop = ${(temporalRate / plainRate).toFixed(2)}×; Temporal pull / naive loop = ${(temporalRate / naiveRate).toFixed(1)}×`);
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  console.log(`worker process RSS: ${(readyRss / 1048576).toFixed(0)} MiB when ready, peak ${(workerPeak / 1048576).toFixed(0)} MiB during the pull (high-water mark ${(hwm / 1048576).toFixed(0)} MiB)`);
+} finally {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+}
