@@ -60,7 +60,7 @@ export function createLeadPullActivities(deps: ActivityDeps) {
       const { client } = await deps.connectors.zohoCrm(input.connectionId);
       const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
       let pages = resume?.pages ?? 0;
-      const done = await pullPages(client, resume?.next ?? input.position, PAGES_PER_ACTIVITY - pages, async (page) => {
+      const done = await pullPages(client, resume?.next ?? input.position, (input.maxPages ?? PAGES_PER_ACTIVITY) - pages, async (page) => {
         const out = await new LeadPullRepository(em()).mergePage(input.connectionId, page, options, input.dryRun);
         for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
         await recordEvents(deps, input, out.plan, out.errors, input.dryRun);

@@ -26,6 +26,8 @@ export interface LeadPullInput {
   full?: boolean;
   /** Activities per run before continuing as new (default 20); small values keep tests of continue-as-new quick. */
   activitiesPerRun?: number;
+  /** Pages per activity (default 50). */
+  pagesPerActivity?: number;
 }
 export interface LeadPullCounts {
   pages: number; received: number; created: number; updated: number; linked: number; conflicts: number; unchanged: number; stale: number;
@@ -38,7 +40,7 @@ export interface LeadPullPlan { since: string | null; deletedSince: string | nul
 export interface LeadPullCarry { plan: LeadPullPlan; phase: 'modified' | 'deleted'; position: LeadPullPosition; deletedPage: number; counts: LeadPullCounts }
 export interface LeadPullResult extends LeadPullCounts { connectionId: string; dryRun: boolean; pendingPush: number }
 
-export interface LeadPullPageInput { connectionId: string; runId: string; workflowId: string; position: LeadPullPosition; dryRun: boolean }
+export interface LeadPullPageInput { connectionId: string; runId: string; workflowId: string; position: LeadPullPosition; dryRun: boolean; maxPages?: number }
 export interface LeadPullPageResult {
   next: LeadPullPosition | null;
   pages: number;

@@ -43,7 +43,7 @@ export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Pro
       phase = 'modified';
       for (;;) {
         await roll(pagesThisRun++);
-        const page = await crm.leadPullPages({ connectionId: input.connectionId, runId, workflowId, position, dryRun });
+        const page = await crm.leadPullPages({ connectionId: input.connectionId, runId, workflowId, position, dryRun, maxPages: input.pagesPerActivity });
         counts.pages += page.pages;
         for (const k of ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'stale', 'skipped', 'errors'] as const) counts[k] += page.counts[k];
         if (!page.next) break;

@@ -4,7 +4,7 @@ import { ConnectionsRepository } from '../../db/repositories/connections.reposit
 import type { RunningSimulators } from '../../simulators/index.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { auth, testApp } from '../helpers/api.js';
-import { hubspotConnection, simSecrets, uniqueId } from '../helpers/connections.js';
+import { hubspotConnection, simSecrets, uniqueId, zohoConnection } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSimulators } from '../helpers/simulators.js';
@@ -15,14 +15,17 @@ let sims: RunningSimulators;
 let temporal: TestTemporal;
 let app: FastifyInstance;
 let connectionId: string;
+let zohoId: string;
 const scheduleId = uniqueId('sched');
 
 beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators();
   const hs = hubspotConnection(sims);
+  const zo = zohoConnection(sims);
   connectionId = hs.id;
-  await new ConnectionsRepository(db.orm.em.fork()).apply([hs]);
+  zohoId = zo.id;
+  await new ConnectionsRepository(db.orm.em.fork()).apply([hs, zo]);
   temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
   app = await testApp(db, temporal);
 });
@@ -101,5 +104,21 @@ describe('API: schedules over Temporal Schedules', () => {
     expect(one.json()).toMatchObject({ kind: 'file-sync', connectionId });
     await call('DELETE', `/schedules/${id}`);
     await call('DELETE', `/schedules/${one.json().id}`);
+  });
+
+  it('schedules a lead pull for a Zoho connection; a triggered run pulls the leads', async () => {
+    const id = uniqueId('leads');
+    const res = await call('POST', '/schedules', { id, kind: 'lead-pull', connectionId: zohoId, every: '5m' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ kind: 'lead-pull', connectionId: zohoId, every: '5m' });
+    expect((await call('POST', `/schedules/${id}/trigger`)).statusCode).toBe(200);
+    let workflowId: string | null = null;
+    for (let i = 0; i < 50 && !workflowId; i++) {
+      workflowId = (await call('GET', `/schedules/${id}`)).json().recentRuns[0]?.workflowId ?? null;
+      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(workflowId).toContain(`lead-pull:${zohoId}`);
+    expect(await temporal.client.workflow.getHandle(workflowId!).result()).toMatchObject({ connectionId: zohoId, created: 25, errors: 0 });
+    await call('DELETE', `/schedules/${id}`);
   });
 });

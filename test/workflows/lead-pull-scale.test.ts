@@ -40,8 +40,10 @@ beforeAll(async () => {
 });
 afterAll(async () => { await temporal?.close(); await clean?.close(); await faulty?.close(); await db?.close(); });
 
-const pull = (connectionId: string, suffix: string) => temporal.client.workflow.start(leadPull, {
-  taskQueue: temporal.settings.taskQueue, workflowId: `lead-pull:${connectionId}:${suffix}`, args: [{ connectionId }],
+const pull = (connectionId: string, suffix: string, small = false) => temporal.client.workflow.start(leadPull, {
+  taskQueue: temporal.settings.taskQueue, workflowId: `lead-pull:${connectionId}:${suffix}`,
+  // `small`: 3 pages per activity and 2 activities per run, so the pull continues as new several times.
+  args: [{ connectionId, ...(small ? { pagesPerActivity: 3, activitiesPerRun: 2 } : {}) }],
 });
 
 async function endState(connectionId: string) {
@@ -78,7 +80,7 @@ describe('leadPull at scale', () => {
     await bulkEdit(clean, at);
     await bulkEdit(faulty, at);
     const tokenCallsBefore = await pageTokenCalls(clean);
-    const second = await Promise.all([pull(cleanId, 'second'), pull(faultyId, 'second')]);
+    const second = await Promise.all([pull(cleanId, 'second', true), pull(faultyId, 'second')]);
     const [c, d] = await Promise.all(second.map((h) => h.result()));
     expect(c).toMatchObject({ updated: LEADS, errors: 0, created: 0 });
     expect(d).toMatchObject({ updated: LEADS, errors: 0, created: 0 });
@@ -87,6 +89,15 @@ describe('leadPull at scale', () => {
     const cursors = new SyncCursorsRepository(db.orm.em.fork());
     expect(await cursors.get(cleanId, 'leads')).toBe(new Date(at).toISOString());
     expect(await cursors.get(faultyId, 'leads')).toBe(new Date(at).toISOString());
+
+    // The clean pull continued as new (13+ pages, 6 per run) and left one completed run row with the totals.
+    const runs = [];
+    for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = 'lead-pull:${cleanId}:second'` })) runs.push(wf);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const [row] = await db.orm.em.fork().getConnection().execute<Array<{ status: string; counts: Record<string, number> }>>(
+      'select status, counts from sync_runs where workflow_id = ?', [`lead-pull:${cleanId}:second`],
+    );
+    expect(row).toMatchObject({ status: 'completed', counts: { updated: LEADS } });
 
     const cleanState = await endState(cleanId);
     expect(cleanState).toHaveLength(LEADS);
