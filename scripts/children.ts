@@ -5,9 +5,9 @@ export interface Child { name: string; process: ChildProcess; exited: Promise<nu
 
 /**
  * Node flags of the worker process (also in `npm run worker`). Its live heap is small (activities stream and pass
- * pages), but V8 lets the old generation grow far past it before collecting: a 100k-lead pull peaked at 416 MiB
- * with only a small young generation. A capped old generation keeps the resident size near the live heap, and a
- * moderate young generation keeps page parsing from promoting garbage.
+ * pages), but V8 lets the old generation grow far past it before collecting: a 30k-lead pull peaked at 416 MiB
+ * with only a 2 MiB young generation. With these flags a 100k-lead pull peaked at 271 MiB and the 2,000-deal file
+ * sync bench at 275 MiB (284–306 before).
  */
 export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=160'];
 
