@@ -48,9 +48,9 @@ export function createLeadPullActivities(deps: ActivityDeps) {
   const em = () => deps.orm.em.fork();
   return classified({
     /**
-     * Up to 10 pages of leads modified since the position, each merged and committed with the cursor, the next
-     * fetched while the current one commits. The position after each committed page is checkpointed in the
-     * heartbeat, so a retry resumes there.
+     * Up to 50 pages of leads modified since the position, merged and committed with the cursor two pages at a
+     * time, the next two fetched while the current ones commit. The position after each commit is checkpointed in
+     * the heartbeat, so a retry resumes there.
      */
     async leadPullPages(input: LeadPullPageInput): Promise<LeadPullPageResult> {
       const ctx = Context.current();
@@ -64,7 +64,7 @@ export function createLeadPullActivities(deps: ActivityDeps) {
         const out = await new LeadPullRepository(em()).mergePage(input.connectionId, page, options, input.dryRun);
         for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
         await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
-      }, (next) => { pages += 1; ctx.heartbeat({ next, counts, pages }); });
+      }, (next, committedPages) => { pages += committedPages; ctx.heartbeat({ next, counts, pages }); });
       return { next: done.next, counts, pages };
     },
 

@@ -36,9 +36,10 @@ export const LeadSchema = defineEntity({
   },
   uniques: [{ properties: ['connectionId', 'zohoId'], name: 'leads_connection_zoho_unique' }],
   indexes: [
-    { properties: ['connectionId', 'syncState'] },
+    // Only leads waiting for something are indexed by state: a pull's new rows are synced and skip this index.
+    { name: 'leads_unsettled_index', expression: `create index "leads_unsettled_index" on "leads" ("connection_id", "sync_state", "id") where "sync_state" <> 'synced'` },
     { properties: ['updatedAt'] },
-    { properties: ['status'] },
+    // No index on status (a handful of values; a filtered scan is as fast).
     // No trigram index for `q`: it would cost a third of a pull's insert time, and a filtered scan of 100k leads
     // takes tens of milliseconds.
     // Email is unique per connection among live leads, whatever its case (POST /leads answers 409).
