@@ -5,18 +5,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchLeadPage, pullPages } from '../../activities/lead-pull-pages.js';
+import { fetchLeadPage } from '../../activities/lead-pull-pages.js';
 import type { ConnectionConfig } from '../../config/connections.js';
 import { ZOHO_PAGE_LIMIT } from '../../connectors/zoho-crm/zoho-crm.client.js';
 import { dropDatabase } from '../../db/create-database.js';
 import { migrate } from '../../db/migrate.js';
 import { initOrm } from '../../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
-import { LeadPullRepository } from '../../db/repositories/lead-pull.repository.js';
 import { PgTokenStore } from '../../db/repositories/pg-token-store.js';
 import { decodeKey } from '../../config/env.js';
 import { SecretBox } from '../../db/secret-box.js';
-import { leadSyncOptions } from '../../domain/lead-policy.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { leadPull } from '../../workflows/index.js';
 import type { LeadPullPosition } from '../../workflows/lead-definitions.js';
@@ -93,25 +91,28 @@ try {
   // Every scenario starts from an empty, freshly analyzed table, so none pays for another's rows or statistics.
   const emptyLeads = async () => { await orm.em.fork().getConnection().execute('truncate leads cascade'); await orm.em.fork().getConnection().execute('analyze leads'); };
 
-  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), { ...process.env, ...SECRETS });
-  const options = leadSyncOptions({});
-  // Warm-up, not measured: the first pull pays for cold caches (the simulator's sorted view, JIT, Postgres buffers),
+  /** The plain loop in its own process with the worker's Node flags (see lead-pull-plain.ts). */
+  const plainProcess = async (): Promise<{ count: number; ms: number }> => {
+    const child = spawn(process.execPath, [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('./lead-pull-plain.ts', import.meta.url))], {
+      env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TOKEN_ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    await new Promise((r) => child.once('exit', r));
+    const json = /RESULT (.*)/.exec(out)?.[1];
+    if (!json) throw new Error(`plain loop printed no result: ${out}`);
+    return JSON.parse(json) as { count: number; ms: number };
+  };
+  // Warm-up, not measured: the first pull pays for cold caches (the simulator's sorted view, Postgres buffers),
   // which would otherwise favour whichever scenario runs second.
-  const { client: warmZoho } = await registry.zohoCrm('bench-plain');
-  await pullPages(warmZoho, { since: null, page: 1 }, Infinity, async (page) => { await new LeadPullRepository(orm.em.fork()).mergePage('bench-plain', page, options, false); });
+  await plainProcess();
 
   // 1 and 2, twice each, alternating: this 2-core machine also runs Postgres, Temporal and the simulator, and single
   // runs vary by ±15 %; the ratio uses the mean of each.
   const plainRun = async (round: number) => {
     await emptyLeads();
     const r0 = await requests();
-    const t0 = performance.now();
-    let count = 0;
-    const { client: zoho } = await registry.zohoCrm('bench-plain');
-    await pullPages(zoho, { since: null, page: 1 }, Infinity, async (page) => {
-      count += (await new LeadPullRepository(orm.em.fork()).mergePage('bench-plain', page, options, false)).counts.created;
-    });
-    const ms = performance.now() - t0;
+    const { count, ms } = await plainProcess();
     line(`plain batched loop #${round}`, { records: count, 'rec/s': (count / (ms / 1000)).toFixed(0), seconds: (ms / 1000).toFixed(1), 'calls/1k': ((((await requests()) - r0) / count) * 1000).toFixed(1) });
     return count / (ms / 1000);
   };
@@ -143,6 +144,7 @@ try {
   // 3. The naive loop: one select and one insert or update per record.
   await emptyLeads();
   const t0 = performance.now();
+  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), { ...process.env, ...SECRETS });
   const { client: naiveZoho } = await registry.zohoCrm('bench-naive');
   const db = orm.em.fork().getConnection();
   let naiveCount = 0;
