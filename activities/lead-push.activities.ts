@@ -107,7 +107,10 @@ async function pushCreates(client: ZohoCrmClient, rows: LeadRow[]): Promise<Push
 
 async function pushUpdates(client: ZohoCrmClient, work: Work['updates']): Promise<PushOutcome[]> {
   if (work.length === 0) return [];
-  const sent = work.map(({ row, fields }) => Object.fromEntries(fields.map((f) => [f, valuesOf(row)[f]])) as Partial<LeadValues>);
+  const sent = work.map(({ row, fields }) => {
+    const values = valuesOf(row);
+    return Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<LeadValues>;
+  });
   const results = await client.updateRecords('Leads', work.map(({ row, fields }, i) => ({ id: row.zoho_id!, ...toZohoFields(sent[i]!, fields) })));
   return work.map(({ row }, i) => outcome(row.id, results[i], { sent: sent[i]!, complete: false }));
 }

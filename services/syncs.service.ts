@@ -148,13 +148,13 @@ export class SyncsService {
     const runs = new SyncRunsRepository(this.em());
     const run = await runs.findLatestByWorkflowId(workflowId);
     if (!run) throw new NotFound('sync', workflowId);
-    const afterId = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : 0;
-    if (!Number.isInteger(afterId) || afterId < 0) throw new BadRequest('cursor is not one this API returned', { fields: ['cursor'] });
-    const rows = await runs.eventsPage(run.runId, limit + 1, afterId);
-    const items = rows.slice(0, limit).map((e) => ({
-      id: Number(e.id), runId: e.runId, level: e.level, code: e.code, message: e.message, details: e.details ?? null, occurredAt: e.occurredAt.toISOString(),
-    }));
-    return { items, nextCursor: rows.length > limit ? Buffer.from(String(items.at(-1)!.id)).toString('base64url') : null };
+    const page = await runs.eventsPage(run.runId, limit, cursor);
+    return {
+      items: page.items.map((e) => ({
+        id: Number(e.id), runId: e.runId, level: e.level, code: e.code, message: e.message, details: e.details ?? null, occurredAt: e.occurredAt.toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async list(filter: RunFilter, limit: number, cursor?: string) {

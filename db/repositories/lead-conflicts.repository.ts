@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LeadConflictFound } from '../../domain/lead-merge.js';
+import { date } from './lead-rows.js';
 
 export interface ConflictRow {
   id: number; lead_id: number; field: string; local_value: string | null; remote_value: string | null; base_value: string | null;
   remote_modified_at: Date | null; detected_at: Date; resolved_at: Date | null; resolution: string | null; resolved_value: string | null;
 }
 
-const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 /** Raw queries hand back bigint ids and timestamps as strings. */
 export const normaliseConflict = (r: ConflictRow): ConflictRow => ({
   ...r, id: Number(r.id), lead_id: Number(r.lead_id), remote_modified_at: date(r.remote_modified_at), detected_at: date(r.detected_at)!, resolved_at: date(r.resolved_at),

@@ -19,7 +19,8 @@ export function valuesOf(row: LeadRow): LeadValues {
   return Object.fromEntries(LEAD_FIELDS.map((f) => [f, norm(row[COLUMN[f]])])) as LeadValues;
 }
 
-const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
+/** Raw queries hand back timestamps as strings. */
+export const date = (v: Date | string | null): Date | null => (v === null ? null : new Date(v));
 
 /** Raw queries hand back bigint ids and timestamps as strings. */
 export function normaliseRow(row: LeadRow): LeadRow {

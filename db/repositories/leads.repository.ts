@@ -5,7 +5,7 @@ import { leadStateOf } from '../../domain/lead-state.js';
 import type { LeadSyncState } from '../entities/index.js';
 import { type ConflictRow, normaliseConflict, openConflictsOf, supersedeConflicts } from './lead-conflicts.repository.js';
 import { COLUMN, type LeadRow, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
-import { InvalidCursorError } from './sync-runs.repository.js';
+import { decodeIdCursor, encodeIdCursor } from './id-cursor.js';
 
 export interface LeadFilter { connectionId?: string; syncState?: LeadSyncState; status?: string; q?: string; updatedSince?: Date; includeDeleted?: boolean }
 
@@ -49,12 +49,12 @@ export class LeadsRepository {
     if (filter.updatedSince) add('updated_at >= ?', filter.updatedSince);
     if (filter.q) add(`lower(coalesce(first_name, '') || ' ' || last_name || ' ' || coalesce(email, '') || ' ' || coalesce(company, '')) like ? escape '\\'`, `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (!filter.includeDeleted) add('deleted_at is null');
-    if (cursor) add('id > ?', decodeCursor(cursor));
+    if (cursor) add('id > ?', decodeIdCursor('lead', cursor));
     const rows = await this.em.getConnection().execute<LeadRow[]>(
       `select * from leads ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ${limit + 1}`, params,
     );
     const items = rows.slice(0, limit).map(normaliseRow);
-    return { items, nextCursor: rows.length > limit ? Buffer.from(String(items.at(-1)!.id)).toString('base64url') : null };
+    return { items, nextCursor: rows.length > limit ? encodeIdCursor('lead', items.at(-1)!.id) : null };
   }
 
   /** Applies a local edit; returns the row after it, or undefined when the lead does not exist. */
@@ -93,10 +93,10 @@ export class LeadsRepository {
       `select c.* from lead_conflicts c join leads l on l.id = c.lead_id
         where c.resolved_at is null ${connectionId ? 'and l.connection_id = ?' : ''} ${cursor ? 'and c.id > ?' : ''}
         order by c.id limit ${limit + 1}`,
-      [...(connectionId ? [connectionId] : []), ...(cursor ? [decodeCursor(cursor)] : [])],
+      [...(connectionId ? [connectionId] : []), ...(cursor ? [decodeIdCursor('conflict', cursor)] : [])],
     );
     const items = rows.slice(0, limit).map(normaliseConflict);
-    return { items, nextCursor: rows.length > limit ? Buffer.from(String(items.at(-1)!.id)).toString('base64url') : null };
+    return { items, nextCursor: rows.length > limit ? encodeIdCursor('conflict', items.at(-1)!.id) : null };
   }
 
   /**
@@ -168,10 +168,3 @@ async function duplicateAware<T>(email: string | null, fn: () => Promise<T>): Pr
     throw err;
   }
 }
-
-function decodeCursor(cursor: string): number {
-  const id = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isInteger(id) || id < 0) throw new InvalidCursorError('cursor is not one this API returned');
-  return id;
-}
-

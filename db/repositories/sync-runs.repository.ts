@@ -1,5 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { SyncEvent, SyncRun, type SyncRunStatus } from '../entities/index.js';
+import { decodeIdCursor, encodeIdCursor, InvalidCursorError } from './id-cursor.js';
 
 export interface RunFilter { kind?: string; connectionId?: string; status?: SyncRunStatus; workflowId?: string }
 export interface RunPage { items: SyncRun[]; nextCursor: string | null }
@@ -53,8 +54,12 @@ export class SyncRunsRepository {
     return this.em.findOne(SyncRun, { runId });
   }
 
-  async eventsPage(runId: string, limit: number, afterId: number): Promise<SyncEvent[]> {
-    return this.em.find(SyncEvent, { runId, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit });
+  /** A run's events, oldest first, paged by id. */
+  async eventsPage(runId: string, limit: number, cursor?: string): Promise<{ items: SyncEvent[]; nextCursor: string | null }> {
+    const afterId = cursor ? decodeIdCursor('event', cursor) : 0;
+    const rows = await this.em.find(SyncEvent, { runId, id: { $gt: afterId } }, { orderBy: { id: 'asc' }, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? encodeIdCursor('event', Number(items.at(-1)!.id)) : null };
   }
 
   async events(runId: string): Promise<SyncEvent[]> {
@@ -68,21 +73,11 @@ export class SyncRunsRepository {
     if (filter.connectionId) where.connectionId = filter.connectionId;
     if (filter.status) where.status = filter.status;
     if (filter.workflowId) where.workflowId = filter.workflowId;
-    if (cursor) where.id = { $lt: decodeCursor(cursor) };
+    if (cursor) where.id = { $lt: decodeIdCursor('run', cursor) };
     const rows = await this.em.find(SyncRun, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
     const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    return { items, nextCursor: rows.length > limit ? encodeIdCursor('run', items[items.length - 1]!.id) : null };
   }
 }
 
-export class InvalidCursorError extends Error {}
-
-function encodeCursor(id: number): string {
-  return Buffer.from(`run:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const m = /^run:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new InvalidCursorError('cursor is not one this API returned');
-  return Number(m[1]);
-}
+export { InvalidCursorError };
