@@ -5,7 +5,7 @@ import { toCrmDeal as hubspotDeal } from '../connectors/hubspot/hubspot.mapper.j
 import { toCrmDeal as zohoDeal } from '../connectors/zoho-crm/zoho-crm.mapper.js';
 import { ValidationError } from '../connectors/errors.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { FilesRepository } from '../db/repositories/files.repository.js';
+import { FilesRepository, type RefusedRow } from '../db/repositories/files.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
 import type { FileSyncCursor, FileSyncDealFilesInput, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
@@ -130,8 +130,10 @@ async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promi
     // Zoho needs one call per deal for its attachments: those run as separate, checkpointed activities.
     const { client } = await deps.connectors.zohoCrm(input.connectionId);
     const { deals, next } = await zohoDealsPage(client, input.cursor, { since: input.since, dealIds });
-    if (!input.dryRun) await files.upsertDeals(input.connectionId, connection.provider, input.runId, deals.map(zohoDeal));
-    return { next, counts: { deals: deals.length, created: 0, updated: 0, unchanged: 0, errors: 0 }, needContent: [], pendingDeals: deals.map((d) => d.id) };
+    const refused = input.dryRun ? [] : await files.upsertDeals(input.connectionId, connection.provider, input.runId, deals.map(zohoDeal));
+    await recordRefusals(deps, input, 'deal', refused);
+    const skip = new Set(refused.map((r) => r.externalId));
+    return { next, counts: { deals: deals.length, created: 0, updated: 0, unchanged: 0, errors: refused.length }, needContent: [], pendingDeals: deals.filter((d) => !skip.has(d.id)).map((d) => d.id) };
   } else {
     throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
   }
@@ -162,6 +164,7 @@ async function writePage({ orm, content }: Pick<ActivityDeps, 'orm' | 'content'>
   const files = new FilesRepository(em);
   const runs = new SyncRunsRepository(orm.em.fork());
   const plan = await files.plan(input.connectionId, page.files);
+  let refused: RefusedRow[] = [];
   for (const f of page.failures) {
     await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: f.code, message: `deal ${f.dealId}: ${f.message}`, details: { dealExternalId: f.dealId } });
   }
@@ -170,16 +173,29 @@ async function writePage({ orm, content }: Pick<ActivityDeps, 'orm' | 'content'>
     for (const f of plan.created) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:create', message: `would create ${f.name}`, details: { externalFileId: f.externalFileId, dealExternalId: f.dealExternalId } });
     for (const u of plan.updated) await runs.addEvent({ runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info', code: 'dry-run:update', message: `would update ${u.file.name} (${u.changed.join(', ')})`, details: { externalFileId: u.file.externalFileId, changed: u.changed } });
   } else {
-    await files.upsertDeals(input.connectionId, provider, input.runId, page.deals);
-    await files.apply(input.connectionId, provider, input.runId, plan);
+    await recordRefusals({ orm }, input, 'deal', await files.upsertDeals(input.connectionId, provider, input.runId, page.deals));
+    refused = await files.apply(input.connectionId, provider, input.runId, plan);
+    await recordRefusals({ orm }, input, 'file', refused);
   }
+  const refusedIds = new Set(refused.map((r) => r.externalId));
   const needContent = input.downloadContent && !input.dryRun
     ? (await files.needingContent(input.connectionId, page.files.map((f) => f.externalFileId), (sha) => content.has(sha))).map((f) => f.externalFileId)
     : [];
   return {
     next: page.next as FileSyncCursor | null,
-    counts: { deals: page.deals.length, created: plan.created.length, updated: plan.updated.length, unchanged: plan.unchanged.length, errors: page.failures.length },
+    counts: {
+      deals: page.deals.length, created: plan.created.filter((f) => !refusedIds.has(f.externalFileId)).length,
+      updated: plan.updated.filter((u) => !refusedIds.has(u.file.externalFileId)).length, unchanged: plan.unchanged.length, errors: page.failures.length + refused.length,
+    },
     needContent,
     pendingDeals: [],
   };
+}
+
+/** Deals and files our tables refused: one error event each, naming the record and the reason. */
+async function recordRefusals(deps: Pick<ActivityDeps, 'orm'>, input: Pick<WriteInput, 'connectionId' | 'runId' | 'workflowId'>, what: 'deal' | 'file', refused: RefusedRow[]): Promise<void> {
+  await new SyncRunsRepository(deps.orm.em.fork()).addEvents(refused.map((r) => ({
+    runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error' as const, code: 'REFUSED_BY_DATABASE',
+    message: `${what} ${r.externalId}: our database refused it: ${r.message}`, details: what === 'deal' ? { dealExternalId: r.externalId } : { externalFileId: r.externalId },
+  })));
 }

@@ -83,10 +83,10 @@ export function createLeadPullActivities(deps: ActivityDeps) {
   });
 }
 
-async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: Array<{ zohoId: string; code: string; message: string }>, dryRun: boolean): Promise<void> {
+async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: Array<{ zohoId: string; code: string; message: string; leadId?: number }>, dryRun: boolean): Promise<void> {
   const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId };
   await new SyncRunsRepository(deps.orm.em.fork()).addEvents([
-    ...errors.map((e) => ({ ...common, level: 'error' as const, code: e.code, message: e.message, details: { zohoId: e.zohoId } })),
+    ...errors.map((e) => ({ ...common, level: 'error' as const, code: e.code, message: e.message, details: { zohoId: e.zohoId, ...(e.leadId ? { leadId: e.leadId } : {}) } })),
     ...(dryRun ? plan.map((p) => ({ ...common, level: 'info' as const, code: `dry-run:${p.action}`, message: describe(p), details: p as unknown as Record<string, unknown> })) : []),
   ]);
 }

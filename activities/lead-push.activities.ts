@@ -32,11 +32,11 @@ export function createLeadPushActivities(deps: ActivityDeps) {
         const repo = new LeadPushRepository(em());
         const { client } = await deps.connectors.zohoCrm(input.connectionId);
         const batch = await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, input.leadIds);
-        const merged = !input.dryRun && await mergeRemoteFirst(deps, client, input.connectionId, batch, options);
+        const merged = input.dryRun ? undefined : await mergeRemoteFirst(deps, client, input.connectionId, batch, options);
         // After a merge some leads are settled or in conflict: only those still pending are pushed.
-        const rows = merged ? await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, batch.map((r) => r.id)) : batch;
+        const rows = merged?.again ? await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, batch.map((r) => r.id)) : batch;
         const work = sortWork(rows, options);
-        const counts = { created: 0, updated: 0, deleted: 0, unchanged: work.noops.length + batch.length - rows.length, errors: 0 };
+        const counts = { created: 0, updated: 0, deleted: 0, unchanged: work.noops.length + batch.length - rows.length, errors: merged?.errors.length ?? 0 };
         const result = { lastId: batch.at(-1)?.id ?? input.afterId, more: batch.length === PUSH_BATCH, counts };
         if (input.dryRun) {
           await recordPlan(deps, input, work);
@@ -47,9 +47,7 @@ export function createLeadPushActivities(deps: ActivityDeps) {
         const outcomes: PushOutcome[] = [];
         // Recorded after each call, so a retry after a later failure resends nothing Zoho already confirmed.
         for (const call of [() => pushCreates(client, work.creates), () => pushUpdates(client, work.updates), () => pushDeletes(client, work.deletes)]) {
-          const got = await call();
-          await repo.record(input.connectionId, got, options);
-          outcomes.push(...got);
+          outcomes.push(...await repo.record(input.connectionId, await call(), options));
         }
         for (const o of outcomes) {
           if (o.kind === 'failed') counts.errors += 1;
@@ -57,7 +55,7 @@ export function createLeadPushActivities(deps: ActivityDeps) {
           else if (o.complete) counts.created += 1;
           else counts.updated += 1;
         }
-        await recordErrors(deps, input, outcomes);
+        await recordErrors(deps, input, [...(merged?.errors ?? []), ...outcomes]);
         return result;
       });
     },
@@ -65,20 +63,25 @@ export function createLeadPushActivities(deps: ActivityDeps) {
 }
 
 /**
- * Reads the batch's linked leads from Zoho before writing: what someone changed there since our base is merged
- * first (by the same field rules as a pull), so a push never overwrites an edit it has not seen. Returns whether
- * the batch must be read again.
+ * Reads the batch's leads from Zoho before writing: linked ones by id, new ones by email (COQL), so a push never
+ * overwrites an edit it has not seen, and a new lead whose email Zoho already has is linked to that lead and merged
+ * by the connection's field policies instead of overwriting it. Returns whether the batch must be read again, and
+ * the records the merge could not take.
  */
-async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<boolean> {
+async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<{ again: boolean; errors: PushOutcome[] }> {
   const linked = rows.filter((r) => r.zoho_id && !r.deleted_at);
-  if (linked.length === 0) return false;
-  const { records } = await client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids: linked.map((r) => r.zoho_id!), perPage: PUSH_BATCH });
-  if (records.length === 0) return false;
+  const emails = rows.filter((r) => !r.zoho_id && !r.deleted_at && r.email).flatMap((r) => [r.email!, r.email!.toLowerCase()]);
+  const records = [
+    ...(linked.length ? (await client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids: linked.map((r) => r.zoho_id!), perPage: PUSH_BATCH })).records : []),
+    ...(emails.length ? await client.findByValues('Leads', ZOHO_LEAD_LIST_FIELDS, 'Email', emails) : []),
+  ];
+  if (records.length === 0) return { again: false, errors: [] };
   // Every record is merged, not only those with a later Modified_Time: an edit in the same second as our last
   // write carries the same time. Merging what equals the base changes nothing.
   const remote = records.map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }));
-  await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, false, false);
-  return true;
+  const out = await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, false, false);
+  const errors = out.errors.map((e): PushOutcome => ({ leadId: e.leadId ?? 0, kind: 'failed', code: e.code, message: e.message }));
+  return { again: true, errors };
 }
 
 function sortWork(rows: LeadRow[], options: LeadSyncOptions): Work {
@@ -152,6 +155,7 @@ async function recordPlan(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchI
 async function recordErrors(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, outcomes: PushOutcome[]): Promise<void> {
   await new SyncRunsRepository(deps.orm.em.fork()).addEvents(outcomes.flatMap((o) => o.kind === 'failed' ? [{
     runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error' as const, code: o.code,
-    message: `lead ${o.leadId}: ${o.message}`, details: { leadId: o.leadId },
+    // Merge errors about a Zoho record no local lead holds yet carry no lead id; their message names the Zoho lead.
+    message: o.leadId ? `lead ${o.leadId}: ${o.message}` : o.message, details: o.leadId ? { leadId: o.leadId } : {},
   }] : []));
 }

@@ -22,3 +22,12 @@ export function table(rows: Array<Record<string, unknown>>, columns: string[]): 
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...cells.map(line)].join('\n');
 }
+
+/** "retrying leadPushBatch (attempt 37 of 15): …" for each activity Temporal is retrying; empty when none is. */
+export function retryLines(view: { pendingActivities: Array<{ activityType: string; attempt: number; maximumAttempts: number; lastFailure: string | null; nextAttemptAt: string | null }> }): string[] {
+  return view.pendingActivities.filter((a) => a.attempt > 1 || a.lastFailure).map((a) => {
+    const of = a.maximumAttempts > 0 ? ` of ${a.maximumAttempts}` : '';
+    const next = a.nextAttemptAt ? `, next try ${a.nextAttemptAt}` : '';
+    return `retrying ${a.activityType} (attempt ${a.attempt}${of}${next}): ${a.lastFailure ?? 'no failure recorded yet'}`;
+  });
+}

@@ -7,6 +7,7 @@ import type { SyncRun, SyncRunStatus } from '../db/entities/index.js';
 import { type FileSyncInput, type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
 import { leadsChangedSignal } from '../workflows/lead-definitions.js';
 import { BadRequest, NotFound } from './errors.js';
+import { pendingActivitiesOf, type PendingActivityView } from './pending-activities.js';
 
 export interface TemporalSettings { client: Client; namespace: string; taskQueue: string; uiUrl: string }
 
@@ -24,6 +25,8 @@ export interface SyncView {
   startedAt: string;
   closedAt: string | null;
   temporalUiUrl: string;
+  /** Activities Temporal is still trying (attempt > 1 with a last failure = retrying, not progressing). */
+  pendingActivities: PendingActivityView[];
 }
 
 const STATUS: Record<string, SyncRunStatus> = {
@@ -55,12 +58,14 @@ export class SyncsService {
     const { connectionId, all, provider, ...rest } = input;
     if (all || !connectionId) {
       if (rest.dealIds?.length || rest.fileIds?.length) throw new BadRequest('dealIds and fileIds need a single connectionId', { fields: ['dealIds', 'fileIds'] });
-      return this.start('fileSyncAll', workflowIds.fileSyncAll(), { mode: rest.mode, downloadContent: rest.downloadContent, dryRun: rest.dryRun, provider });
+      const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSyncAll()) : workflowIds.fileSyncAll();
+      return this.start('fileSyncAll', id, { mode: rest.mode, downloadContent: rest.downloadContent, dryRun: rest.dryRun, provider });
     }
     const row = await new ConnectionsRepository(this.em()).get(connectionId);
     if (!row) throw new NotFound('connection', connectionId);
     if (!FILE_PROVIDERS.includes(row.provider)) throw new BadRequest(`connection "${connectionId}" is ${row.provider}, which has no deal files`, { fields: ['connectionId'] });
-    return this.start('fileSync', workflowIds.fileSync(connectionId), { connectionId, ...rest });
+    const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSync(connectionId)) : workflowIds.fileSync(connectionId);
+    return this.start('fileSync', id, { connectionId, ...rest });
   }
 
   /** The lead connection a request means: the one given (must be zoho-crm), or the only zoho-crm connection. */
@@ -80,14 +85,14 @@ export class SyncsService {
   /** A dry run gets its own id, so it never joins (or is mistaken for) a real pull. */
   async startLeadPull(input: { connectionId?: string; dryRun?: boolean; full?: boolean }): Promise<StartedSync> {
     const connectionId = await this.leadConnection(input.connectionId);
-    const id = workflowIds.leadPull(connectionId) + (input.dryRun ? ':dry-run' : '');
+    const id = input.dryRun ? workflowIds.dryRun(workflowIds.leadPull(connectionId)) : workflowIds.leadPull(connectionId);
     return this.start('leadPull', id, { connectionId, dryRun: input.dryRun ?? false, full: input.full ?? false });
   }
 
   /** Starts the connection's push or signals the running one (signal-with-start); dry runs run apart. */
   async startLeadPush(input: { connectionId?: string; dryRun?: boolean }): Promise<StartedSync> {
     const connectionId = await this.leadConnection(input.connectionId);
-    if (input.dryRun) return this.start('leadPush', `${workflowIds.leadPush(connectionId)}:dry-run`, { connectionId, dryRun: true });
+    if (input.dryRun) return this.start('leadPush', workflowIds.dryRun(workflowIds.leadPush(connectionId)), { connectionId, dryRun: true });
     return this.kickLeadPush(connectionId);
   }
 
@@ -128,6 +133,7 @@ export class SyncsService {
       status, progress, result: row?.result ?? null, error: row?.error ?? null,
       startedAt: desc.startTime.toISOString(), closedAt: desc.closeTime?.toISOString() ?? null,
       temporalUiUrl: temporalUiUrl(this.t, workflowId, desc.runId),
+      pendingActivities: status === 'running' ? pendingActivitiesOf(desc) : [],
     };
   }
 

@@ -15,6 +15,8 @@ export const workflowIds = {
   fileSyncAll: () => 'file-sync-all',
   leadPull: (connectionId: string) => `lead-pull:${connectionId}`,
   leadPush: (connectionId: string) => `lead-push:${connectionId}`,
+  /** A dry run never shares an id with the real job, so neither can stand in for the other. */
+  dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };
 
 export interface Progress {

@@ -18,7 +18,7 @@ export async function fileSyncAll(input: FileSyncAllInput): Promise<FileSyncAllR
     const connections = await Promise.all(ids.map(async (connectionId) => {
       try {
         const counts = await executeChild(fileSync, {
-          workflowId: workflowIds.fileSync(connectionId),
+          workflowId: input.dryRun ? workflowIds.dryRun(workflowIds.fileSync(connectionId)) : workflowIds.fileSync(connectionId),
           args: [{ connectionId, mode: input.mode, downloadContent: input.downloadContent, dryRun: input.dryRun }],
         });
         return { connectionId, status: 'completed' as const, counts };

@@ -69,7 +69,8 @@ function none(args: string[]): void {
 }
 
 function positiveId(raw: string, name: string): number {
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`${name} must be a lead id (a positive whole number)`);
+  // Digits only: Number() would also take `1e3`, `0x10` and ` 1 `.
+  const id = /^[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`${name} must be a lead id (a positive whole number)`);
   return id;
 }

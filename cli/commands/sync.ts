@@ -1,7 +1,7 @@
 import { SyncsService, type SyncView } from '../../services/syncs.service.js';
 import type { FileCounts, FileSyncAllResult } from '../../workflows/definitions.js';
 import type { CliContext } from '../context.js';
-import { Progress, table } from '../output.js';
+import { Progress, retryLines, table } from '../output.js';
 import { UsageError } from '../usage.js';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -43,7 +43,8 @@ async function follow(syncs: SyncsService, workflowId: string): Promise<SyncView
   void done.finally(() => { finished = true; });
   while (!finished) {
     const v = await syncs.get(workflowId).catch(() => undefined);
-    if (v?.progress) bar.update(v.progress.message ?? v.progress.phase, v.progress.done, v.progress.total ?? v.progress.done + 1);
+    const retrying = v ? retryLines(v)[0] : undefined;
+    if (v?.progress) bar.update(retrying ?? v.progress.message ?? v.progress.phase, v.progress.done, v.progress.total ?? v.progress.done + 1);
     await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
   }
   bar.end();

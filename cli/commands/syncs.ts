@@ -1,7 +1,7 @@
 import { SYNC_RUN_STATUSES, type SyncRunStatus } from '../../db/entities/index.js';
 import { SyncsService } from '../../services/syncs.service.js';
 import type { CliContext } from '../context.js';
-import { table } from '../output.js';
+import { retryLines, table } from '../output.js';
 import { UsageError } from '../usage.js';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -22,7 +22,14 @@ export async function syncsCommand(ctx: CliContext, sub: string | undefined, arg
     case 'show': {
       const id = one(args, 'syncs show needs a WORKFLOW_ID');
       const view = await syncs.get(id);
-      console.log(flags.json ? JSON.stringify(view, null, 2) : Object.entries(view).map(([k, v]) => `${k.padEnd(14)}${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join('\n'));
+      if (flags.json) {
+        console.log(JSON.stringify(view, null, 2));
+        return 0;
+      }
+      const { pendingActivities, ...rest } = view;
+      console.log(Object.entries(rest).map(([k, v]) => `${k.padEnd(14)}${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join('\n'));
+      for (const a of pendingActivities) console.log(`${'activity'.padEnd(14)}${a.activityType} ${a.state}, attempt ${a.attempt}${a.maximumAttempts ? ` of ${a.maximumAttempts}` : ''}`);
+      for (const line of retryLines(view)) console.log(`${'retrying'.padEnd(14)}${line.replace(/^retrying /, '')}`);
       return 0;
     }
     case 'cancel': {

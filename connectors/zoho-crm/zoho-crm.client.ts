@@ -28,6 +28,15 @@ export const ZOHO_PAGE_LIMIT = 200;
 /** ⚠ `page` reaches only the first 2,000 records; beyond, `page_token` is required (crm-apis.md 6.4). */
 export const ZOHO_PAGE_REACH = 2_000;
 
+/** ⚠ COQL takes at most 50 values in one `in` (crm-apis.md 2.2); LIMIT up to 200 costs one credit. */
+const COQL_IN_LIMIT = 50;
+const COQL_LIMIT = 200;
+
+/** A COQL string literal: single quotes, with quotes and backslashes escaped by a backslash. */
+function coqlString(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
 /** Zoho CRM v8 over HTTP. The base URL comes from the token's `api_domain`, resolved by the HttpClient. */
 export class ZohoCrmClient {
   constructor(private readonly http: HttpClient) {}
@@ -91,6 +100,24 @@ export class ZohoCrmClient {
       query: { criteria: opts.criteria, email: opts.email, phone: opts.phone, word: opts.word, page: opts.page, per_page: opts.perPage, fields: opts.fields?.join(',') },
     }, ZohoListResponse);
     return { records: data?.data ?? [], info: data?.info, notModified: false };
+  }
+
+  /**
+   * Records whose `field` equals one of `values`, through COQL: one call per 50 values (the `in` limit, crm-apis.md
+   * 2.2). Whether COQL compares text case-insensitively is not documented, so callers pass each spelling they need.
+   */
+  async findByValues(module: string, fields: string[], field: string, values: string[]): Promise<ZohoRecord[]> {
+    const found: ZohoRecord[] = [];
+    const unique = [...new Set(values)];
+    for (let i = 0; i < unique.length; i += COQL_IN_LIMIT) {
+      const list = unique.slice(i, i + COQL_IN_LIMIT).map(coqlString).join(', ');
+      const { data } = await this.http.json({
+        method: 'POST', path: '/coql',
+        json: { select_query: `select ${fields.join(', ')} from ${module} where ${field} in (${list}) limit ${COQL_LIMIT}` },
+      }, ZohoListResponse);
+      found.push(...(data?.data ?? []));
+    }
+    return found;
   }
 
   async addNote(module: string, recordId: string, note: { title: string; content: string }): Promise<ZohoWriteResult> {

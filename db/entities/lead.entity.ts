@@ -42,8 +42,10 @@ export const LeadSchema = defineEntity({
     // No index on status (a handful of values; a filtered scan is as fast).
     // No trigram index for `q`: it would cost a third of a pull's insert time, and a filtered scan of 100k leads
     // takes tens of milliseconds.
-    // Email is unique per connection among live leads, whatever its case (POST /leads answers 409).
-    { name: 'leads_connection_email_unique', expression: 'create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null' },
+    // Email is unique per connection among live leads, whatever its case (POST /leads answers 409). A lead in
+    // `error` is outside it: when Zoho holds two leads with one email, the second is kept beside ours with the
+    // reason, until someone merges them; it cannot leave `error` while the email is still taken.
+    { name: 'leads_connection_email_unique', expression: `create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null and "sync_state" <> 'error'` },
   ],
 });
 export class Lead extends LeadSchema.class {}

@@ -1,12 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CrmDeal, CrmFile } from '../../connectors/crm-file.js';
 import { Deal, DryRunSeen, FileMetadata } from '../entities/index.js';
+import { writeEachOnRefusal } from './record-refusals.js';
 
 /** A file or deal as a connector reports it maps one-to-one onto our columns. */
 export type FileUpsert = CrmFile;
 export type DealUpsert = CrmDeal;
 
 export interface FilePlan { created: FileUpsert[]; updated: Array<{ file: FileUpsert; changed: string[] }>; unchanged: FileUpsert[] }
+
+/** A file or deal our tables refused (a value too long, a NUL, an impossible date): the rest of its page was written. */
+export interface RefusedRow { externalId: string; message: string }
 
 const COMPARED: Array<keyof FileUpsert> = ['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmModifiedAt', 'sourceUrl', 'access'];
 
@@ -41,15 +45,14 @@ export class FilesRepository {
    * Applies a plan in one transaction and stamps every file with the run that saw it (for soft deletes). Content
    * whose size or modification time changed is forgotten, so the next download fetches it again.
    */
-  async apply(connectionId: string, provider: string, runId: string, plan: FilePlan): Promise<void> {
-    await this.em.transactional(async (em) => {
+  async apply(connectionId: string, provider: string, runId: string, plan: FilePlan): Promise<RefusedRow[]> {
+    return this.em.transactional(async (em) => {
       const rows = [...plan.created, ...plan.updated.map((u) => u.file)];
-      if (rows.length) {
-        await em.createQueryBuilder(FileMetadata).insert(rows.map((f) => ({ ...f, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
-          .onConflict(['connectionId', 'externalFileId'])
-          .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
-          .execute('run');
-      }
+      const refused = await writeEachOnRefusal(em, rows, (batch) => em.createQueryBuilder(FileMetadata)
+        .insert(batch.map((f) => ({ ...f, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
+        .onConflict(['connectionId', 'externalFileId'])
+        .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+        .execute('run'));
       const stale = plan.updated.filter((u) => u.changed.includes('size') || u.changed.includes('crmModifiedAt')).map((u) => u.file.externalFileId);
       if (stale.length) {
         await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: stale } }, { contentSha256: null, contentStoredAt: null, duplicateOfId: null });
@@ -57,15 +60,20 @@ export class FilesRepository {
       if (plan.unchanged.length) {
         await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: plan.unchanged.map((f) => f.externalFileId) } }, { lastSeenRunId: runId });
       }
+      return refused.map((r) => ({ externalId: r.item.externalFileId, message: r.message }));
     });
   }
 
-  async upsertDeals(connectionId: string, provider: string, runId: string, deals: DealUpsert[]): Promise<void> {
-    if (deals.length === 0) return;
-    await this.em.createQueryBuilder(Deal).insert(deals.map((d) => ({ ...d, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
-      .onConflict(['connectionId', 'externalId'])
-      .merge(['name', 'stage', 'amount', 'crmModifiedAt', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
-      .execute('run');
+  async upsertDeals(connectionId: string, provider: string, runId: string, deals: DealUpsert[]): Promise<RefusedRow[]> {
+    if (deals.length === 0) return [];
+    return this.em.transactional(async (em) => {
+      const refused = await writeEachOnRefusal(em, deals, (batch) => em.createQueryBuilder(Deal)
+        .insert(batch.map((d) => ({ ...d, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
+        .onConflict(['connectionId', 'externalId'])
+        .merge(['name', 'stage', 'amount', 'crmModifiedAt', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+        .execute('run'));
+      return refused.map((r) => ({ externalId: r.item.externalId, message: r.message }));
+    });
   }
 
   /** A dry run notes the files it saw in a scratch table instead of stamping the synced rows. */
@@ -125,6 +133,14 @@ export class FilesRepository {
       );
       const row = await em.findOneOrFail(FileMetadata, { id }, { refresh: true });
       return { duplicateOfId: row.duplicateOfId ?? null, newlyFlagged: (await flagged()) - before };
+    });
+  }
+
+  /** Forgets one file: its duplicates stop pointing at it and the row goes, together or not at all. False when absent. */
+  async remove(id: number): Promise<boolean> {
+    return this.em.transactional(async (em) => {
+      await em.nativeUpdate(FileMetadata, { duplicateOfId: id }, { duplicateOfId: null });
+      return (await em.nativeDelete(FileMetadata, { id })) > 0;
     });
   }
 

@@ -4,7 +4,8 @@ import { mergeLead } from '../../domain/lead-merge.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
 import { type ConflictRow, openConflictsOf, supersedeConflicts, upsertConflicts } from './lead-conflicts.repository.js';
-import { insertLeads, type LeadRow, type LeadWrite, lockLeads, pgQuery, valuesOf, writeLeads } from './lead-rows.js';
+import { insertLeads, type LeadRow, type LeadWrite, lockLeads, markLeadErrors, pgQuery, valuesOf, writeLeads } from './lead-rows.js';
+import { writeEachOnRefusal } from './record-refusals.js';
 
 export interface RemoteLead { zohoId: string; values: LeadValues; modifiedAt: number }
 export interface RemoteDeletion { zohoId: string; deletedAt: number }
@@ -16,7 +17,7 @@ export type PlanEntry =
   | { action: 'keep-local'; leadId: number; zohoId: string; field: string; policy: string }
   | { action: 'delete' | 'detach'; leadId: number; zohoId: string };
 
-export interface ItemError { zohoId: string; code: string; message: string }
+export interface ItemError { zohoId: string; code: string; message: string; leadId?: number }
 
 export interface PullPageOutcome {
   counts: { received: number; created: number; updated: number; linked: number; conflicts: number; unchanged: number; stale: number; skipped: number; errors: number };
@@ -48,8 +49,13 @@ export class LeadPullRepository {
       const merger = new PageMerger(rows, open, options);
       for (const rec of remote) merger.add(rec);
       if (!dryRun) {
-        await insertLeads(tx, connectionId, merger.creates);
-        await writeLeads(tx, merger.writes);
+        // One record our tables refuse (a value too long, a key another lead holds) costs only itself.
+        for (const r of await writeEachOnRefusal(tx, merger.creates, (batch) => insertLeads(tx, connectionId, batch))) {
+          merger.refused(r.item.zohoId!, null, r.message);
+        }
+        const refusedWrites = await writeEachOnRefusal(tx, merger.writes, (batch) => writeLeads(tx, batch));
+        for (const r of refusedWrites) merger.refused(r.item.zohoId ?? '', r.item.id, r.message);
+        await markLeadErrors(tx, refusedWrites.map((r) => ({ id: r.item.id, message: `our database refused Zoho's values: ${r.message}` })));
         await upsertConflicts(tx, merger.conflicts);
         await supersedeConflicts(tx, merger.superseded);
         if (page.length && moveCursor) await advanceCursor(tx, connectionId, LEADS_STREAM, Math.max(...page.map((r) => r.modifiedAt)));
@@ -138,12 +144,14 @@ class PageMerger {
   readonly counts: PullPageOutcome['counts'] = { received: 0, created: 0, updated: 0, linked: 0, conflicts: 0, unchanged: 0, stale: 0, skipped: 0, errors: 0 };
   private readonly byZoho = new Map<string, LeadRow>();
   private readonly byEmail = new Map<string, LeadRow>();
-  private readonly claimedEmails = new Set<string>();
+  /** Emails this page gives to a lead (a create or a merge), with who takes it: a second taker is refused. */
+  private readonly claimedEmails = new Map<string, string>();
 
   constructor(rows: LeadRow[], private readonly open: Map<string, ConflictRow>, private readonly options: LeadSyncOptions) {
     for (const r of rows) {
       if (r.zoho_id) this.byZoho.set(r.zoho_id, r);
-      if (!r.deleted_at && r.email) this.byEmail.set(r.email.toLowerCase(), r);
+      // A lead in `error` may share its email with the lead that owns it (see ownershipClash); the owner counts.
+      if (!r.deleted_at && r.email && (r.sync_state !== 'error' || !this.byEmail.has(r.email.toLowerCase()))) this.byEmail.set(r.email.toLowerCase(), r);
     }
   }
 
@@ -154,8 +162,8 @@ class PageMerger {
     let linking = false;
     if (!row && email) {
       const holder = this.byEmail.get(email);
-      if (holder?.zoho_id && holder.zoho_id !== rec.zohoId) return this.fail(rec, 'DUPLICATE_EMAIL', `Zoho lead ${rec.zohoId} has the email of lead ${holder.id}, which is linked to Zoho lead ${holder.zoho_id}`);
-      if (holder) { row = holder; linking = true; }
+      // A lost write-back: our lead reached Zoho but never learned its id. The email links them.
+      if (holder && !holder.zoho_id && holder.sync_state !== 'error') { row = holder; linking = true; }
     }
     if (!row) return this.create(rec, email);
     if (row.deleted_at) { this.counts.skipped += 1; return; }
@@ -164,12 +172,17 @@ class PageMerger {
     this.merge(row, rec, linking);
   }
 
+  /**
+   * A Zoho lead we do not hold yet becomes a local lead. When its email already belongs to another lead, both are
+   * kept: the newcomer is stored in `error` with the reason (leads in `error` are outside the email index).
+   */
   private create(rec: RemoteLead, email: string | null): void {
-    if (email && this.claimedEmails.has(email)) return this.fail(rec, 'DUPLICATE_EMAIL', `two Zoho leads in one page share the email ${email}`);
-    if (email) this.claimedEmails.add(email);
+    const clash = this.ownershipClash(email, undefined, `Zoho lead ${rec.zohoId}`);
+    if (clash) this.fail(rec, 'DUPLICATE_EMAIL', clash);
+    else if (email) this.claimedEmails.set(email, `Zoho lead ${rec.zohoId}`);
     this.creates.push({
-      values: rec.values, zohoId: rec.zohoId, base: rec.values, syncState: 'synced', remoteModifiedAt: new Date(rec.modifiedAt),
-      lastError: null, synced: true, deletedAt: null, zohoDeletedAt: null,
+      values: rec.values, zohoId: rec.zohoId, base: rec.values, syncState: clash ? 'error' : 'synced', remoteModifiedAt: new Date(rec.modifiedAt),
+      lastError: clash ?? null, synced: true, deletedAt: null, zohoDeletedAt: null,
     });
     this.counts.created += 1;
     this.plan.push({ action: 'create', zohoId: rec.zohoId, values: rec.values });
@@ -193,7 +206,11 @@ class PageMerger {
     this.conflicts.push(...changedConflicts.map((c) => ({ ...c, leadId: row.id, remoteModifiedAt: new Date(rec.modifiedAt) })));
     this.counts.conflicts += changedConflicts.length;
     const keepError = row.sync_state === 'error' && merged.localUpdates.length === 0 && !linking;
-    const syncState = keepError ? 'error' : leadStateOf({
+    const email = merged.values.email?.toLowerCase() ?? null;
+    const clash = keepError ? undefined : this.ownershipClash(email, row, `Zoho lead ${rec.zohoId} (local lead ${row.id})`);
+    if (clash) this.fail(rec, 'DUPLICATE_EMAIL', clash, row.id);
+    else if (email && !keepError) this.claimedEmails.set(email, `local lead ${row.id}`);
+    const syncState = keepError || clash ? 'error' : leadStateOf({
       values: merged.values, base: merged.base, zohoId: rec.zohoId, deleted: false, zohoDeleted: false, openConflicts: merged.conflicts.length,
     }, this.options);
     const baseChanged = !row.base || LEAD_FIELDS.some((f) => !sameValue(row.base?.[f], merged.base[f]));
@@ -210,12 +227,34 @@ class PageMerger {
     if (linking) this.counts.linked += 1; else if (merged.localUpdates.length) this.counts.updated += 1; else this.counts.unchanged += 1;
     this.writes.push({
       id: row.id, values: merged.values, zohoId, base: merged.base, syncState, remoteModifiedAt: new Date(Math.max(rec.modifiedAt, row.remote_modified_at?.getTime() ?? 0)),
-      lastError: keepError ? row.last_error : null, synced: true, deletedAt: null, zohoDeletedAt: null,
+      lastError: clash ?? (keepError ? row.last_error : null), synced: true, deletedAt: null, zohoDeletedAt: null,
     });
   }
 
-  private fail(rec: RemoteLead, code: string, message: string): void {
+  /**
+   * Why `who` may not take `email`: another live lead (not in `error`) holds it, or an earlier record of this page
+   * took it. Undefined when the email is free or already `self`'s.
+   */
+  private ownershipClash(email: string | null, self: LeadRow | undefined, who: string): string | undefined {
+    if (!email) return undefined;
+    const holder = this.byEmail.get(email);
+    if (holder && holder.id !== self?.id && holder.sync_state !== 'error') {
+      const link = holder.zoho_id ? `, which is linked to Zoho lead ${holder.zoho_id}` : '';
+      return `${who} has the email ${email} of local lead ${holder.id}${link}; merge the duplicates in Zoho or change one of the emails`;
+    }
+    const taker = this.claimedEmails.get(email);
+    if (taker && taker !== `local lead ${self?.id}`) return `${who} has the email ${email}, which ${taker} also has in Zoho; merge the duplicates in Zoho or change one of the emails`;
+    return undefined;
+  }
+
+  /** A record our tables refused after the page was planned: counted and reported like any item error. */
+  refused(zohoId: string, leadId: number | null, message: string): void {
     this.counts.errors += 1;
-    this.errors.push({ zohoId: rec.zohoId, code, message });
+    this.errors.push({ zohoId, code: 'REFUSED_BY_DATABASE', message: `Zoho lead ${zohoId}${leadId ? ` (local lead ${leadId})` : ''}: ${message}`, ...(leadId ? { leadId } : {}) });
+  }
+
+  private fail(rec: RemoteLead, code: string, message: string, leadId?: number): void {
+    this.counts.errors += 1;
+    this.errors.push({ zohoId: rec.zohoId, code, message, ...(leadId ? { leadId } : {}) });
   }
 }

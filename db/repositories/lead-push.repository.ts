@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LEAD_FIELDS, type LeadValues } from '../../domain/lead-fields.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
-import { type LeadRow, type LeadWrite, lockLeads, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
+import { type LeadRow, type LeadWrite, lockLeads, markLeadErrors, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
+import { writeEachOnRefusal } from './record-refusals.js';
 
 export type PushOutcome =
   /** Zoho holds `sent` now; `complete` when every field was sent (a create), so the base is exactly `sent`. */
@@ -35,20 +36,45 @@ export class LeadPushRepository {
 
   /**
    * Records Zoho's answers under a row lock. The new base is what was sent, merged into the old one; the state is
-   * derived from the row as it is now, so an edit made while the push was in flight stays pending.
+   * derived from the row as it is now, so an edit made while the push was in flight stays pending. An answer that
+   * would link a lead to a Zoho id another local lead holds, or that our tables refuse, puts only that lead in
+   * `error` with the reason; the returned outcomes say so.
    */
-  async record(connectionId: string, outcomes: PushOutcome[], options: LeadSyncOptions): Promise<void> {
-    if (outcomes.length === 0) return;
-    await this.em.transactional(async (tx) => {
-      const rows = new Map((await lockLeads(tx, connectionId, { ids: outcomes.map((o) => o.leadId) })).map((r) => [r.id, r]));
-      const writes: LeadWrite[] = [];
-      for (const o of outcomes) {
+  async record(connectionId: string, outcomes: PushOutcome[], options: LeadSyncOptions): Promise<PushOutcome[]> {
+    if (outcomes.length === 0) return [];
+    return this.em.transactional(async (tx) => {
+      const zohoIds = outcomes.flatMap((o) => (o.kind === 'written' ? [o.zohoId] : []));
+      const locked = await lockLeads(tx, connectionId, { ids: outcomes.map((o) => o.leadId), zohoIds });
+      const rows = new Map(locked.map((r) => [r.id, r]));
+      const owners = new Map(locked.flatMap((r) => (r.zoho_id ? [[r.zoho_id, r.id] as const] : [])));
+      const recorded = outcomes.map((o) => {
+        if (o.kind !== 'written') return o;
+        const owner = owners.get(o.zohoId);
+        if (owner !== undefined && owner !== o.leadId) return takenId(o.leadId, o.zohoId, owner);
+        owners.set(o.zohoId, o.leadId);
+        return o;
+      });
+      const writes = recorded.flatMap((o) => {
         const row = rows.get(o.leadId);
-        if (row) writes.push(writeFor(row, o, options));
-      }
-      await writeLeads(tx, writes);
+        return row ? [writeFor(row, o, options)] : [];
+      });
+      const refused = await writeEachOnRefusal(tx, writes, (batch) => writeLeads(tx, batch));
+      const reasons = new Map(refused.map((r) => [r.item.id, `our database refused Zoho's answer: ${r.message}`]));
+      await markLeadErrors(tx, [...reasons].map(([id, message]) => ({ id, message })));
+      return recorded.map((o) => {
+        const reason = reasons.get(o.leadId);
+        return reason ? { leadId: o.leadId, kind: 'failed' as const, code: 'REFUSED_BY_DATABASE', message: reason } : o;
+      });
     });
   }
+}
+
+/** Zoho matched this lead to a record another local lead is linked to (same email, or merged in Zoho). */
+function takenId(leadId: number, zohoId: string, owner: number): PushOutcome {
+  return {
+    leadId, kind: 'failed', code: 'ZOHO_ID_TAKEN',
+    message: `Zoho lead ${zohoId} is already linked to local lead ${owner}; if both are one person, delete one of the two local leads, otherwise change this lead's email and push it again`,
+  };
 }
 
 function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadWrite {
@@ -57,7 +83,7 @@ function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadW
     id: row.id, values, zohoId: row.zoho_id, base: row.base, syncState: row.sync_state, remoteModifiedAt: row.remote_modified_at,
     lastError: row.last_error, synced: false, deletedAt: row.deleted_at, zohoDeletedAt: row.zoho_deleted_at,
   };
-  if (o.kind === 'failed') return { ...current, syncState: 'error', lastError: `${o.code}: ${o.message}` };
+  if (o.kind === 'failed') return { ...current, syncState: 'error', lastError: o.code === 'ZOHO_ID_TAKEN' ? o.message : `${o.code}: ${o.message}` };
   if (o.kind === 'deleted') return { ...current, syncState: 'synced', lastError: null, synced: true, zohoDeletedAt: row.deleted_at ? new Date() : row.zoho_deleted_at };
   const base = o.complete
     ? Object.fromEntries(LEAD_FIELDS.map((f) => [f, o.sent[f] ?? null])) as LeadValues

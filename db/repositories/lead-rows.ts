@@ -105,3 +105,14 @@ export async function lockLeads(em: EntityManager, connectionId: string, keys: {
   );
   return rows.map(normaliseRow);
 }
+
+/** Puts leads in `error` with a reason a person can act on; their values stay as they are. */
+export async function markLeadErrors(em: EntityManager, errors: Array<{ id: number; message: string }>): Promise<void> {
+  if (errors.length === 0) return;
+  await pgQuery(em,
+    `update leads l set sync_state = 'error', last_error = x.message, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, message text)
+      where l.id = x.id`,
+    [JSON.stringify(errors)],
+  );
+}

@@ -192,3 +192,29 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     await expect(crm.listRecords('Accounts', { fields: ['Account_Name'] })).rejects.toBeInstanceOf(AuthError);
   });
 });
+
+describe('COQL lookups', () => {
+  it('finds records by a list of values longer than one `in` takes, quotes included, with one call per 50 values', async () => {
+    const leads = (await crm.listRecords('Leads', { fields: ['Email'], perPage: 120 })).records;
+    const emails = leads.map((l) => String(l.Email));
+    sims.zoho.store.create('Leads', { Last_Name: "O'Brien", Email: "o'brien\\x@example.com" });
+    const before = (await (await fetch(`${sims.urls.zohoCrm}/__admin/stats`)).json()) as { requests: number };
+    const found = await crm.findByValues('Leads', ['Email', 'Last_Name'], 'Email', [...emails, "o'brien\\x@example.com", 'nobody@example.com']);
+    const after = (await (await fetch(`${sims.urls.zohoCrm}/__admin/stats`)).json()) as { requests: number };
+    expect(found.map((r) => r.Email).sort()).toEqual([...emails, "o'brien\\x@example.com"].sort());
+    expect(after.requests - before.requests).toBe(Math.ceil((emails.length + 2) / 50));
+  });
+
+  it('answers a query past the documented limits with LIMIT_EXCEEDED, and bad syntax with SYNTAX_ERROR', async () => {
+    const token = (await zohoTokens(sims, pgTokenStore(db.orm)).getToken()).accessToken;
+    const coql = (q: string) => fetch(`${sims.urls.zohoCrm}/crm/v8/coql`, {
+      method: 'POST', headers: { authorization: `Zoho-oauthtoken ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ select_query: q }),
+    });
+    const fiftyOne = Array.from({ length: 51 }, (_, i) => `'v${i}'`).join(',');
+    const tooMany = await coql(`select Email from Leads where Email in (${fiftyOne})`);
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as { code: string }).code).toBe('LIMIT_EXCEEDED');
+    const noWhere = await coql('select Email from Leads');
+    expect(((await noWhere.json()) as { code: string }).code).toBe('SYNTAX_ERROR');
+  });
+});
