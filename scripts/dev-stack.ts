@@ -4,7 +4,8 @@ import { ConfigError, loadDotEnv, parseEnv } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { simulatorDefaults } from '../simulators/config.js';
+import { simulatorDefaults, stateDirOf } from '../simulators/config.js';
+import { removeState } from '../simulators/state.js';
 import { Client, Connection } from '@temporalio/client';
 import { SchedulesService, type ScheduleInput } from '../services/schedules.service.js';
 import { type Child, startChild, stopChild, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
@@ -81,6 +82,14 @@ try {
     log(`temporal: dev server started (${binary}), state in .data/temporal.db`);
   }
 
+  // The simulators keep their data across restarts, like the CRMs they stand for; their child prints what it loaded.
+  const simState = stateDirOf(sim);
+  if (process.argv.includes('--reset-simulators')) {
+    const crm = `${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}`;
+    if (await isListening(crm)) throw new Error(`--reset-simulators: ${crm} is in use (simulators already running?); their data is left as it is`);
+    await removeState(simState);
+    log(`simulators: saved data in ${simState} discarded (--reset-simulators); they start from the seed`);
+  }
   const sims = startChild('simulators', 'simulators/main.ts', base);
   children.push(sims);
   await waitForHttp(`http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/__admin/stats`, 30_000, sims);
@@ -128,6 +137,7 @@ try {
     `  HubSpot sim   http://${sim.SIM_HOST}:${sim.SIM_HUBSPOT_PORT}`,
     `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
     `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
+    `  Sim data      ${simState}   (kept across restarts; npm start -- --reset-simulators starts from the seed)`,
     generatedKey ? `  API key       ${secrets.apiKey}   (generated for development; set API_KEYS to choose your own)` : '  API key       from API_KEYS',
     '',
     `Try: curl -X POST -H "Authorization: Bearer <key>" ${apiUrl}/connections/hubspot-sim/check`,

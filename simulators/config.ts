@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { FaultRuleSchema } from './common/faults.js';
 
@@ -10,6 +11,8 @@ const StartupFaults = z.strictObject({
 /** Simulator settings; every default is what `.env.example` documents and the default connections point at. */
 export const SimulatorEnvSchema = z.object({
   SIM_HOST: z.string().default('127.0.0.1'),
+  /** Where `npm run simulators` keeps the simulators' data across restarts; unset = `<DATA_DIR>/simulators`. */
+  SIM_STATE_DIR: z.string().min(1).optional(),
   SIM_HUBSPOT_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SIM_ZOHO_ACCOUNTS_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
   SIM_ZOHO_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
@@ -46,6 +49,11 @@ export const SimulatorEnvSchema = z.object({
   }),
 });
 export type SimulatorEnv = z.infer<typeof SimulatorEnvSchema>;
+
+/** Next to the rest of the local state (DATA_DIR, as config/env.ts reads it); simulators share no code with the app. */
+export function stateDirOf(env: SimulatorEnv, dataDir = process.env.DATA_DIR || '.data'): string {
+  return env.SIM_STATE_DIR ?? join(dataDir, 'simulators');
+}
 
 export function simulatorDefaults(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}): SimulatorEnv {
   return SimulatorEnvSchema.parse(Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])));

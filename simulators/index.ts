@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './common/faults.js';
 import type { SimulatorEnv } from './config.js';
 import { buildHubSpotSimulator } from './hubspot/hubspot.app.js';
-import { HubSpotStore, seedHubSpot } from './hubspot/hubspot-store.js';
+import { HubSpotStore } from './hubspot/hubspot-store.js';
+import { attachState, type StateReport } from './state.js';
+import { statefulSimulators } from './stateful.js';
 import { buildZohoAccountsSimulator } from './zoho/accounts.app.js';
 import { buildZohoCrmSimulator } from './zoho/crm.app.js';
-import { seedZohoCrm } from './zoho/crm-seed.js';
 import { ZohoCrmStore } from './zoho/crm-store.js';
 import { ZohoAuthRegistry } from './zoho/zoho-auth.js';
 
@@ -14,16 +15,24 @@ export interface RunningSimulators {
   urls: { hubspot: string; zohoAccounts: string; zohoCrm: string };
   hubspot: { store: HubSpotStore; faults: FaultInjector };
   zoho: { store: ZohoCrmStore; auth: ZohoAuthRegistry; crmFaults: FaultInjector; accountsFaults: FaultInjector };
+  /** What was loaded from or seeded into `opts.stateDir`. */
+  state: StateReport;
+  /** Stops the servers, then saves any unsaved change. */
   close(): Promise<void>;
 }
 
-/** Builds, seeds and starts every simulator; port 0 picks free ports (tests). */
-export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulators> {
+export interface SimulatorOptions {
+  /** Where each simulator keeps its data across restarts; without it, data lives in memory and every start is a fresh seed. */
+  stateDir?: string;
+  /** Ignore saved data and start from the seed; it is overwritten once the servers listen (`--reset`). */
+  reset?: boolean;
+}
+
+/** Builds, loads or seeds, and starts every simulator; port 0 picks free ports (tests). */
+export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions = {}): Promise<RunningSimulators> {
   const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '' };
   const hubspotStore = new HubSpotStore();
-  seedHubSpot(hubspotStore, { seed: env.SIM_SEED, deals: env.SIM_SCALE_HUBSPOT_DEALS, filesPerDeal: env.SIM_HUBSPOT_FILES_PER_DEAL });
   const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
-  seedZohoCrm(zohoStore, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
   const auth = new ZohoAuthRegistry({
     clientId: env.ZOHO_SIM_CLIENT_ID, clientSecret: env.ZOHO_SIM_CLIENT_SECRET, refreshToken: env.ZOHO_SIM_REFRESH_TOKEN,
     tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC, mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN, mintWindowMs: 600_000,
@@ -46,6 +55,9 @@ export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulat
       limits: { concurrency: env.SIM_ZOHO_CONCURRENCY, dailyCredits: env.SIM_ZOHO_DAILY_CREDITS, latencyMs: env.SIM_ZOHO_LATENCY_MS },
     }), env.SIM_ZOHO_CRM_PORT, 'zohoCrm'],
   ];
+  const [hubspot, zohoAccounts, zohoCrm] = apps.map(([app]) => app) as [FastifyInstance, FastifyInstance, FastifyInstance];
+  const stateful = statefulSimulators({ env, apps: { hubspot, zohoAccounts, zohoCrm }, hubspot: hubspotStore, zoho: zohoStore, auth });
+  const state = await attachState(stateful, opts.stateDir, { reset: opts.reset });
   const started: FastifyInstance[] = [];
   try {
     for (const [app, port, name] of apps) {
@@ -53,6 +65,9 @@ export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulat
       started.push(app);
       urls[name] = `http://${env.SIM_HOST}:${(app.server.address() as AddressInfo).port}`;
     }
+    // Only once the ports are ours (a second instance must not overwrite the first's data), and before anyone is
+    // told the simulators are ready, so a crash right after start still finds the seed.
+    await state.saveSeeded();
   } catch (err) {
     await Promise.all(started.map((a) => a.close()));
     throw err;
@@ -61,6 +76,10 @@ export async function startSimulators(env: SimulatorEnv): Promise<RunningSimulat
     urls,
     hubspot: { store: hubspotStore, faults: hubspotFaults },
     zoho: { store: zohoStore, auth, crmFaults, accountsFaults },
-    close: async () => { await Promise.all(apps.map(([a]) => a.close())); },
+    state: state.report,
+    close: async () => {
+      await Promise.all(apps.map(([a]) => a.close()));
+      await state.close();
+    },
   };
 }

@@ -1,4 +1,5 @@
-import { type FileExt, fileName } from '../common/files.js';
+import { z } from 'zod';
+import { FILE_TYPES, type FileExt, fileName } from '../common/files.js';
 import { Rng } from '../common/rng.js';
 
 export interface HsObject { id: string; properties: Record<string, string | null>; createdAt: number; updatedAt: number; archived: boolean }
@@ -16,13 +17,54 @@ export const DEFAULT_PROPERTIES: Record<string, string[]> = {
   notes: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
+const OBJECT_TYPES = ['deals', 'notes', 'contacts', 'companies'] as const;
+const HsObjectSchema = z.object({
+  id: z.string(), properties: z.record(z.string(), z.string().nullable()), createdAt: z.number(), updatedAt: z.number(), archived: z.boolean(),
+});
+const HsFileSchema = z.object({
+  id: z.string(), name: z.string(), extension: z.custom<FileExt>((v) => typeof v === 'string' && Object.hasOwn(FILE_TYPES, v)), size: z.number(),
+  access: z.enum(['PUBLIC_NOT_INDEXABLE', 'PRIVATE']), createdAt: z.number(), updatedAt: z.number(), contentKey: z.string(),
+});
+/** Saved across restarts; files are metadata only, their bytes derive from `contentKey`. */
+const HubSpotSnapshotSchema = z.object({
+  seq: z.number().int().min(0),
+  objects: z.partialRecord(z.enum(OBJECT_TYPES), z.array(HsObjectSchema)),
+  associations: z.array(z.tuple([z.string(), z.array(z.string())])),
+  files: z.array(HsFileSchema),
+});
+export type HubSpotSnapshot = z.infer<typeof HubSpotSnapshotSchema>;
+export const parseHubSpotSnapshot = (state: unknown): HubSpotSnapshot => HubSpotSnapshotSchema.parse(state);
+
 /** In-memory HubSpot portal: CRM objects, associations, and the file manager. */
 export class HubSpotStore {
-  readonly objects = new Map<string, Map<string, HsObject>>([['deals', new Map()], ['notes', new Map()], ['contacts', new Map()], ['companies', new Map()]]);
+  readonly objects = new Map<string, Map<string, HsObject>>(OBJECT_TYPES.map((t) => [t, new Map()]));
   /** key `${fromType}:${toType}:${fromId}` → to ids */
   readonly associations = new Map<string, string[]>();
   readonly files = new Map<string, HsFile>();
   private seq = 0;
+
+  /** An empty portal (before seeding, or to reseed). */
+  clear(): void {
+    this.seq = 0;
+    for (const objects of this.objects.values()) objects.clear();
+    this.associations.clear();
+    this.files.clear();
+  }
+
+  toSnapshot(): HubSpotSnapshot {
+    return {
+      seq: this.seq, objects: Object.fromEntries(OBJECT_TYPES.map((t) => [t, [...this.objects.get(t)!.values()]])),
+      associations: [...this.associations], files: [...this.files.values()],
+    };
+  }
+
+  restore(snapshot: HubSpotSnapshot): void {
+    this.clear();
+    this.seq = snapshot.seq;
+    for (const t of OBJECT_TYPES) for (const o of snapshot.objects[t] ?? []) this.objects.get(t)!.set(o.id, o);
+    for (const [key, ids] of snapshot.associations) this.associations.set(key, ids);
+    for (const f of snapshot.files) this.files.set(f.id, f);
+  }
 
   nextId(start = 10_000_000_000): string {
     this.seq += 1;

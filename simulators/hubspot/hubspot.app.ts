@@ -158,8 +158,12 @@ export function buildHubSpotSimulator(opts: { store: HubSpotStore; token: string
 
   const fileUrl = (f: HsFile) => `${opts.baseUrl()}/hubfs/${f.id}/${encodeURIComponent(f.name)}.${f.extension}`;
   const sign = (id: string, expires: number) => createHmac('sha256', signingKey).update(`${id}:${expires}`).digest('hex');
+  // Keyed by what the bytes derive from, not the file id: a reseed (POST /__admin/reset-state) reuses ids.
   const md5s = new Map<string, string>();
-  const fileMd5 = (f: HsFile) => md5s.get(f.id) ?? md5s.set(f.id, md5(fileBytes(f.contentKey, f.extension, f.size))).get(f.id)!;
+  const fileMd5 = (f: HsFile) => {
+    const key = `${f.contentKey}:${f.extension}:${f.size}`;
+    return md5s.get(key) ?? md5s.set(key, md5(fileBytes(f.contentKey, f.extension, f.size))).get(key)!;
+  };
   const renderFile = (f: HsFile) => ({
     id: f.id, name: f.name, extension: f.extension, type: ['png', 'jpg'].includes(f.extension) ? 'IMG' : 'DOCUMENT', size: f.size,
     url: fileUrl(f), defaultHostingUrl: fileUrl(f), path: `/deal-files/${f.name}.${f.extension}`, parentFolderId: '1001', access: f.access,

@@ -1,4 +1,6 @@
 import type { FileExt } from '../common/files.js';
+import { base64Once } from '../common/state-file.js';
+import type { ZohoCrmSnapshot } from './crm-snapshot.js';
 
 export type ZohoRec = Record<string, unknown> & { id: string };
 type Row = ZohoRec & { _created: number; _modified: number };
@@ -38,9 +40,47 @@ export class ZohoCrmStore {
   /** Per store (a copy), because a test can change an org's layout at run time. */
   readonly mandatory: Record<Module, string[]>;
 
-  constructor(readonly offsetMinutes: number, mandatory: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now) {
-    this.mandatory = structuredClone(mandatory);
-    for (const m of MODULES) { this.records.set(m, new Map()); this.deleted.set(m, []); }
+  constructor(
+    readonly offsetMinutes: number, private readonly layout: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now,
+  ) {
+    this.mandatory = structuredClone(layout);
+    this.clear();
+  }
+
+  /** An empty org with the layout it was created with (before seeding, or to reseed). */
+  clear(): void {
+    this.version += 1;
+    this.seq = 0;
+    Object.assign(this.mandatory, structuredClone(this.layout));
+    this.attachments.clear();
+    for (const m of MODULES) {
+      if (this.records.has(m)) this.records.get(m)!.clear(); else this.records.set(m, new Map());
+      this.deleted.set(m, []);
+    }
+  }
+
+  /** What is saved across restarts: every record, deleted-record log, attachment (uploaded bytes too), `seq`, layout. */
+  toSnapshot(): ZohoCrmSnapshot {
+    return {
+      seq: this.seq, mandatory: this.mandatory,
+      records: Object.fromEntries(MODULES.map((m) => [m, [...this.records.get(m)!.values()]])),
+      deleted: Object.fromEntries(MODULES.map((m) => [m, this.deleted.get(m)!])),
+      attachments: [...this.attachments.values()].map(({ content, ...a }) => (content ? { ...a, content: base64Once(content) } : a)),
+    };
+  }
+
+  restore(snapshot: ZohoCrmSnapshot): void {
+    this.clear();
+    this.seq = snapshot.seq;
+    Object.assign(this.mandatory, snapshot.mandatory);
+    for (const m of MODULES) {
+      const rows = this.records.get(m)!;
+      for (const r of snapshot.records[m] ?? []) rows.set(r.id, r);
+      this.deleted.set(m, snapshot.deleted[m] ?? []);
+    }
+    for (const { content, ...a } of snapshot.attachments) {
+      this.attachments.set(a.id, content === undefined ? a : { ...a, content: Buffer.from(content, 'base64') });
+    }
   }
 
   now(): number { return this.clock(); }

@@ -9,6 +9,7 @@ import { MODULES, type Module, type ZohoCrmStore } from './crm-store.js';
 import { deleteRecords, insertRecords, updateRecords, upsertRecords } from './crm-writes.js';
 import type { ZohoAuthRegistry } from './zoho-auth.js';
 import { registerRecordAdmin } from './crm-admin.js';
+import { registerCoql } from './crm-coql.js';
 
 export interface ZohoCrmLimits {
   /** Concurrent calls per app per org; more ⇒ 429 (crm-apis.md 2.6). */
@@ -48,7 +49,8 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
     if (stats.inFlight >= limits.concurrency) { stats.rejected429 += 1; return zohoError(reply, 429, 'TOO_MANY_REQUESTS', 'concurrency limit exceeded'); }
     credits.push(now);
     stats.creditsUsed += 1;
-    if (req.method !== 'GET') stats.writeCalls += 1;
+    // COQL is a read sent as POST.
+    if (req.method !== 'GET' && !req.url.startsWith('/crm/v8/coql')) stats.writeCalls += 1;
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     (req as { countedInFlight?: boolean }).countedInFlight = true;
@@ -98,6 +100,8 @@ export function buildZohoCrmSimulator(opts: { store: ZohoCrmStore; auth: ZohoAut
       info: { per_page: perPage, count: slice.length, page, more_records: page * perPage < rows.length },
     };
   });
+
+  registerCoql(app, store);
 
   app.get('/crm/v8/:module/search', (req, reply) => {
     const m = moduleOf(req, reply);

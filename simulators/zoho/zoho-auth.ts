@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 
 export interface ZohoAuthConfig {
   clientId: string;
@@ -11,6 +12,15 @@ export interface ZohoAuthConfig {
   /** Zoho reportedly answers token errors with 200 as often as 400. */
   errorStatus: 200 | 400;
 }
+
+/** Saved across restarts, so a token cached before one keeps working until it expires, as with real Zoho. */
+const ZohoAuthSnapshotSchema = z.object({
+  tokens: z.array(z.tuple([z.string(), z.number()])),
+  mints: z.array(z.number()),
+  mintCount: z.number().int().min(0),
+});
+export type ZohoAuthSnapshot = z.infer<typeof ZohoAuthSnapshotSchema>;
+export const parseZohoAuthSnapshot = (state: unknown): ZohoAuthSnapshot => ZohoAuthSnapshotSchema.parse(state);
 
 /** Access tokens shared by the Accounts and CRM simulators of one Zoho org. */
 export class ZohoAuthRegistry {
@@ -45,5 +55,22 @@ export class ZohoAuthRegistry {
     this.tokens.clear();
     this.mints = [];
     this.mintCount = 0;
+  }
+
+  /** Expired tokens are left out: they could never be valid again. */
+  toSnapshot(now = Date.now()): ZohoAuthSnapshot {
+    return { tokens: [...this.tokens].filter(([, exp]) => exp > now), mints: this.mints, mintCount: this.mintCount };
+  }
+
+  restore(s: ZohoAuthSnapshot): void {
+    this.reset();
+    for (const [token, exp] of s.tokens) this.tokens.set(token, exp);
+    this.mints = s.mints;
+    this.mintCount = s.mintCount;
+  }
+
+  /** Tokens that still work (for the start-up line). */
+  liveTokens(now = Date.now()): number {
+    return [...this.tokens.values()].filter((exp) => exp > now).length;
   }
 }
