@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import type { RunningSimulators } from '../../simulators/index.js';
-import { auth } from './api.js';
+import { auth, testApp } from './api.js';
 import { zohoConnection } from './connections.js';
-import type { TestStack } from './stack.js';
+import { startTestStack, type TestStack } from './stack.js';
 
 export type LeadItem = {
   id: number; connectionId: string; firstName: string | null; lastName: string; email: string | null; phone: string | null; company: string | null;
@@ -91,4 +92,17 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
       await new ConnectionsRepository(stack.db.orm.em.fork()).apply([{ ...zohoConnection(sims, { id: stack.zohoId }), options: { leadSync } } as never]);
     },
   };
+}
+
+/** A test file's stack, API and lead helpers, started before its tests (optionally with a first pull) and closed after. */
+export function useLeadStack(opts: { pull?: boolean } = {}): { stack: TestStack; app: FastifyInstance; h: ReturnType<typeof leadHelpers> } {
+  const fixture = {} as { stack: TestStack; app: FastifyInstance; h: ReturnType<typeof leadHelpers> };
+  beforeAll(async () => {
+    fixture.stack = await startTestStack();
+    fixture.app = await testApp(fixture.stack.db, fixture.stack.temporal, fixture.stack.content);
+    fixture.h = leadHelpers(fixture.app, fixture.stack);
+    if (opts.pull) await fixture.h.pull();
+  });
+  afterAll(async () => { await fixture.app?.close(); await fixture.stack?.close(); });
+  return fixture;
 }

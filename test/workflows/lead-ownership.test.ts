@@ -1,20 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp } from '../helpers/api.js';
-import { leadHelpers } from '../helpers/leads.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type leadHelpers, useLeadStack } from '../helpers/leads.js';
+import type { TestStack } from '../helpers/stack.js';
 
+const fixture = useLeadStack({ pull: true });
 let stack: TestStack;
-let app: FastifyInstance;
 let h: ReturnType<typeof leadHelpers>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await testApp(stack.db, stack.temporal, stack.content);
-  h = leadHelpers(app, stack);
-  await h.pull();
-});
-afterAll(async () => { await app?.close(); await stack?.close(); });
+beforeAll(() => { ({ stack, h } = fixture); });
 
 /** A lead of ours written straight into the table: no push is signalled, as after a crash or a lost answer. */
 async function insertLocalLead(fields: { email: string; lastName: string; zohoId?: string; syncState?: string }): Promise<number> {

@@ -1,23 +1,14 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeadsRepository } from '../../db/repositories/leads.repository.js';
 import { SyncCursorsRepository } from '../../db/repositories/sync-cursors.repository.js';
 import { leadSyncOptions } from '../../domain/lead-policy.js';
-import { testApp } from '../helpers/api.js';
-import { leadHelpers } from '../helpers/leads.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { type leadHelpers, useLeadStack } from '../helpers/leads.js';
+import type { TestStack } from '../helpers/stack.js';
 
+const fixture = useLeadStack({ pull: true });
 let stack: TestStack;
-let app: FastifyInstance;
 let h: ReturnType<typeof leadHelpers>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await testApp(stack.db, stack.temporal, stack.content);
-  h = leadHelpers(app, stack);
-  await h.pull();
-});
-afterAll(async () => { await app?.close(); await stack?.close(); });
+beforeAll(() => { ({ stack, h } = fixture); });
 
 const newLead = (tag: string, extra: Record<string, unknown> = {}) => ({ firstName: 'Ada', lastName: `Test ${tag}`, email: `ada.${tag}@example.com`, phone: '+1 555 0100', company: 'Acme Corp', status: 'New', source: 'Web', ...extra });
 

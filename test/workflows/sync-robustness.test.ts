@@ -1,20 +1,12 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
-import { testApp } from '../helpers/api.js';
-import { leadHelpers } from '../helpers/leads.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { type leadHelpers, useLeadStack } from '../helpers/leads.js';
+import type { TestStack } from '../helpers/stack.js';
 
+const fixture = useLeadStack();
 let stack: TestStack;
-let app: FastifyInstance;
 let h: ReturnType<typeof leadHelpers>;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await testApp(stack.db, stack.temporal, stack.content);
-  h = leadHelpers(app, stack);
-});
-afterAll(async () => { await app?.close(); await stack?.close(); });
+beforeAll(() => { ({ stack, h } = fixture); });
 
 const live = async (connectionId: string) => (await stack.db.orm.em.fork().find(FileMetadata, { connectionId, deletedAt: null }));
 const events = async (workflowId: string) =>
