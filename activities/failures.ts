@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../config/env.js';
+import { MAX_RETRY_WAIT_MS } from '../connectors/classify.js';
 import { isConnectorError, RateLimitedError } from '../connectors/errors.js';
+import { refusalMessage, refusedSqlState } from '../db/repositories/record-refusals.js';
 
 /**
  * The one mapping from connector errors to Temporal failures. The failure `type` is the error class name, which
@@ -11,12 +13,16 @@ export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof ConfigError) {
     return ApplicationFailure.create({ type: 'ConfigError', message: err.message, nonRetryable: true });
   }
+  // Our tables refused a value (SQLSTATE 22/23) that no per-record fallback caught: the same input fails the same
+  // way on every attempt, so retrying would only hide it.
+  const sqlState = refusedSqlState(err);
+  if (sqlState) return ApplicationFailure.create({ type: 'RefusedByDatabase', message: `our database refused a value (SQLSTATE ${sqlState}): ${refusalMessage(err)}`, nonRetryable: true });
   if (!isConnectorError(err)) return err;
   const details = [{ kind: err.kind, status: err.status ?? null, code: err.code ?? null }];
   if (err instanceof RateLimitedError) {
     return ApplicationFailure.create({
       type: err.name, message: err.message, details, nonRetryable: err.exhausted,
-      nextRetryDelay: err.retryAfterMs !== undefined ? Math.max(err.retryAfterMs, 1000) : undefined,
+      nextRetryDelay: err.retryAfterMs !== undefined ? Math.min(Math.max(err.retryAfterMs, 1000), MAX_RETRY_WAIT_MS) : undefined,
     });
   }
   const nonRetryable = err.kind === 'auth' || err.kind === 'validation' || err.kind === 'not-found';

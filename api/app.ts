@@ -9,7 +9,8 @@ import { SchedulesService } from '../services/schedules.service.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
 import { registerApiKeyAuth } from './auth.js';
-import { registerErrorHandler } from './error-handler.js';
+import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
+import { registerTextGuard } from './text-guard.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -42,6 +43,7 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   const app = Fastify({
     // Never log bearer keys or other credentials that arrive in headers.
     logger: deps.logger ? { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] } : false,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -57,6 +59,7 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerApiKeyAuth(app, deps.apiKeys);
+  registerTextGuard(app);
   await app.register(healthRoutes(deps));
   await app.register(connectionsRoutes(deps));
   await app.register(syncsRoutes(deps));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { classifyNetworkError, classifyResponse, safeUrl } from './classify.js';
+import { classifyNetworkError, classifyResponse, MAX_RETRY_WAIT_MS, safeUrl } from './classify.js';
 import { AuthError, type ConnectorError, RateLimitedError, UnavailableError } from './errors.js';
 import type { RateGovernor } from './rate-governor.js';
 
@@ -122,7 +122,8 @@ export class HttpClient {
       const accepted = req.acceptStatuses?.includes(res.status) ?? false;
       if (!accepted && (res.status >= 400 || (res.status >= 300 && res.status !== 304))) {
         const error = classifyResponse({ status: res.status, headers: res.headers, body: parsed });
-        if (error instanceof RateLimitedError && error.retryAfterMs) this.opts.governor?.pauseFor(error.retryAfterMs);
+        // An exhausted quota may say hours: other calls of this process hold off for the longest wait we honour.
+        if (error instanceof RateLimitedError && error.retryAfterMs) this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
         throw error;
       }
       return out;

@@ -13,6 +13,14 @@ export class BadRequest extends Error {
   }
 }
 
+/** Values that break a field's rules where no schema could check them (the rule depends on another parameter). */
+export class InvalidFields extends BadRequest {
+  constructor(readonly fields: Array<{ field: string; message: string }>) {
+    super(fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+    this.name = 'InvalidFields';
+  }
+}
+
 export class Conflict extends Error {
   constructor(message: string) {
     super(message);

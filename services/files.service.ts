@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Deal, FileMetadata } from '../db/entities/index.js';
+import { Deal } from '../db/entities/index.js';
 import { type FileFilter, type FileRow, type FileSort, FilesQueryRepository } from '../db/repositories/files-query.repository.js';
-import { InvalidCursorError } from '../db/repositories/sync-runs.repository.js';
+import { FilesRepository } from '../db/repositories/files.repository.js';
+import { decodeIdCursor, encodeIdCursor } from '../db/repositories/id-cursor.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { NotFound } from './errors.js';
 
@@ -46,11 +47,7 @@ export class FilesService {
 
   /** Removes our copy only (the CRM keeps its file; a later full sync brings it back). */
   async remove(id: number): Promise<void> {
-    const em = this.em();
-    const row = await em.findOne(FileMetadata, { id });
-    if (!row) throw new NotFound('file', String(id));
-    await em.nativeUpdate(FileMetadata, { duplicateOfId: id }, { duplicateOfId: null });
-    await em.nativeDelete(FileMetadata, { id });
+    if (!(await new FilesRepository(this.em()).remove(id))) throw new NotFound('file', String(id));
   }
 
   async deals(filter: { connectionId?: string; provider?: string; includeDeleted?: boolean }, limit: number, cursor?: string) {
@@ -58,9 +55,7 @@ export class FilesService {
     if (filter.connectionId) where.connectionId = filter.connectionId;
     if (filter.provider) where.provider = filter.provider;
     if (!filter.includeDeleted) where.deletedAt = null;
-    const after = cursor ? Number(/^deal:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))?.[1]) : undefined;
-    if (cursor && !Number.isInteger(after)) throw new InvalidCursorError('cursor is not one this API returned');
-    if (after) where.id = { $gt: after };
+    if (cursor) where.id = { $gt: decodeIdCursor('deal', cursor) };
     const em = this.em();
     const rows = await em.find(Deal, where, { orderBy: { id: 'asc' }, limit: limit + 1 });
     const items = rows.slice(0, limit);
@@ -75,7 +70,7 @@ export class FilesService {
         amount: d.amount === null || d.amount === undefined ? null : Number(d.amount), crmModifiedAt: iso(d.crmModifiedAt ?? null), fileCount: countOf.get(`${d.connectionId}/${d.externalId}`) ?? 0,
         deletedAt: iso(d.deletedAt ?? null),
       })),
-      nextCursor: rows.length > limit ? Buffer.from(`deal:${items[items.length - 1]!.id}`).toString('base64url') : null,
+      nextCursor: rows.length > limit ? encodeIdCursor('deal', items[items.length - 1]!.id) : null,
     };
   }
 

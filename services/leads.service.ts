@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type LeadField, type LeadValues, pickValues } from '../domain/lead-fields.js';
+import { LEAD_FIELD_RULES } from '../domain/lead-field-rules.js';
+import { type LeadField, type LeadValues, norm, pickValues } from '../domain/lead-fields.js';
 import { type LeadSyncOptions, leadSyncOptions } from '../domain/lead-policy.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import type { ConflictRow } from '../db/repositories/lead-conflicts.repository.js';
 import type { LeadRow } from '../db/repositories/lead-rows.js';
 import { DuplicateEmailError, type LeadFilter, LeadsRepository } from '../db/repositories/leads.repository.js';
-import { Conflict, NotFound } from './errors.js';
+import { Conflict, InvalidFields, NotFound } from './errors.js';
 import type { StartedSync, SyncsService } from './syncs.service.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -84,8 +85,10 @@ export class LeadsService {
     return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
   }
 
+  /** A value of the caller's own meets the same rules as POST/PATCH /leads: it is stored and pushed to Zoho alike. */
   async resolve(id: number, field: LeadField, take: 'local' | 'crm' | 'value', value: string | null): Promise<LeadView> {
-    const row = await this.guard(async () => this.repo().resolve(id, field, take, value, await this.optionsOfLead(id)));
+    const chosen = take === 'value' ? fieldValue(field, value) : null;
+    const row = await this.guard(async () => this.repo().resolve(id, field, take, chosen, await this.optionsOfLead(id)));
     if (!row) throw new NotFound('open conflict', `${id}/${field}`);
     if (row.sync_state === 'pending') await this.kick(row.connection_id);
     return this.get(id);
@@ -117,4 +120,10 @@ export class LeadsService {
       this.log(`lead push for ${connectionId} not signalled (${(err as Error).message}); the scheduled pull will start it`);
     }
   }
+}
+
+function fieldValue(field: LeadField, value: string | null): string | null {
+  const parsed = LEAD_FIELD_RULES[field].safeParse(value);
+  if (!parsed.success) throw new InvalidFields([{ field: 'value', message: `${parsed.error.issues[0]?.message ?? 'invalid'} (the rules of ${field})` }]);
+  return norm(parsed.data);
 }

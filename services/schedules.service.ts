@@ -71,7 +71,11 @@ export class SchedulesService {
 
   async list(): Promise<ScheduleView[]> {
     const ids: string[] = [];
-    for await (const s of this.t.client.schedule.list()) ids.push(s.scheduleId);
+    for await (const s of this.t.client.schedule.list()) {
+      // A cheap first cut on the summary; get() checks the rest (the task queue) and drops what is not ours.
+      const def = kindOf(s.memo);
+      if (def && def.workflowType === s.action?.workflowType) ids.push(s.scheduleId);
+    }
     const views = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
     return views.filter((v): v is ScheduleView => v !== undefined).sort((a, b) => a.id.localeCompare(b.id));
   }
@@ -133,13 +137,26 @@ export class SchedulesService {
     return this.get(id);
   }
 
+  /** Only this deployment's schedules exist for the API: another app's in the same namespace is a 404 like a missing one. */
   private async describe(id: string): Promise<ScheduleDescription> {
+    let d: ScheduleDescription;
     try {
-      return await this.t.client.schedule.getHandle(id).describe();
+      d = await this.t.client.schedule.getHandle(id).describe();
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) throw new NotFound('schedule', id);
       throw err;
     }
+    if (!this.isOurs(d)) throw new NotFound('schedule', id);
+    return d;
+  }
+
+  /**
+   * Ours: the memo names a kind we schedule, and the action starts that kind's workflow on our task queue (a
+   * schedule for another queue belongs to another deployment sharing the namespace, and no worker of ours runs it).
+   */
+  private isOurs(d: ScheduleDescription): boolean {
+    const def = kindOf(d.memo);
+    return !!def && d.action.type === 'startWorkflow' && d.action.workflowType === def.workflowType && d.action.taskQueue === this.t.taskQueue;
   }
 }
 
@@ -158,12 +175,20 @@ function specOf(t: ScheduleTiming): ScheduleOptions['spec'] {
 
 /**
  * Temporal rejects a malformed spec (bad cron, unknown zone) as InvalidArgument, which the SDK surfaces as a
- * TypeError: that is the caller's input, not our failure.
+ * TypeError, or as a ServiceError whose gRPC cause carries code 3 (a blank time zone): the caller's input, not
+ * our failure.
  */
 function asBadRequest(err: unknown): unknown {
-  const e = err as { code?: number; details?: string; message?: string };
-  if (err instanceof TypeError || e.code === 3) return new BadRequest(`Temporal rejected the schedule: ${e.details ?? e.message}`, { fields: ['every', 'cron', 'timezone'] });
+  const e = err as { code?: number; details?: string; message?: string; cause?: { code?: number; details?: string } };
+  if (err instanceof TypeError || e.code === 3 || e.cause?.code === 3) {
+    return new BadRequest(`Temporal rejected the schedule: ${e.details || e.cause?.details || e.message}`, { fields: ['every', 'cron', 'timezone'] });
+  }
   return err;
+}
+
+function kindOf(memo: Record<string, unknown> | undefined): (typeof SCHEDULABLE)[SchedulableKind] | undefined {
+  const kind = memo?.kind;
+  return typeof kind === 'string' && Object.hasOwn(SCHEDULABLE, kind) ? SCHEDULABLE[kind as SchedulableKind] : undefined;
 }
 
 function toView(id: string, d: ScheduleDescription): ScheduleView {

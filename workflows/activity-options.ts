@@ -1,7 +1,7 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
 /** Failure types that another attempt cannot fix (see activities/failures.ts). */
-export const NON_RETRYABLE_TYPES = ['AuthError', 'ValidationError', 'NotFoundError', 'ConfigError'];
+export const NON_RETRYABLE_TYPES = ['AuthError', 'ValidationError', 'NotFoundError', 'ConfigError', 'RefusedByDatabase'];
 
 /** CRM work comes in small, checkpointed units, so retries are cheap: retry soon, and cap the wait at 30 s. */
 const CRM_RETRY = { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE_TYPES };

@@ -4,7 +4,7 @@ import { ConnectionsRepository } from '../../db/repositories/connections.reposit
 import type { CrmConnection } from '../../db/entities/index.js';
 import { NotFound } from '../../services/errors.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, pageOf, Started } from '../schemas.js';
+import { errorResponses, pageOf, Started, Text } from '../schemas.js';
 
 /** What the API shows of a connection: never a secret, not even the names of the variables holding them. */
 const Connection = z.object({
@@ -14,7 +14,7 @@ const Connection = z.object({
   updatedAt: z.date(),
 }).meta({ id: 'Connection' });
 
-const IdParams = z.object({ id: z.string().min(1).max(63) });
+const IdParams = z.object({ id: Text.min(1).max(63) });
 
 const view = (c: CrmConnection) => ({
   id: c.id, provider: c.provider, region: c.region ?? null,

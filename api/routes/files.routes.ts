@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FILE_SORTS } from '../../db/repositories/files-query.repository.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, Limit, pageOf } from '../schemas.js';
+import { Cursor, DateTime, Digits, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
 
 const FileItem = z.object({
   id: z.number(), connectionId: z.string(), provider: z.string(), dealId: z.string(), fileId: z.string(), name: z.string(),
@@ -12,20 +12,19 @@ const FileItem = z.object({
 }).meta({ id: 'File' });
 
 const Bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const Size = z.coerce.number().int().min(0);
-const When = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const Size = Digits(0, Number.MAX_SAFE_INTEGER);
 
 const FileQuery = z.strictObject({
-  connectionId: z.string().max(63).optional(), provider: z.enum(['hubspot', 'zoho-crm']).optional(), dealId: z.string().max(64).optional(),
-  q: z.string().min(1).max(200).optional(), extension: z.string().max(32).optional(), mimeType: z.string().max(255).optional(),
-  minSize: Size.optional(), maxSize: Size.optional(), createdFrom: When.optional(), createdTo: When.optional(),
-  modifiedFrom: When.optional(), modifiedTo: When.optional(), duplicatesOnly: Bool.optional(), includeDeleted: Bool.optional(),
-  sort: z.enum(FILE_SORTS).default('name'), limit: Limit, cursor: z.string().max(500).optional(),
+  connectionId: Text.max(63).optional(), provider: z.enum(['hubspot', 'zoho-crm']).optional(), dealId: Text.max(64).optional(),
+  q: Text.min(1).max(200).optional(), extension: Text.max(32).optional(), mimeType: Text.max(255).optional(),
+  minSize: Size.optional(), maxSize: Size.optional(), createdFrom: DateTime.optional(), createdTo: DateTime.optional(),
+  modifiedFrom: DateTime.optional(), modifiedTo: DateTime.optional(), duplicatesOnly: Bool.optional(), includeDeleted: Bool.optional(),
+  sort: z.enum(FILE_SORTS).default('name'), limit: Limit, cursor: Cursor(500).optional(),
 }).refine((q) => q.minSize === undefined || q.maxSize === undefined || q.minSize <= q.maxSize, { message: 'minSize must not exceed maxSize', path: ['minSize'] })
   .refine((q) => !q.createdFrom || !q.createdTo || q.createdFrom <= q.createdTo, { message: 'createdFrom must not be after createdTo', path: ['createdFrom'] })
   .refine((q) => !q.modifiedFrom || !q.modifiedTo || q.modifiedFrom <= q.modifiedTo, { message: 'modifiedFrom must not be after modifiedTo', path: ['modifiedFrom'] });
 
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const IdParams = z.object({ id: Id });
 
 export const filesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const tags = ['files'];
@@ -56,10 +55,10 @@ export const filesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     amount: z.number().nullable(), crmModifiedAt: z.string().nullable(), fileCount: z.number(), deletedAt: z.string().nullable(),
   }).meta({ id: 'Deal' });
   const DealQuery = z.strictObject({
-    connectionId: z.string().max(63).optional(), provider: z.enum(['hubspot', 'zoho-crm']).optional(), includeDeleted: Bool.optional(),
-    limit: Limit, cursor: z.string().max(200).optional(),
+    connectionId: Text.max(63).optional(), provider: z.enum(['hubspot', 'zoho-crm']).optional(), includeDeleted: Bool.optional(),
+    limit: Limit, cursor: Cursor(200).optional(),
   });
-  const PageQuery = z.strictObject({ limit: Limit, cursor: z.string().max(500).optional() });
+  const PageQuery = z.strictObject({ limit: Limit, cursor: Cursor(500).optional() });
 
   app.get('/deals', { schema: { tags: ['deals'], querystring: DealQuery, response: { 200: pageOf(DealItem), ...errorResponses } } },
     async (req) => {

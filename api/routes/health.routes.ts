@@ -1,8 +1,10 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../app.js';
 
-const Check = z.object({ ok: z.boolean(), error: z.string().optional() });
+/** Public, so it names only what is down; the driver's message (host, port, user) goes to the log. */
+const Check = z.object({ ok: z.boolean(), error: z.enum(['unreachable', 'timed out']).optional() });
 const Ready = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.object({ database: Check, temporal: Check }) });
 
 export const healthRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
@@ -10,21 +12,24 @@ export const healthRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app
     async () => ({ status: 'ok' as const }));
 
   app.get('/ready', { schema: { tags: ['health'], summary: 'Readiness: database and Temporal reachable', response: { 200: Ready, 503: Ready } } },
-    async (_req, reply) => {
+    async (req, reply) => {
       const [database, temporal] = await Promise.all([
-        probe(() => deps.orm.em.fork().getConnection().execute('select 1')),
-        probe(() => deps.temporal.client.workflowService.getSystemInfo({})),
+        probe('database', req.log, () => deps.orm.em.fork().getConnection().execute('select 1')),
+        probe('temporal', req.log, () => deps.temporal.client.workflowService.getSystemInfo({})),
       ]);
       const ready = database.ok && temporal.ok;
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, temporal } });
     });
 };
 
-async function probe(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
+class ProbeTimeout extends Error {}
+
+async function probe(name: string, log: FastifyBaseLogger, fn: () => Promise<unknown>): Promise<z.infer<typeof Check>> {
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000).unref())]);
+    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new ProbeTimeout('timed out after 3 s')), 3000).unref())]);
     return { ok: true };
   } catch (err) {
-    return { ok: false, error: (err as Error).message.split('\n')[0] };
+    log.warn({ err, dependency: name }, `readiness: ${name} is down`);
+    return { ok: false, error: err instanceof ProbeTimeout ? 'timed out' : 'unreachable' };
   }
 }

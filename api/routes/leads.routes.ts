@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LEAD_SYNC_STATES } from '../../db/entities/index.js';
+import { LEAD_FIELD_RULES } from '../../domain/lead-field-rules.js';
 import { LEAD_FIELDS } from '../../domain/lead-fields.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, Limit, pageOf, Started } from '../schemas.js';
+import { Cursor, DateTime, errorResponses, Id, Limit, pageOf, Started, Text } from '../schemas.js';
 
 const Conflict = z.object({
   id: z.number(), leadId: z.number(), field: z.string(), localValue: z.string().nullable(), remoteValue: z.string().nullable(),
@@ -18,26 +19,25 @@ const Lead = z.object({
   conflicts: z.array(Conflict).optional(),
 }).meta({ id: 'Lead' });
 
-const Opt = (max: number) => z.string().trim().max(max).nullable().optional();
-const LastName = z.string().trim().min(1, 'last name is required').max(255);
-const Email = z.email('must be a valid email address').max(320);
+const R = LEAD_FIELD_RULES;
 const LeadCreate = z.strictObject({
-  connectionId: z.string().min(1).max(63).optional(), firstName: Opt(255), lastName: LastName, email: Email, phone: Opt(64),
-  company: Opt(255), status: Opt(128), source: Opt(128),
+  connectionId: Text.min(1).max(63).optional(), firstName: R.firstName.optional(), lastName: R.lastName, email: R.email, phone: R.phone.optional(),
+  company: R.company.optional(), status: R.status.optional(), source: R.source.optional(),
 });
 const LeadPatch = z.strictObject({
-  firstName: Opt(255), lastName: LastName.optional(), email: Email.optional(), phone: Opt(64), company: Opt(255), status: Opt(128), source: Opt(128),
+  firstName: R.firstName.optional(), lastName: R.lastName.optional(), email: R.email.optional(), phone: R.phone.optional(),
+  company: R.company.optional(), status: R.status.optional(), source: R.source.optional(),
 }).refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });
 
 const LeadQuery = z.strictObject({
-  connectionId: z.string().max(63).optional(), syncState: z.enum(LEAD_SYNC_STATES).optional(), status: z.string().max(128).optional(),
-  q: z.string().min(1).max(200).optional(), updatedSince: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-  includeDeleted: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), limit: Limit, cursor: z.string().max(100).optional(),
+  connectionId: Text.max(63).optional(), syncState: z.enum(LEAD_SYNC_STATES).optional(), status: Text.max(128).optional(),
+  q: Text.min(1).max(200).optional(), updatedSince: DateTime.optional(),
+  includeDeleted: z.enum(['true', 'false']).transform((v) => v === 'true').optional(), limit: Limit, cursor: Cursor(100).optional(),
 });
-const ConflictQuery = z.strictObject({ connectionId: z.string().max(63).optional(), limit: Limit, cursor: z.string().max(100).optional() });
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
-const ResolveParams = z.object({ id: z.coerce.number().int().positive(), field: z.enum(LEAD_FIELDS) });
-const ResolveBody = z.strictObject({ take: z.enum(['local', 'crm', 'value']), value: z.string().max(320).nullable().optional() })
+const ConflictQuery = z.strictObject({ connectionId: Text.max(63).optional(), limit: Limit, cursor: Cursor(100).optional() });
+const IdParams = z.object({ id: Id });
+const ResolveParams = z.object({ id: Id, field: z.enum(LEAD_FIELDS) });
+const ResolveBody = z.strictObject({ take: z.enum(['local', 'crm', 'value']), value: Text.max(320).nullable().optional().describe('checked against the rules of the field, as in POST /leads') })
   .refine((b) => b.take === 'value' ? b.value !== undefined : b.value === undefined, { message: 'value is given exactly when take is "value"', path: ['value'] });
 
 export const leadsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {

@@ -2,12 +2,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SCHEDULABLE } from '../../services/schedules.service.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, pageOf } from '../schemas.js';
+import { errorResponses, pageOf, Text } from '../schemas.js';
 
-const Every = z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 30s, 15m, 6h or 1d');
-const Cron = z.string().min(9).max(100);
-const Timezone = z.string().min(1).max(64);
-const Note = z.string().max(500);
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Bounded: an unbounded count overflowed on its way to Temporal (`99999999999999999999d` became `-400ms`). */
+const Every = z.string().regex(/^\d{1,6}(s|m|h|d)$/, 'a duration such as 30s, 15m, 6h or 1d')
+  .refine((v) => {
+    const ms = Number(v.slice(0, -1)) * UNIT_MS[v.slice(-1) as keyof typeof UNIT_MS];
+    return ms >= 1000 && ms <= 366 * UNIT_MS.d;
+  }, 'between 1s and 366d')
+  .describe('an interval from 1s to 366d, such as 30s, 15m, 6h or 1d');
+const Cron = Text.min(9).max(100);
+const Timezone = Text.min(1).max(64);
+const Note = Text.max(500);
 
 const ScheduleView = z.object({
   id: z.string(), kind: z.string(), connectionId: z.string().nullable(), every: z.string().nullable(), cron: z.string().nullable(),
@@ -18,7 +25,7 @@ const ScheduleView = z.object({
 const CreateBody = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'lowercase letters, digits and dashes'),
   kind: z.enum(Object.keys(SCHEDULABLE) as [keyof typeof SCHEDULABLE]),
-  connectionId: z.string().min(1).max(63).optional(),
+  connectionId: Text.min(1).max(63).optional(),
   every: Every.optional(), cron: Cron.optional(), timezone: Timezone.optional(), paused: z.boolean().optional(), note: Note.optional(),
   options: z.strictObject({ mode: z.enum(['incremental', 'full']).optional(), downloadContent: z.boolean().optional() }).optional(),
 }).refine((b) => !!b.every !== !!b.cron, { message: 'give exactly one of every or cron', path: ['every'] })
@@ -28,7 +35,7 @@ const PatchBody = z.strictObject({ every: Every.optional(), cron: Cron.optional(
   .refine((b) => !(b.every && b.cron), { message: 'give at most one of every or cron', path: ['every'] })
   .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
 
-const Params = z.object({ id: z.string().min(1).max(100) });
+const Params = z.object({ id: Text.min(1).max(100) });
 const NoteBody = z.strictObject({ note: Note.optional() }).nullish();
 
 export const schedulesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {

@@ -2,15 +2,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SYNC_RUN_STATUSES } from '../../db/entities/index.js';
 import type { AppDeps } from '../app.js';
-import { errorResponses, Limit, pageOf, Started } from '../schemas.js';
+import { Cursor, errorResponses, Limit, pageOf, Started, Text } from '../schemas.js';
 
 const Status = z.enum(SYNC_RUN_STATUSES);
 const Progress = z.object({ phase: z.string(), done: z.number(), total: z.number().nullable(), message: z.string().optional(), counts: z.record(z.string(), z.number()).optional() });
+
+const PendingActivity = z.object({
+  activityType: z.string(), state: z.enum(['scheduled', 'started', 'cancel-requested', 'paused', 'pause-requested', 'unknown']),
+  attempt: z.number(), maximumAttempts: z.number(), lastFailure: z.string().nullable(), lastFailureType: z.string().nullable(),
+  lastStartedAt: z.string().nullable(), lastHeartbeatAt: z.string().nullable(), nextAttemptAt: z.string().nullable(),
+}).meta({ id: 'PendingActivity' });
 
 const SyncDetail = z.object({
   workflowId: z.string(), runId: z.string(), kind: z.string(), connectionId: z.string().nullable(), status: Status,
   progress: Progress.nullable(), result: z.record(z.string(), z.unknown()).nullable(), error: z.string().nullable(),
   startedAt: z.string(), closedAt: z.string().nullable(), temporalUiUrl: z.string(),
+  pendingActivities: z.array(PendingActivity).describe('activities Temporal is still trying; attempt > 1 with lastFailure means retrying, not progressing'),
 }).meta({ id: 'Sync' });
 
 const SyncRow = z.object({
@@ -19,13 +26,13 @@ const SyncRow = z.object({
 }).meta({ id: 'SyncRun' });
 
 const ListQuery = z.strictObject({
-  kind: z.string().max(64).optional(), connection: z.string().max(63).optional(), status: Status.optional(), limit: Limit, cursor: z.string().max(200).optional(),
+  kind: Text.max(64).optional(), connection: Text.max(63).optional(), status: Status.optional(), limit: Limit, cursor: Cursor(200).optional(),
 });
-const Params = z.object({ workflowId: z.string().min(1).max(255) });
+const Params = z.object({ workflowId: Text.min(1).max(255) });
 
-const Ids = z.array(z.string().min(1).max(64)).min(1).max(1000);
+const Ids = z.array(Text.min(1).max(64)).min(1).max(1000);
 const FileSyncBody = z.strictObject({
-  connectionId: z.string().min(1).max(63).optional(),
+  connectionId: Text.min(1).max(63).optional(),
   all: z.literal(true).optional(),
   provider: z.enum(['hubspot', 'zoho-crm']).optional(),
   mode: z.enum(['incremental', 'full']).default('incremental'),
@@ -44,7 +51,7 @@ export const syncsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
   });
 
-  const LeadSyncBody = z.strictObject({ connectionId: z.string().min(1).max(63).optional(), dryRun: z.boolean().default(false) });
+  const LeadSyncBody = z.strictObject({ connectionId: Text.min(1).max(63).optional(), dryRun: z.boolean().default(false) });
   app.post('/syncs/leads/pull', {
     schema: {
       tags: ['syncs', 'leads'], summary: 'Pull leads changed in Zoho since the cursor (full: all leads)',
@@ -66,7 +73,7 @@ export const syncsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     id: z.number(), runId: z.string(), level: z.string(), code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).nullable(), occurredAt: z.string(),
   }).meta({ id: 'SyncEvent' });
   app.get('/syncs/:workflowId/events', {
-    schema: { tags: ['syncs'], summary: 'Item errors and dry-run plans of a sync, oldest first', params: Params, querystring: z.strictObject({ limit: Limit, cursor: z.string().max(100).optional() }), response: { 200: pageOf(SyncEvent), ...errorResponses } },
+    schema: { tags: ['syncs'], summary: 'Item errors and dry-run plans of a sync, oldest first', params: Params, querystring: z.strictObject({ limit: Limit, cursor: Cursor(100).optional() }), response: { 200: pageOf(SyncEvent), ...errorResponses } },
   }, async (req) => deps.syncs.events(req.params.workflowId, req.query.limit, req.query.cursor));
 
   app.get('/syncs', { schema: { tags: ['syncs'], summary: 'Sync runs, newest first', querystring: ListQuery, response: { 200: pageOf(SyncRow), ...errorResponses } } },

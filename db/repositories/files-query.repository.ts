@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InvalidCursorError } from './sync-runs.repository.js';
+import { DateTime, hasNul, isId } from '../../domain/input-rules.js';
+import { InvalidCursorError } from './id-cursor.js';
 
 export const FILE_SORTS = ['name', '-name', 'size', '-size', 'createdAt', '-createdAt', 'modifiedAt', '-modifiedAt', 'id', '-id'] as const;
 export type FileSort = (typeof FILE_SORTS)[number];
@@ -78,13 +79,40 @@ function encode(v: unknown, id: number): string {
   return Buffer.from(JSON.stringify({ v: value, id })).toString('base64url');
 }
 
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** Timestamps come back from pg as text (`2026-11-22 10:00:00.123456+00`); the cursor keeps the microseconds. */
+const PG_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(Z|[+-]\d{2}(?::?\d{2})?)$/;
+
+/** A sort value of the sort's own type, or undefined: what reaches Postgres must parse there. */
+function sortValue(kind: 'text' | 'num' | 'time', v: unknown): unknown {
+  if (kind === 'text') return typeof v === 'string' && !hasNul(v) ? v : undefined;
+  if (kind === 'num') {
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+    // Bigints come back from pg as digit strings.
+    if (typeof v !== 'string' || !/^-?\d{1,19}$/.test(v)) return undefined;
+    return BigInt(v) >= BIGINT_MIN && BigInt(v) <= BIGINT_MAX ? v : undefined;
+  }
+  if (v === '-infinity') return v;
+  const m = typeof v === 'string' ? PG_TIME.exec(v) : null;
+  if (!m) return undefined;
+  const offset = m[3] === 'Z' ? 'Z' : `${m[3]!.slice(0, 3)}:${m[3]!.slice(3).replace(':', '') || '00'}`;
+  const iso = `${m[1]}T${m[2]}${offset}`;
+  return DateTime.safeParse(iso).success ? iso : undefined;
+}
+
 function decode(cursor: string, kind: 'text' | 'num' | 'time'): { v: unknown; id: number } {
+  const c = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; id?: unknown } | null | undefined;
+  const v = c && typeof c === 'object' ? sortValue(kind, c.v) : undefined;
+  if (v === undefined || !isId(c?.id)) throw new InvalidCursorError('cursor is not one this API returned for this sort');
+  return { v, id: c.id };
+}
+
+function parseJson(text: string): unknown {
   try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: unknown; id: unknown };
-    const okValue = kind === 'text' ? typeof c.v === 'string' : kind === 'num' ? typeof c.v === 'number' || typeof c.v === 'string' : typeof c.v === 'string';
-    if (!okValue || typeof c.id !== 'number') throw new Error('shape');
-    return { v: kind === 'time' && c.v !== '-infinity' ? new Date(c.v as string) : c.v, id: c.id };
+    return JSON.parse(text);
   } catch {
-    throw new InvalidCursorError('cursor is not one this API returned for this sort');
+    return undefined;
   }
 }

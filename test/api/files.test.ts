@@ -176,6 +176,25 @@ describe('single files, content and deals', () => {
     expect((await app.inject({ method: 'DELETE', url: `/files/${f.id}`, headers: auth })).statusCode).toBe(404);
   });
 
+  it('DELETE /files/:id frees the duplicates of an original in the same transaction as the delete', async () => {
+    const dup = (await files('&duplicatesOnly=true'))[0]!;
+    const original = dup.duplicateOf!;
+    const sql = (q: string) => stack.db.orm.em.fork().getConnection().execute(q);
+    // A delete that fails after the duplicates were freed must leave them pointing at their original.
+    await sql(`create function refuse_delete() returns trigger language plpgsql as $$ begin raise exception 'refused'; end $$`);
+    await sql(`create trigger refuse_delete before delete on file_metadata for each row when (old.id = ${original}) execute function refuse_delete()`);
+    try {
+      expect((await app.inject({ method: 'DELETE', url: `/files/${original}`, headers: auth })).statusCode).toBe(500);
+      expect((await get(`/files/${dup.id}`)).json().duplicateOf).toBe(original);
+    } finally {
+      await sql('drop trigger refuse_delete on file_metadata');
+      await sql('drop function refuse_delete()');
+    }
+    expect((await app.inject({ method: 'DELETE', url: `/files/${original}`, headers: auth })).statusCode).toBe(204);
+    expect((await get(`/files/${dup.id}`)).json().duplicateOf).toBeNull();
+    expect((await get(`/files/${original}`)).statusCode).toBe(404);
+  });
+
   it('lists deals with file counts and a deal\'s files', async () => {
     const deals = (await get(`/deals?connectionId=${zo}`)).json();
     expect(deals.items).toHaveLength(5);

@@ -106,6 +106,41 @@ describe('API: schedules over Temporal Schedules', () => {
     await call('DELETE', `/schedules/${one.json().id}`);
   });
 
+  it('acts only on its own schedules: a foreign one in the namespace is 404 everywhere and absent from the list', async () => {
+    const foreign = uniqueId('foreign');
+    const lookalike = uniqueId('lookalike');
+    await temporal.client.schedule.create({
+      scheduleId: foreign, spec: { intervals: [{ every: '1h' }] }, state: { paused: true },
+      action: { type: 'startWorkflow', workflowType: 'someoneElsesWorkflow', taskQueue: 'someone-elses-queue', workflowId: `${foreign}-wf` },
+    });
+    // Our memo and workflow type, but another deployment's task queue.
+    await temporal.client.schedule.create({
+      scheduleId: lookalike, spec: { intervals: [{ every: '1h' }] }, state: { paused: true }, memo: { kind: 'connection-check', connectionId, note: null },
+      action: { type: 'startWorkflow', workflowType: 'connectionCheck', taskQueue: 'another-deployments-queue', workflowId: `${lookalike}-wf`, args: [{ connectionId }] },
+    });
+    try {
+      for (const id of [foreign, lookalike]) {
+        for (const [method, url, payload] of [
+          ['GET', `/schedules/${id}`], ['PATCH', `/schedules/${id}`, { every: '2h' }], ['POST', `/schedules/${id}/pause`], ['POST', `/schedules/${id}/unpause`],
+          ['POST', `/schedules/${id}/trigger`], ['DELETE', `/schedules/${id}`],
+        ] as const) {
+          const res = await call(method, url, payload);
+          expect(res.statusCode, `${method} ${url}`).toBe(404);
+          expect(res.json().error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'schedule', id } });
+        }
+        const d = await temporal.client.schedule.getHandle(id).describe();
+        expect(d.state.paused).toBe(true);
+        expect(d.info.recentActions).toHaveLength(0);
+      }
+      const listed = (await call('GET', '/schedules')).json().items.map((s: { id: string }) => s.id);
+      expect(listed).not.toContain(foreign);
+      expect(listed).not.toContain(lookalike);
+    } finally {
+      await temporal.client.schedule.getHandle(foreign).delete();
+      await temporal.client.schedule.getHandle(lookalike).delete();
+    }
+  });
+
   it('schedules a lead pull for a Zoho connection; a triggered run pulls the leads', async () => {
     const id = uniqueId('leads');
     const res = await call('POST', '/schedules', { id, kind: 'lead-pull', connectionId: zohoId, every: '5m' });
