@@ -163,7 +163,7 @@ class PageMerger {
     if (!row && email) {
       const holder = this.byEmail.get(email);
       // A lost write-back: our lead reached Zoho but never learned its id. The email links them.
-      if (holder && !holder.zoho_id && holder.sync_state !== 'error') { row = holder; linking = true; }
+      if (holder && !holder.zoho_id) { row = holder; linking = true; }
     }
     if (!row) return this.create(rec, email);
     if (row.deleted_at) { this.counts.skipped += 1; return; }

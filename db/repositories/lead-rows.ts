@@ -93,11 +93,14 @@ export async function insertLeads(em: EntityManager, connectionId: string, write
 export async function lockLeads(em: EntityManager, connectionId: string, keys: { ids?: number[]; zohoIds?: string[]; emails?: string[] }): Promise<LeadRow[]> {
   const rows = await pgQuery<LeadRow>(em,
     // One index lookup per kind of key, unioned; `= any(array(...))` keeps each an index condition even when the
-    // table's statistics are stale (during a first pull), where `in (subquery)` or an OR scans the table.
+    // table's statistics are stale (during a first pull), where `in (subquery)` or an OR scans the table. Emails are
+    // looked up twice because the email index leaves leads in `error` out: each half matches one index's predicate.
     `select * from leads where id = any(array(
         select id from leads where id = any(array(select jsonb_array_elements_text($2::jsonb)::bigint)) and connection_id = $1
         union select id from leads where connection_id = $1 and zoho_id = any(array(select jsonb_array_elements_text($3::jsonb)))
-        union select id from leads where connection_id = $1 and deleted_at is null and email is not null
+        union select id from leads where connection_id = $1 and deleted_at is null and email is not null and sync_state <> 'error'
+          and lower(email) = any(array(select jsonb_array_elements_text($4::jsonb)))
+        union select id from leads where connection_id = $1 and deleted_at is null and email is not null and sync_state = 'error'
           and lower(email) = any(array(select jsonb_array_elements_text($4::jsonb)))))
       order by id
       for update`,
