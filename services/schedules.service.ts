@@ -30,6 +30,8 @@ export const SCHEDULABLE = {
   },
 } as const;
 export type SchedulableKind = keyof typeof SCHEDULABLE;
+type ScheduleDef = (typeof SCHEDULABLE)[SchedulableKind];
+const SCHEDULED_RUN = 'scheduledRun';
 
 export interface ScheduleTiming { every?: string; cron?: string; timezone?: string }
 export interface ScheduleInput extends ScheduleTiming {
@@ -37,7 +39,9 @@ export interface ScheduleInput extends ScheduleTiming {
 }
 export interface ScheduleView {
   id: string; kind: string; connectionId: string | null; every: string | null; cron: string | null; timezone: string;
-  paused: boolean; note: string | null; nextRuns: string[]; recentRuns: Array<{ scheduledAt: string; workflowId: string | null }>;
+  paused: boolean; note: string | null; nextRuns: string[];
+  /** `workflowId`: the sync's business key; `startedBy`: the schedule's own `scheduledRun`, whose result says started or already running. */
+  recentRuns: Array<{ scheduledAt: string; workflowId: string | null; startedBy: string | null }>;
 }
 
 /** Temporal Schedules, with our kind and connection kept in the schedule's memo. */
@@ -51,11 +55,7 @@ export class SchedulesService {
     const options: ScheduleOptions = {
       scheduleId: input.id,
       spec: specOf(input),
-      action: {
-        type: 'startWorkflow', workflowType: def.workflowType, taskQueue: this.t.taskQueue,
-        workflowId: `${def.workflowId(input.connectionId)}:scheduled`, args: def.args(input.connectionId, input.options),
-        memo: actionMemo(input.id, input.cron),
-      },
+      action: this.actionOf(def, input.id, input.connectionId, input.options, input.cron),
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5 minutes' },
       state: { paused: input.paused ?? false, note: input.note },
       memo: { kind: input.kind, connectionId: input.connectionId ?? null, note: input.note ?? null },
@@ -74,7 +74,7 @@ export class SchedulesService {
     for await (const s of this.t.client.schedule.list()) {
       // A cheap first cut on the summary; get() checks the rest (the task queue) and drops what is not ours.
       const def = kindOf(s.memo);
-      if (def && def.workflowType === s.action?.workflowType) ids.push(s.scheduleId);
+      if (def && [SCHEDULED_RUN, def.workflowType].includes(s.action?.workflowType ?? '')) ids.push(s.scheduleId);
     }
     const views = await Promise.all(ids.map((id) => this.get(id).catch(() => undefined)));
     return views.filter((v): v is ScheduleView => v !== undefined).sort((a, b) => a.id.localeCompare(b.id));
@@ -84,14 +84,37 @@ export class SchedulesService {
     return toView(id, await this.describe(id));
   }
 
-  /** Creates the schedule unless one with this id exists (for defaults applied at every start). */
+  /**
+   * Creates the schedule unless one with this id exists (for defaults applied at every start). One made by an
+   * earlier version, which started the sync itself under `<id>:scheduled`, is moved to `scheduledRun`.
+   */
   async ensure(input: ScheduleInput): Promise<{ created: boolean; view: ScheduleView }> {
     try {
+      const d = await this.describe(input.id);
+      if (d.action.type === 'startWorkflow' && d.action.workflowType !== SCHEDULED_RUN) {
+        const memo = (d.memo ?? {}) as { connectionId?: string | null };
+        const def = SCHEDULABLE[input.kind];
+        const args = d.action.args?.[0] as ScheduleOptionsInput | undefined;
+        const cron = (d.action.memo as { cron?: string | null } | undefined)?.cron ?? undefined;
+        await this.t.client.schedule.getHandle(input.id).update((prev) => ({
+          ...prev, action: this.actionOf(def, input.id, memo.connectionId ?? undefined, args, cron),
+        }));
+      }
       return { created: false, view: await this.get(input.id) };
     } catch (err) {
       if (!(err instanceof NotFound)) throw err;
       return { created: true, view: await this.create(input) };
     }
+  }
+
+  /** The schedule's action: `scheduledRun`, which starts the sync under its business key or finds it running. */
+  private actionOf(def: ScheduleDef, scheduleId: string, connectionId: string | undefined, options: ScheduleOptionsInput | undefined, cron: string | undefined) {
+    return {
+      type: 'startWorkflow' as const, workflowType: SCHEDULED_RUN, taskQueue: this.t.taskQueue,
+      workflowId: `schedule:${scheduleId}`,
+      args: [{ workflowType: def.workflowType, workflowId: def.workflowId(connectionId), args: def.args(connectionId, options) }],
+      memo: actionMemo(scheduleId, cron),
+    };
   }
 
   async update(id: string, patch: ScheduleTiming & { note?: string }): Promise<ScheduleView> {
@@ -156,7 +179,7 @@ export class SchedulesService {
    */
   private isOurs(d: ScheduleDescription): boolean {
     const def = kindOf(d.memo);
-    return !!def && d.action.type === 'startWorkflow' && d.action.workflowType === def.workflowType && d.action.taskQueue === this.t.taskQueue;
+    return !!def && d.action.type === 'startWorkflow' && [SCHEDULED_RUN, def.workflowType].includes(d.action.workflowType) && d.action.taskQueue === this.t.taskQueue;
   }
 }
 
@@ -199,7 +222,12 @@ function toView(id: string, d: ScheduleDescription): ScheduleView {
     every: interval === undefined ? null : formatMs(Number(interval)),
     cron: (d.action.memo as { cron?: string | null } | undefined)?.cron ?? null, timezone: d.spec.timezone ?? 'UTC', paused: d.state.paused, note: d.state.note ?? memo.note ?? null,
     nextRuns: d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
-    recentRuns: d.info.recentActions.slice(-5).map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null })),
+    recentRuns: d.info.recentActions.slice(-5).map((a) => {
+      const startedBy = a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null;
+      // A `scheduledRun` starts (or finds running) the sync under its business key: that is the run to look at.
+      const sync = d.action.type === 'startWorkflow' && d.action.workflowType === SCHEDULED_RUN ? (d.action.args?.[0] as { workflowId?: string } | undefined)?.workflowId : undefined;
+      return { scheduledAt: a.scheduledAt.toISOString(), workflowId: sync ?? startedBy, startedBy };
+    }),
   };
 }
 

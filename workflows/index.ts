@@ -3,3 +3,4 @@ export { fileSync } from './file-sync.js';
 export { fileSyncAll } from './file-sync-all.js';
 export { leadPull } from './lead-pull.js';
 export { leadPush } from './lead-push.js';
+export { scheduledRun } from './scheduled-run.js';

@@ -19,7 +19,10 @@ const Note = Text.max(500);
 const ScheduleView = z.object({
   id: z.string(), kind: z.string(), connectionId: z.string().nullable(), every: z.string().nullable(), cron: z.string().nullable(),
   timezone: z.string(), paused: z.boolean(), note: z.string().nullable(), nextRuns: z.array(z.string()),
-  recentRuns: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string().nullable() })),
+  recentRuns: z.array(z.object({
+    scheduledAt: z.string(), workflowId: z.string().nullable().describe('the sync the schedule asked for (its business-key workflow id)'),
+    startedBy: z.string().nullable().describe('the schedule\'s scheduledRun: its result says whether it started the sync or found it running'),
+  })),
 }).meta({ id: 'Schedule' });
 
 const CreateBody = z.strictObject({

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FileMetadata } from '../../db/entities/index.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
+import { SchedulesService } from '../../services/schedules.service.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { auth, testApp } from '../helpers/api.js';
 import { hubspotConnection, simSecrets, uniqueId, zohoConnection } from '../helpers/connections.js';
@@ -36,6 +38,15 @@ afterAll(async () => {
 
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
   app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+/** The schedule's latest run once Temporal lists it: the sync's id and the scheduledRun that asked for it. */
+async function recentRun(id: string): Promise<{ workflowId: string; startedBy: string }> {
+  return vi.waitFor(async () => {
+    const run = (await call('GET', `/schedules/${id}`)).json().recentRuns.at(-1);
+    if (!run?.startedBy) throw new Error(`schedule ${id} has not run yet`);
+    return run;
+  }, { timeout: 10_000, interval: 100 });
+}
 
 describe('API: schedules over Temporal Schedules', () => {
   it('creates, reads and lists a schedule', async () => {
@@ -78,13 +89,10 @@ describe('API: schedules over Temporal Schedules', () => {
 
   it('trigger starts a run that completes and shows in recentRuns', async () => {
     expect((await call('POST', `/schedules/${scheduleId}/trigger`)).statusCode).toBe(200);
-    let workflowId: string | null = null;
-    for (let i = 0; i < 50 && !workflowId; i++) {
-      workflowId = (await call('GET', `/schedules/${scheduleId}`)).json().recentRuns[0]?.workflowId ?? null;
-      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(workflowId).toContain(`connection-check:${connectionId}`);
-    const result = await temporal.client.workflow.getHandle(workflowId!).result();
+    const run = await recentRun(scheduleId);
+    expect(run.workflowId).toBe(`connection-check:${connectionId}`);
+    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({ outcome: 'started', workflowId: run.workflowId });
+    const result = await temporal.client.workflow.getHandle(run.workflowId).result();
     expect(result).toMatchObject({ connectionId, provider: 'hubspot' });
   });
 
@@ -141,19 +149,59 @@ describe('API: schedules over Temporal Schedules', () => {
     }
   });
 
+  it('runs one sync per job: a schedule fired while a manual full file sync runs finds that run and starts no second one', async () => {
+    // HubSpot slowed down, so the manual sync is still running when the schedule fires.
+    await fetch(`${sims.urls.hubspot}/__admin/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'latency', latencyMs: 1500, times: 3 }),
+    });
+    const manual = await call('POST', '/syncs/files', { connectionId, mode: 'full' });
+    expect(manual.statusCode).toBe(202);
+    const id = uniqueId('full');
+    expect((await call('POST', '/schedules', { id, kind: 'file-sync', connectionId, every: '1h', options: { mode: 'full' } })).statusCode).toBe(201);
+    expect((await call('POST', `/schedules/${id}/trigger`)).statusCode).toBe(200);
+    const run = await recentRun(id);
+    expect(run.workflowId).toBe(manual.json().workflowId);
+    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({ outcome: 'already-running', runId: null });
+    expect(await temporal.client.workflow.getHandle(run.workflowId).result()).toMatchObject({ errors: 0, deleted: 0 });
+    const runs = (await call('GET', `/syncs?kind=file-sync&connection=${connectionId}`)).json().items;
+    expect(runs).toHaveLength(1);
+    const files = await db.orm.em.fork().find(FileMetadata, { connectionId });
+    expect(files).toHaveLength(sims.hubspot.store.files.size);
+    expect(files.filter((f) => f.deletedAt)).toEqual([]);
+    await call('DELETE', `/schedules/${id}`);
+  });
+
+  it('moves a schedule made by an earlier version (which started the sync itself) to scheduledRun at the next start', async () => {
+    const id = uniqueId('old');
+    await temporal.client.schedule.create({
+      scheduleId: id, spec: { intervals: [{ every: '1h' }] }, state: { paused: true }, memo: { kind: 'file-sync', connectionId, note: null },
+      action: {
+        type: 'startWorkflow', workflowType: 'fileSync', taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${connectionId}:scheduled`,
+        args: [{ connectionId, mode: 'full', downloadContent: false }], memo: { scheduleId: id, cron: null },
+      },
+    });
+    try {
+      const service = new SchedulesService(temporal.settings, () => db.orm.em.fork());
+      const { created } = await service.ensure({ id, kind: 'file-sync', connectionId, every: '1h' });
+      expect(created).toBe(false);
+      const d = await temporal.client.schedule.getHandle(id).describe();
+      expect(d.action).toMatchObject({ workflowType: 'scheduledRun', args: [{ workflowType: 'fileSync', workflowId: `file-sync:${connectionId}`, args: [{ connectionId, mode: 'full' }] }] });
+      expect(d.state.paused).toBe(true);
+    } finally {
+      await temporal.client.schedule.getHandle(id).delete();
+    }
+  });
+
   it('schedules a lead pull for a Zoho connection; a triggered run pulls the leads', async () => {
     const id = uniqueId('leads');
     const res = await call('POST', '/schedules', { id, kind: 'lead-pull', connectionId: zohoId, every: '5m' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'lead-pull', connectionId: zohoId, every: '5m' });
     expect((await call('POST', `/schedules/${id}/trigger`)).statusCode).toBe(200);
-    let workflowId: string | null = null;
-    for (let i = 0; i < 50 && !workflowId; i++) {
-      workflowId = (await call('GET', `/schedules/${id}`)).json().recentRuns[0]?.workflowId ?? null;
-      if (!workflowId) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(workflowId).toContain(`lead-pull:${zohoId}`);
-    expect(await temporal.client.workflow.getHandle(workflowId!).result()).toMatchObject({ connectionId: zohoId, created: 25, errors: 0 });
+    const run = await recentRun(id);
+    expect(run.workflowId).toBe(`lead-pull:${zohoId}`);
+    await temporal.client.workflow.getHandle(run.startedBy).result();
+    expect(await temporal.client.workflow.getHandle(run.workflowId).result()).toMatchObject({ connectionId: zohoId, created: 25, errors: 0 });
     await call('DELETE', `/schedules/${id}`);
   });
 });
