@@ -17,9 +17,7 @@ export function createConnectionQueueActivities(deps: ActivityDeps) {
   };
 }
 
-/** The one wiring point: the worker passes real dependencies, tests pass theirs. */
-export function createActivities(deps: ActivityDeps) {
-  return { ...createMainQueueActivities(deps), ...createConnectionQueueActivities(deps) };
-}
-
-export type Activities = ReturnType<typeof createActivities>;
+/** What workflows may call on the main queue (our DB) and on a connection's queue (its CRM): two types, so a
+ * CRM activity proxied onto the main queue, or a DB activity onto a connection's queue, does not compile. */
+export type MainQueueActivities = ReturnType<typeof createMainQueueActivities>;
+export type ConnectionQueueActivities = ReturnType<typeof createConnectionQueueActivities>;

@@ -1,12 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { activityPresets } from './activity-options.js';
+import { executeChild, setHandler } from '@temporalio/workflow';
 import { type FileSyncAllInput, type FileSyncAllResult, type Progress, progressQuery, workflowIds } from './definitions.js';
 import { fileSync } from './file-sync.js';
 import { recordedRun } from './run-recorder.js';
+import { mainQueue } from './queues.js';
 
-const store = proxyActivities<Activities>(activityPresets.store);
+const store = mainQueue();
 
 /** Runs `fileSync` for every file-capable connection as child workflows; one connection's failure does not stop the others. */
 export async function fileSyncAll(input: FileSyncAllInput): Promise<FileSyncAllResult> {

@@ -1,12 +1,11 @@
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { activityPresets } from './activity-options.js';
+import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  connectionQueue, type FileCounts, type FileSyncCarry, type FileSyncInput, type FileSyncResult, type Progress, progressQuery, zeroCounts,
+  type FileCounts, type FileSyncCarry, type FileSyncInput, type FileSyncResult, type Progress, progressQuery, zeroCounts,
 } from './definitions.js';
 import { recordedRun } from './run-recorder.js';
+import { connectionActivities, mainQueue } from './queues.js';
 
-const store = proxyActivities<Activities>(activityPresets.store);
+const store = mainQueue();
 /** Pages per run before continuing as new, even if Temporal does not suggest it yet: keeps histories small. */
 const PAGES_PER_RUN = 20;
 /** Small units of work, so a flaky CRM costs a short retry instead of a whole page. */
@@ -18,8 +17,8 @@ const FILES_PER_DOWNLOAD = 5;
  * cursor and counts; content downloads run per page; the loop continues as new to keep history bounded.
  */
 export async function fileSync(input: FileSyncInput, carry?: FileSyncCarry): Promise<FileSyncResult> {
-  const crm = proxyActivities<Activities>({ ...activityPresets.crmCall, taskQueue: connectionQueue(input.connectionId) });
-  const download = proxyActivities<Activities>({ ...activityPresets.download, taskQueue: connectionQueue(input.connectionId) });
+  const crm = connectionActivities(input.connectionId, 'crmCall');
+  const download = connectionActivities(input.connectionId, 'download');
   const selective = !!(input.dealIds?.length || input.fileIds?.length);
   const dryRun = input.dryRun ?? false;
   const counts: FileCounts = carry?.counts ?? zeroCounts();

@@ -1,17 +1,16 @@
 import {
-  continueAsNew, getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo,
+  continueAsNew, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities/index.js';
-import { activityPresets } from './activity-options.js';
-import { connectionQueue, type Progress, progressQuery, workflowIds } from './definitions.js';
+import { type Progress, progressQuery, workflowIds } from './definitions.js';
 import {
   type LeadPullCarry, type LeadPullCounts, type LeadPullInput, type LeadPullResult, leadsChangedSignal, zeroPullCounts,
 } from './lead-definitions.js';
 import { leadPush } from './lead-push.js';
 import { recordedRun } from './run-recorder.js';
+import { connectionActivities, mainQueue } from './queues.js';
 
-const store = proxyActivities<Activities>(activityPresets.store);
+const store = mainQueue();
 /** Activities (of up to 10 pages each) per run before continuing as new. */
 const ACTIVITIES_PER_RUN = 20;
 
@@ -21,7 +20,7 @@ const ACTIVITIES_PER_RUN = 20;
  * kept by policy, or a missed signal), it starts or signals the connection's push: the schedule's safety net.
  */
 export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Promise<LeadPullResult> {
-  const crm = proxyActivities<Activities>({ ...activityPresets.crmCall, taskQueue: connectionQueue(input.connectionId) });
+  const crm = connectionActivities(input.connectionId, 'crmCall');
   const counts: LeadPullCounts = carry?.counts ?? zeroPullCounts();
   let phase: string = carry?.phase ?? 'planning';
   setHandler(progressQuery, (): Progress => ({ phase, done: counts.pages, total: null, counts: { ...counts } }));

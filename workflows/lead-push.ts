@@ -1,9 +1,8 @@
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { activityPresets } from './activity-options.js';
-import { connectionQueue, type Progress, progressQuery } from './definitions.js';
+import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { type Progress, progressQuery } from './definitions.js';
 import { type LeadPushCounts, type LeadPushInput, type LeadPushResult, leadsChangedSignal, zeroPushCounts } from './lead-definitions.js';
 import { recordedRun } from './run-recorder.js';
+import { connectionActivities } from './queues.js';
 
 /** Passes over the pending leads per run before continuing as new; keeps the history of a busy connection small. */
 const PASSES_PER_RUN = 50;
@@ -14,7 +13,7 @@ const PASSES_PER_RUN = 50;
  * next local change starts it again (signal-with-start).
  */
 export async function leadPush(input: LeadPushInput, carried?: LeadPushCounts): Promise<LeadPushResult> {
-  const crm = proxyActivities<Activities>({ ...activityPresets.crmCall, taskQueue: connectionQueue(input.connectionId) });
+  const crm = connectionActivities(input.connectionId, 'crmCall');
   const counts = carried ?? zeroPushCounts();
   let again = true;
   let phase = 'pushing';

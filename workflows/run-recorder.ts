@@ -1,9 +1,8 @@
-import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { activityPresets } from './activity-options.js';
+import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { SyncKind } from './definitions.js';
+import { mainQueue } from './queues.js';
 
-const store = proxyActivities<Activities>(activityPresets.store);
+const store = mainQueue();
 
 /**
  * Wraps a workflow body so every run leaves one `sync_runs` row, keyed by the first run id of the chain (it
