@@ -64,7 +64,8 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     page.records.forEach((r) => ids.add(r.id));
     expect(ids.size).toBe(2000);
     let token = page.info?.next_page_token ?? undefined;
-    expect(token).toBeTruthy();
+    expect(token).toEqual(expect.any(String));
+    expect(token!.length).toBeGreaterThan(0);
     while (token) {
       const next = await crm.listRecords('Leads', { fields: ['id'], pageToken: token });
       next.records.forEach((r) => ids.add(r.id));

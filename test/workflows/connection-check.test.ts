@@ -84,6 +84,12 @@ describe('connectionCheck workflow (real worker, Temporal dev server, Postgres, 
     });
     const result = await run(ids.hubspot!);
     expect(result.provider).toBe('hubspot');
+    // Both 503s were served (the rule is used up) and Temporal retried: the check succeeded on its third attempt
+    // (the two run-recording activities around it on their first).
+    expect(((await (await fetch(`${sims.urls.hubspot}/__admin/faults`)).json()) as { rules: unknown[] }).rules).toEqual([]);
+    const history = await temporal.client.workflow.getHandle(`connection-check:${ids.hubspot}`).fetchHistory();
+    const attempts = history.events!.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
+    expect(attempts.sort()).toEqual([1, 1, 3]);
   });
 
   it('keeps secrets out of the workflow history', async () => {

@@ -181,7 +181,7 @@ describe('deletes, retries and echoes', () => {
       const lead = await created('local-ignore');
       await h.call('DELETE', `/leads/${lead.id}`);
       await h.pushed();
-      expect(await h.zohoLead(lead.zohoId!)).toBeDefined();
+      expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ id: lead.zohoId, Email: 'ada.local-ignore@example.com' });
       expect((await h.lead(lead.id)).syncState).toBe('synced');
     } finally {
       await h.policies({});

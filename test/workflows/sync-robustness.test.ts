@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
 import { type leadHelpers, useLeadStack } from '../helpers/leads.js';
 import type { TestStack } from '../helpers/stack.js';
@@ -51,15 +51,15 @@ describe('a run stuck on retries', () => {
   it('shows the current activity attempt count and its last failure in GET /syncs/:id', async () => {
     await h.zohoFault({ kind: 'status', status: 503, pathPrefix: '/crm/v8/Leads' });
     const started = await h.call('POST', '/syncs/leads/pull', {});
-    let view: { status: string; pendingActivities: Array<{ activityType: string; attempt: number; lastFailure: string | null }> } | undefined;
-    for (const end = Date.now() + 60_000; Date.now() < end;) {
-      view = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}`)).body;
-      if ((view?.pendingActivities[0]?.attempt ?? 0) >= 3) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(view!.status).toBe('running');
-    expect(view!.pendingActivities[0]!.attempt).toBeGreaterThanOrEqual(3);
-    expect(view!.pendingActivities[0]!.lastFailure).toMatch(/503/);
+    type View = { status: string; pendingActivities: Array<{ activityType: string; attempt: number; lastFailure: string | null }> };
+    const view = await vi.waitFor(async () => {
+      const v = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}`)).body as View;
+      if ((v.pendingActivities[0]?.attempt ?? 0) < 3) throw new Error(`attempt ${v.pendingActivities[0]?.attempt ?? 0} so far`);
+      return v;
+    }, { timeout: 60_000, interval: 200 });
+    expect(view.status).toBe('running');
+    expect(view.pendingActivities[0]!.attempt).toBeGreaterThanOrEqual(3);
+    expect(view.pendingActivities[0]!.lastFailure).toMatch(/503/);
     await fetch(`${stack.sims.urls.zohoCrm}/__admin/faults`, { method: 'DELETE' });
     const done = await h.syncDone(started.body.workflowId, 120_000);
     expect(done).toMatchObject({ status: 'completed', pendingActivities: [] });
