@@ -12,7 +12,7 @@ const history = (name: string) => historyFromJSON(JSON.parse(readFileSync(new UR
  * throws a DeterminismViolationError here: guard the change with `patched()` instead.
  */
 describe('workflow replay against recorded histories', () => {
-  for (const name of ['connection-check-completed', 'connection-check-failed', 'file-sync-hubspot-completed', 'file-sync-zoho-completed', 'lead-pull-completed', 'lead-push-completed']) {
+  for (const name of ['connection-check-completed', 'connection-check-failed', 'file-sync-hubspot-completed', 'file-sync-zoho-completed', 'lead-pull-completed', 'lead-push-completed', 'file-sync-all-completed', 'scheduled-run-completed']) {
     it(`replays ${name} without non-determinism`, async () => {
       await expect(Worker.runReplayHistory({ workflowsPath }, history(name))).resolves.toBeUndefined();
     });
