@@ -1,7 +1,7 @@
 import { UnavailableError } from '../connectors/errors.js';
 import { type ZohoCrmClient, ZOHO_PAGE_LIMIT, ZOHO_PAGE_REACH } from '../connectors/zoho-crm/zoho-crm.client.js';
 import type { ZohoInfo } from '../connectors/zoho-crm/zoho-crm.schemas.js';
-import type { RemoteLead } from '../db/repositories/lead-pull.repository.js';
+import type { RemoteLead } from '../domain/lead-page-plan.js';
 import { valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } from '../domain/lead-fields.js';
 import type { LeadPullPosition } from '../workflows/lead-definitions.js';
 

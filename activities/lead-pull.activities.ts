@@ -3,7 +3,9 @@ import { ValidationError } from '../connectors/errors.js';
 import { ZOHO_PAGE_LIMIT } from '../connectors/zoho-crm/zoho-crm.client.js';
 import { leadSyncOptions } from '../domain/lead-policy.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM, type PlanEntry } from '../db/repositories/lead-pull.repository.js';
+import { LeadMergeRepository } from '../db/repositories/lead-merge.repository.js';
+import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM } from '../db/repositories/lead-pull.repository.js';
+import type { ItemError, PlanEntry } from '../domain/lead-page-plan.js';
 import { LeadPushRepository } from '../db/repositories/lead-push.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
@@ -61,7 +63,7 @@ export function createLeadPullActivities(deps: ActivityDeps) {
       const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
       let pages = resume?.pages ?? 0;
       const done = await pullPages(client, resume?.next ?? input.position, (input.maxPages ?? PAGES_PER_ACTIVITY) - pages, async (page) => {
-        const out = await new LeadPullRepository(em()).mergePage(input.connectionId, page, options, input.dryRun);
+        const out = await new LeadMergeRepository(em()).mergePage(input.connectionId, page, options, { dryRun: input.dryRun, cursorStream: LEADS_STREAM });
         for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
         await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
       }, (next, committedPages) => { pages += committedPages; ctx.heartbeat({ next, counts, pages }); });
@@ -83,7 +85,7 @@ export function createLeadPullActivities(deps: ActivityDeps) {
   });
 }
 
-async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: Array<{ zohoId: string; code: string; message: string; leadId?: number }>, dryRun: boolean): Promise<void> {
+async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: ItemError[], dryRun: boolean): Promise<void> {
   const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId };
   await new SyncRunsRepository(deps.orm.em.fork()).addEvents([
     ...errors.map((e) => ({ ...common, level: 'error' as const, code: e.code, message: e.message, details: { zohoId: e.zohoId, ...(e.leadId ? { leadId: e.leadId } : {}) } })),

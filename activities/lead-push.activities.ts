@@ -1,5 +1,5 @@
 import { changedSinceBase, LEAD_FIELDS, type LeadField, type LeadValues, toZohoFields, valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } from '../domain/lead-fields.js';
-import { LeadPullRepository } from '../db/repositories/lead-pull.repository.js';
+import { LeadMergeRepository } from '../db/repositories/lead-merge.repository.js';
 import { type LeadSyncOptions, leadSyncOptions } from '../domain/lead-policy.js';
 import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
 import type { ZohoWriteResult } from '../connectors/zoho-crm/zoho-crm.mapper.js';
@@ -79,7 +79,7 @@ async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, conne
   // Every record is merged, not only those with a later Modified_Time: an edit in the same second as our last
   // write carries the same time. Merging what equals the base changes nothing.
   const remote = records.map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }));
-  const out = await new LeadPullRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, false, false);
+  const out = await new LeadMergeRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, { dryRun: false });
   const errors = out.errors.map((e): PushOutcome => ({ leadId: e.leadId ?? 0, kind: 'failed', code: e.code, message: e.message }));
   return { again: true, errors };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { LEAD_FIELDS, type LeadField, type LeadValues, norm } from '../../domain/lead-fields.js';
+import type { LeadWrite, LocalLead } from '../../domain/lead-page-plan.js';
 import type { LeadSyncState } from '../../domain/lead-state.js';
 
 /** A `leads` row as raw SQL returns it. */
@@ -41,10 +42,14 @@ export async function pgQuery<T>(em: EntityManager, sql: string, params: unknown
   return (await db.executeQuery<T>(CompiledQuery.raw(sql, params))).rows;
 }
 
-/** The full new state of a lead, as the sync writes it in bulk. */
-export interface LeadWrite {
-  id: number; values: LeadValues; zohoId: string | null; base: Partial<LeadValues> | null; syncState: LeadSyncState;
-  remoteModifiedAt: Date | null; lastError: string | null; synced: boolean; deletedAt: Date | null; zohoDeletedAt: Date | null;
+export type { LeadWrite } from '../../domain/lead-page-plan.js';
+
+/** A row as the domain's page plan sees it. */
+export function toLocalLead(row: LeadRow): LocalLead {
+  return {
+    id: row.id, zohoId: row.zoho_id, values: valuesOf(row), base: row.base, syncState: row.sync_state, lastError: row.last_error,
+    remoteModifiedAt: row.remote_modified_at, localChangedAt: row.local_changed_at, deletedAt: row.deleted_at,
+  };
 }
 
 const RECORD_COLUMNS = `id bigint, first_name text, last_name text, email text, phone text, company text, status text, source text,

@@ -1,7 +1,8 @@
 import { pullPages } from '../../activities/lead-pull-pages.js';
 import { decodeKey } from '../../config/env.js';
 import { initOrm } from '../../db/mikro-orm.config.js';
-import { LeadPullRepository } from '../../db/repositories/lead-pull.repository.js';
+import { LeadMergeRepository } from '../../db/repositories/lead-merge.repository.js';
+import { LEADS_STREAM } from '../../db/repositories/lead-pull.repository.js';
 import { PgTokenStore } from '../../db/repositories/pg-token-store.js';
 import { SecretBox } from '../../db/secret-box.js';
 import { leadSyncOptions } from '../../domain/lead-policy.js';
@@ -21,7 +22,7 @@ try {
   const t0 = performance.now();
   let count = 0;
   await pullPages(client, { since: null, page: 1 }, Infinity, async (page) => {
-    count += (await new LeadPullRepository(orm.em.fork()).mergePage(connectionId, page, options, false)).counts.created;
+    count += (await new LeadMergeRepository(orm.em.fork()).mergePage(connectionId, page, options, { dryRun: false, cursorStream: LEADS_STREAM })).counts.created;
   });
   console.log(`RESULT ${JSON.stringify({ count, ms: performance.now() - t0 })}`);
 } finally {
