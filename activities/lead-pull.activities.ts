@@ -8,11 +8,11 @@ import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM } from '../db/rep
 import type { ItemError, PlanEntry } from '../domain/lead-page-plan.js';
 import { LeadPushRepository } from '../db/repositories/lead-push.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
-import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
 import type {
   LeadPullDeletesInput, LeadPullDeletesResult, LeadPullPageInput, LeadPullPageResult, LeadPullPlan, LeadPullPosition,
 } from '../workflows/lead-definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { recordItemEvents } from './item-events.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
 import { pullPages } from './lead-pull-pages.js';
@@ -87,7 +87,7 @@ export function createLeadPullActivities(deps: ActivityDeps) {
 
 async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: ItemError[], dryRun: boolean): Promise<void> {
   const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId };
-  await new SyncRunsRepository(deps.orm.em.fork()).addEvents([
+  await recordItemEvents(deps.orm, [
     ...errors.map((e) => ({ ...common, level: 'error' as const, code: e.code, message: e.message, details: { zohoId: e.zohoId, ...(e.leadId ? { leadId: e.leadId } : {}) } })),
     ...(dryRun ? plan.map((p) => ({ ...common, level: 'info' as const, code: `dry-run:${p.action}`, message: describe(p), details: p as unknown as Record<string, unknown> })) : []),
   ]);

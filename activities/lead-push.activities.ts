@@ -5,9 +5,9 @@ import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
 import type { ZohoWriteResult } from '../connectors/zoho-crm/zoho-crm.mapper.js';
 import { LeadPushRepository, type PushOutcome } from '../db/repositories/lead-push.repository.js';
 import { type LeadRow, valuesOf } from '../db/repositories/lead-rows.js';
-import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
 import type { LeadPushBatchInput, LeadPushBatchResult } from '../workflows/lead-definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { recordItemEvents } from './item-events.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
 
@@ -142,7 +142,7 @@ function nonNull(values: LeadValues): Partial<LeadValues> {
 
 async function recordPlan(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, work: Work): Promise<void> {
   const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info' as const };
-  await new SyncRunsRepository(deps.orm.em.fork()).addEvents([
+  await recordItemEvents(deps.orm, [
     ...work.creates.map((r) => ({ ...common, code: 'dry-run:push-create', message: `would create lead ${r.id} in Zoho`, details: { leadId: r.id } })),
     ...work.updates.map(({ row, fields }) => ({
       ...common, code: 'dry-run:push-update', message: `would update Zoho lead ${row.zoho_id}: ${fields.join(', ')}`,
@@ -153,7 +153,7 @@ async function recordPlan(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchI
 }
 
 async function recordErrors(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, outcomes: PushOutcome[]): Promise<void> {
-  await new SyncRunsRepository(deps.orm.em.fork()).addEvents(outcomes.flatMap((o) => o.kind === 'failed' ? [{
+  await recordItemEvents(deps.orm, outcomes.flatMap((o) => o.kind === 'failed' ? [{
     runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error' as const, code: o.code,
     // Merge errors about a Zoho record no local lead holds yet carry no lead id; their message names the Zoho lead.
     message: o.leadId ? `lead ${o.leadId}: ${o.message}` : o.message, details: o.leadId ? { leadId: o.leadId } : {},

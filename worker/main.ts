@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { decodeKey, exitOnConfigError, loadDotEnv, parseEnv, type Env } from '../config/env.js';
 import { initOrm } from '../db/mikro-orm.config.js';
@@ -8,6 +8,7 @@ import { ContentStore } from '../storage/content-store.js';
 import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 import { bundleInChildProcess } from './bundle-workflows.js';
 import { DbConnectorRegistry } from './connector-registry.js';
+import { createWorkerLogger, PinoTemporalLogger } from './logger.js';
 import { WorkerSet } from './workers.js';
 
 /** config → ORM → connectors → activities → Workers; SIGINT/SIGTERM drain in-flight tasks and exit. */
@@ -18,8 +19,11 @@ try {
 } catch (err) {
   exitOnConfigError(err);
 }
-const log = (msg: string) => console.log(msg);
-Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+const logger = createWorkerLogger(env.LOG_LEVEL);
+// Start, ready and drain lines show at any level but silent: supervisors and tests wait for `ready on`.
+const lifecycle = logger.child({ component: 'lifecycle' }, { level: env.LOG_LEVEL === 'silent' ? 'silent' : 'info' });
+const log = (msg: string) => lifecycle.info(msg);
+Runtime.install({ logger: new PinoTemporalLogger(logger) });
 const orm = await initOrm(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const workflowBundle = { codePath: await bundleInChildProcess() };
