@@ -9,7 +9,10 @@ import { FilesRepository, type RefusedRow } from '../db/repositories/files.repos
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from '../db/repositories/sync-runs.repository.js';
 import type { FileSyncCursor, FileSyncDealFilesInput, FileSyncMode, FileSyncPageInput, FileSyncPageResult, FileSyncPlan } from '../workflows/definitions.js';
+import { DEFAULT_MAX_DOWNLOAD_BYTES } from '../config/connections.js';
+import { ContentRejectedError } from '../storage/content-store.js';
 import type { ActivityDeps } from './deps.js';
+import { CONTENT_ERROR_CODES, storeVerified } from './file-sync-download.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
 
@@ -82,27 +85,32 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
       return { next: null, counts, needContent, pendingDeals: [] };
     },
 
-    /** Streams content into the content store, heartbeating per chunk; a retry skips files already stored. */
+    /**
+     * Streams content into the content store, heartbeating per chunk; a retry skips files already stored. Bytes that
+     * do not match what the CRM declared are never recorded: that file becomes an item error and the others go on.
+     */
     async fileSyncDownload(input: { connectionId: string; runId: string; workflowId: string; externalFileIds: string[] }): Promise<{ downloaded: number; duplicates: number; errors: number; bytes: number }> {
       const connection = await deps.connectors.connection(input.connectionId);
+      const maxBytes = connection.options.maxDownloadBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
       const repo = new FilesRepository(em());
       const pending = await repo.needingContent(input.connectionId, input.externalFileIds, (sha) => deps.content.has(sha));
       const out = { downloaded: 0, duplicates: 0, errors: 0, bytes: 0 };
       for (const [i, file] of pending.entries()) {
         try {
-          const body = await openContent(deps, connection.provider, input.connectionId, file);
-          const stored = await deps.content.put(body, (bytes) => Context.current().heartbeat({ file: i, bytes }));
+          const stored = await storeVerified(deps, connection.provider, input.connectionId, file, maxBytes, (bytes) => Context.current().heartbeat({ file: i, bytes }));
           const { newlyFlagged } = await repo.setContent(file.id, stored.sha256);
           out.downloaded += 1;
           out.bytes += stored.size;
           out.duplicates += newlyFlagged;
         } catch (err) {
           const e = err as { kind?: string; name?: string; message?: string };
-          if (e.kind === 'rate-limited' || e.kind === 'unavailable' || e.kind === 'auth' || !e.kind) throw err;
+          const rejected = err instanceof ContentRejectedError;
+          if (!rejected && (e.kind === 'rate-limited' || e.kind === 'unavailable' || e.kind === 'auth' || !e.kind)) throw err;
           out.errors += 1;
           await new SyncRunsRepository(em()).addEvent({
-            runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: e.name ?? 'Error',
-            message: `download of file ${file.externalFileId} failed: ${e.message}`, details: { externalFileId: file.externalFileId },
+            runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error', code: rejected ? CONTENT_ERROR_CODES[err.reason] : e.name ?? 'Error',
+            message: `download of file ${file.externalFileId} failed: ${e.message}`,
+            details: { externalFileId: file.externalFileId, ...(rejected ? { reason: err.reason, bytes: err.bytes, declaredSize: file.size, declaredMd5: file.md5 ?? null } : {}) },
           });
         }
         Context.current().heartbeat({ file: i + 1 });
@@ -138,19 +146,6 @@ async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promi
     throw new ValidationError(`connection "${connection.id}" (${connection.provider}) has no deal files`, { code: 'NOT_FILE_CAPABLE' });
   }
   return writePage(deps, input, connection.provider, page);
-}
-
-async function openContent(deps: ActivityDeps, provider: string, connectionId: string, file: { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }): Promise<ReadableStream<Uint8Array>> {
-  if (provider === 'hubspot') {
-    const client = await deps.connectors.hubspot(connectionId);
-    // ⚠ Private files are only downloadable through a signed URL (crm-apis.md 6.8).
-    const url = file.access === 'private' || !file.sourceUrl ? (await client.getSignedUrl(file.externalFileId, 600)).url : file.sourceUrl;
-    const res = await client.download(url);
-    return res.body!;
-  }
-  const { client } = await deps.connectors.zohoCrm(connectionId);
-  const res = await client.downloadAttachment('Deals', file.dealExternalId, file.externalFileId);
-  return res.body!;
 }
 
 const zero = (): FileSyncPageResult['counts'] => ({ deals: 0, created: 0, updated: 0, unchanged: 0, errors: 0 });

@@ -29,7 +29,14 @@ export const DEFAULT_BUDGETS: Record<Provider, Budget> = {
   'dtools-si': { maxRequests: 120, perMs: 60_000, maxConcurrent: 4, dailyLimit: 10_000 },
 };
 
-const base = { id: Id, budget: BudgetSchema.optional(), options: z.record(z.string(), z.unknown()).default({}) };
+/** Options every file-capable connection takes. */
+const FileOptions = {
+  /** Downloads past this many bytes are cut off and reported; unset = DEFAULT_MAX_DOWNLOAD_BYTES. */
+  maxDownloadBytes: z.number().int().positive().optional(),
+};
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 250 * 1024 * 1024;
+
+const base = { id: Id, budget: BudgetSchema.optional(), options: z.looseObject(FileOptions).default({}) };
 
 export const ConnectionSchema = z.discriminatedUnion('provider', [
   z.strictObject({
@@ -40,7 +47,7 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
   z.strictObject({
     ...base, provider: z.enum(['zoho-crm', 'zoho-workdrive']),
     // Lead sync conflict and delete policies (domain/lead-policy.ts), checked when the file is applied.
-    options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional() }).default({}),
+    options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional(), ...FileOptions }).default({}),
     region: z.enum(ZOHO_REGIONS).default('com'),
     // accounts: defaults to the region's accounts server; api: overrides the token response's api_domain.
     baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional() }).default({}),

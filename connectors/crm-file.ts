@@ -6,6 +6,8 @@ export interface CrmFile {
   extension: string | null;
   mimeType: string | null;
   size: number | null;
+  /** Hex MD5 of the content when the CRM declares one (HubSpot `fileMd5`); downloads are checked against it. */
+  md5?: string | null;
   crmCreatedAt: Date | null;
   crmModifiedAt: Date | null;
   sourceUrl: string | null;

@@ -76,7 +76,10 @@ export class HttpClient {
     return { status: res.status, headers: res.headers, data: parsed.data };
   }
 
-  /** Raw response for streaming downloads; errors are classified as usual. */
+  /**
+   * A download: any 2xx response (204/205 without a body), its body readable once, network failures mid-body
+   * classified like any other. Non-2xx answers (a 304 too) are classified errors.
+   */
   async stream(req: HttpRequest): Promise<Response> {
     return (await this.withAuthRetry(req, true)) as Response;
   }
@@ -114,13 +117,14 @@ export class HttpClient {
       } catch (err) {
         throw classifyNetworkError(err, url);
       }
-      if (raw && res.ok && res.status !== 204) return res;
+      if (raw && res.ok) return downloadResponse(res, url);
       const parsed = await readBody(res, url);
       const out: HttpResponse = { status: res.status, headers: res.headers, body: parsed };
       const bodyError = this.opts.bodyErrorCheck?.(out);
       if (bodyError) throw bodyError;
       const accepted = req.acceptStatuses?.includes(res.status) ?? false;
-      if (!accepted && (res.status >= 400 || (res.status >= 300 && res.status !== 304))) {
+      // 304 is an answer to a conditional read; a download never asks one, so there it is a failure.
+      if (!accepted && res.status >= 300 && (raw || res.status !== 304)) {
         const error = classifyResponse({ status: res.status, headers: res.headers, body: parsed });
         // An exhausted quota may say hours: other calls of this process hold off for the longest wait we honour.
         if (error instanceof RateLimitedError && error.retryAfterMs) this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
@@ -146,6 +150,30 @@ export class HttpClient {
     }
     return url.toString();
   }
+}
+
+/**
+ * A download's response whose body is read through a reader taken at once. ⚠ undici cancels the body of a
+ * garbage-collected fetch Response while its stream is unlocked, and the body then ends early *without an error*
+ * (undici PR 3199): a caller that kept only `res.body` of a finished fetch got empty content that way.
+ */
+function downloadResponse(res: Response, url: string): Response {
+  const init = { status: res.status, statusText: res.statusText, headers: res.headers };
+  if (!res.body) return new Response(null, init);
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      } catch (err) {
+        controller.error(classifyNetworkError(err, url));
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return new Response(body, init);
 }
 
 /** 204/304 and empty bodies are `undefined`; JSON is parsed; anything else is kept as text. */

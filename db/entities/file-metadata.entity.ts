@@ -14,6 +14,8 @@ export const FileMetadataSchema = defineEntity({
     extension: p.string().length(32).nullable(),
     mimeType: p.string().length(255).nullable(),
     size: p.bigint('number').nullable(),
+    /** Hex MD5 the CRM declares for the content (HubSpot `fileMd5`); downloads are checked against it and size. */
+    md5: p.string().length(32).nullable(),
     crmCreatedAt: p.datetime().nullable(),
     crmModifiedAt: p.datetime().nullable(),
     sourceUrl: p.text().nullable(),

@@ -12,7 +12,7 @@ export interface FilePlan { created: FileUpsert[]; updated: Array<{ file: FileUp
 /** A file or deal our tables refused (a value too long, a NUL, an impossible date): the rest of its page was written. */
 export interface RefusedRow { externalId: string; message: string }
 
-const COMPARED: Array<keyof FileUpsert> = ['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmModifiedAt', 'sourceUrl', 'access'];
+const COMPARED: Array<keyof FileUpsert> = ['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'md5', 'crmModifiedAt', 'sourceUrl', 'access'];
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return (a as Date | null)?.getTime() === (b as Date | null)?.getTime();
@@ -51,7 +51,7 @@ export class FilesRepository {
       const refused = await writeEachOnRefusal(em, rows, (batch) => em.createQueryBuilder(FileMetadata)
         .insert(batch.map((f) => ({ ...f, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
         .onConflict(['connectionId', 'externalFileId'])
-        .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+        .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'md5', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
         .execute('run'));
       const stale = plan.updated.filter((u) => u.changed.includes('size') || u.changed.includes('crmModifiedAt')).map((u) => u.file.externalFileId);
       if (stale.length) {

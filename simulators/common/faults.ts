@@ -1,18 +1,31 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 /**
  * Fault injection shared by every simulator: rules match requests by method and path prefix and answer with an
- * error status, add latency, or drop the connection. Set through config or `POST /__admin/faults`.
+ * error status, add latency, drop the connection, or spoil a successful body (downloads). Set through config or
+ * `POST /__admin/faults`.
  */
 export const FaultRuleSchema = z.strictObject({
-  /** `drop-after`: the request is processed (and committed), then the connection is cut before the answer. */
-  kind: z.enum(['status', 'latency', 'drop', 'drop-after']),
+  /**
+   * `drop-after`: the request is processed (and committed), then the connection is cut before the answer.
+   * Body faults spoil a 2xx answer after its handler ran: `truncate` sends only the first `bytes`, `empty-body`
+   * nothing, `pad` more than the resource holds, `corrupt` the same length with one byte flipped.
+   */
+  kind: z.enum(['status', 'latency', 'drop', 'drop-after', 'truncate', 'empty-body', 'pad', 'corrupt']),
   method: z.string().optional(),
   pathPrefix: z.string().default('/'),
   status: z.number().int().min(200).max(599).default(503),
   retryAfterSec: z.number().min(0).optional(),
   latencyMs: z.number().int().min(0).default(0),
+  /** `truncate`: bytes sent (default half the body); `pad`: bytes appended (default 1024). */
+  bytes: z.number().int().min(0).optional(),
+  /**
+   * `truncate` only. `actual`: a well-formed shorter answer (Content-Length says what is sent), so only a check
+   * against the declared size notices. `full`: Content-Length announces the whole body and the connection is cut.
+   */
+  lengthHeader: z.enum(['actual', 'full']).default('actual'),
   /** How many matching requests it applies to; omitted = until cleared. */
   times: z.number().int().positive().optional(),
   /** Share of matching requests it applies to (e.g. 0.1 for "10 % of calls fail"). */
@@ -21,6 +34,10 @@ export const FaultRuleSchema = z.strictObject({
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 type ActiveRule = FaultRule & { remaining?: number; hits: number };
+type BodyFault = Pick<FaultRule, 'kind' | 'bytes' | 'lengthHeader'>;
+type Marked = FastifyRequest & { dropAfter?: boolean; bodyFault?: BodyFault };
+
+const BODY_FAULTS = new Set<FaultRule['kind']>(['truncate', 'empty-body', 'pad', 'corrupt']);
 
 /** The provider-shaped error body for an injected status (HubSpot and Zoho word errors differently). */
 export type ErrorBodyFor = (status: number) => unknown;
@@ -32,9 +49,9 @@ export class FaultInjector {
   clear(): void { this.rules = []; }
   list(): ActiveRule[] { return this.rules; }
 
-  /** Installs the hook that applies rules before any route runs. */
+  /** Installs the hooks that apply rules before any route runs, and to the answer once it is ready. */
   install(app: FastifyInstance, errorBody: ErrorBodyFor): void {
-    this.installDropAfter(app);
+    this.installOnSend(app);
     app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
       if (req.url.startsWith('/__admin')) return;
       for (const rule of this.take(req.method, req.url)) {
@@ -43,7 +60,8 @@ export class FaultInjector {
           req.raw.socket.destroy();
           return reply.hijack();
         }
-        if (rule.kind === 'drop-after') (req as { dropAfter?: boolean }).dropAfter = true;
+        if (rule.kind === 'drop-after') (req as Marked).dropAfter = true;
+        if (BODY_FAULTS.has(rule.kind)) (req as Marked).bodyFault = rule;
         if (rule.kind === 'status') {
           if (rule.retryAfterSec !== undefined) reply.header('retry-after', String(rule.retryAfterSec));
           return reply.code(rule.status).send(rule.body ?? errorBody(rule.status));
@@ -52,13 +70,34 @@ export class FaultInjector {
     });
   }
 
-  /** Cuts the connection of a `drop-after` request once its handler has run: the client never sees the answer. */
-  installDropAfter(app: FastifyInstance): void {
+  /** Cuts the connection of a `drop-after` request once its handler has run; spoils the body of a body fault. */
+  installOnSend(app: FastifyInstance): void {
     app.addHook('onSend', async (req, reply, payload) => {
-      if (!(req as { dropAfter?: boolean }).dropAfter) return payload;
-      req.raw.socket.destroy();
-      reply.hijack();
-      return payload;
+      const marked = req as Marked;
+      if (marked.dropAfter) {
+        req.raw.socket.destroy();
+        reply.hijack();
+        return payload;
+      }
+      if (!marked.bodyFault || reply.statusCode >= 300 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
+      const body = Buffer.from(payload);
+      const fault = marked.bodyFault;
+      if (fault.kind === 'truncate' && fault.lengthHeader === 'full') {
+        // Headers promise the whole body; once part of it is handed over, the socket is flushed and closed.
+        reply.header('content-length', String(body.length));
+        let written = false;
+        return new Readable({
+          highWaterMark: 0,
+          read() {
+            const socket = req.raw.socket;
+            if (!written) this.push(body.subarray(0, fault.bytes ?? body.length >> 1));
+            else if (!socket.writableEnded) socket.end(() => socket.destroy());
+            written = true;
+          },
+        });
+      }
+      reply.removeHeader('content-length');
+      return spoil(body, fault);
     });
   }
 
@@ -72,6 +111,16 @@ export class FaultInjector {
     this.rules = this.rules.filter((r) => r.remaining === undefined || r.remaining > 0);
     return hits;
   }
+}
+
+function spoil(body: Buffer, fault: BodyFault): Buffer {
+  if (fault.kind === 'empty-body') return Buffer.alloc(0);
+  if (fault.kind === 'truncate') return body.subarray(0, fault.bytes ?? body.length >> 1);
+  if (fault.kind === 'pad') return Buffer.concat([body, Buffer.alloc(fault.bytes ?? 1024, 0x20)]);
+  const out = Buffer.from(body);
+  const at = out.length >> 1;
+  if (out.length) out[at] = out[at]! ^ 0xff;
+  return out;
 }
 
 /** Admin endpoints every simulator exposes for tests: faults, stats and reset. */

@@ -17,7 +17,11 @@ import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
 
 const SCALE = { SIM_SCALE_HUBSPOT_DEALS: 250, SIM_SCALE_DEALS: 40, SIM_SEED: 1234 };
 const FAULTS = {
-  hubspot: [{ kind: 'status', status: 429, retryAfterSec: 1, times: 3 }, { kind: 'status', status: 503, probability: 0.1 }],
+  hubspot: [
+    { kind: 'status', status: 429, retryAfterSec: 1, times: 3 }, { kind: 'status', status: 503, probability: 0.1 },
+    // Downloads cut off mid-body: the rest of the body never comes.
+    { kind: 'truncate', lengthHeader: 'full', pathPrefix: '/hubfs/', probability: 0.05 },
+  ],
   zohoCrm: [{ kind: 'status', status: 429, retryAfterSec: 1, times: 3 }, { kind: 'status', status: 500, probability: 0.1 }],
 };
 
@@ -50,7 +54,7 @@ async function endState(connectionId: string) {
 }
 
 describe('fileSync under faults', () => {
-  it('429 bursts with Retry-After, 10 % 5xx and a token expiring mid-run end in the same state as a clean run', { timeout: 240_000 }, async () => {
+  it('429 bursts with Retry-After, 10 % 5xx, downloads cut off and a token expiring mid-run end in the same state as a clean run', { timeout: 240_000 }, async () => {
     const runs = [
       start({ connectionId: conns.cleanHs, mode: 'full', downloadContent: true }),
       start({ connectionId: conns.cleanZo, mode: 'full', downloadContent: true }),
@@ -63,8 +67,9 @@ describe('fileSync under faults', () => {
     await fetch(`${faulty.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
     const results = await Promise.all(handles.map((h) => h.result()));
     for (const r of results) expect(r.errors).toBe(0);
-    const hubspotFaults = (await (await fetch(`${faulty.urls.hubspot}/__admin/faults`)).json()) as { rules: Array<{ hits: number }> };
+    const hubspotFaults = (await (await fetch(`${faulty.urls.hubspot}/__admin/faults`)).json()) as { rules: Array<{ kind: string; hits: number }> };
     expect(hubspotFaults.rules.reduce((n, r) => n + r.hits, 0)).toBeGreaterThan(0);
+    expect(hubspotFaults.rules.find((r) => r.kind === 'truncate')?.hits).toBeGreaterThan(0);
     const cleanHs = await endState(conns.cleanHs);
     const cleanZo = await endState(conns.cleanZo);
     expect(cleanHs.length).toBeGreaterThan(250);
