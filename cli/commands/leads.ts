@@ -4,6 +4,7 @@ import { type StartedSync, SyncsService, type SyncView } from '../../services/sy
 import type { CliContext } from '../context.js';
 import { table } from '../output.js';
 import { UsageError } from '../usage.js';
+import { isId } from '../../domain/input-rules.js';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 const TAKES = ['local', 'crm', 'value'] as const;
@@ -70,7 +71,7 @@ function none(args: string[]): void {
 
 function positiveId(raw: string, name: string): number {
   // Digits only: Number() would also take `1e3`, `0x10` and ` 1 `.
-  const id = /^[0-9]{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`${name} must be a lead id (a positive whole number)`);
+  const id = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!isId(id)) throw new UsageError(`${name} must be a lead id (a positive whole number)`);
   return id;
 }
