@@ -19,17 +19,43 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' })),
-        patterns: [
-          { group: ['**/connectors/**', '**/connectors'], message: 'Workflows orchestrate; only activities may call connectors.' },
-          { group: ['**/db/**', '**/db'], message: 'Workflows never touch the database; use activities.' },
-          { group: ['**/config/**', '**/config'], message: 'Workflows receive config through their input, never read it.' },
-        ],
-      }],
-    },
-  },
+  ...layerRules(),
 );
+
+/**
+ * docs/architecture.md's import table, enforced: for each folder, the folders of ours it must not import. `typesOnly`
+ * folders may be imported with `import type` (shapes, not behaviour).
+ */
+function layerRules() {
+  const ours = ['activities', 'api', 'cli', 'config', 'connectors', 'db', 'domain', 'services', 'simulators', 'storage', 'worker', 'workflows', 'scripts'];
+  const group = (folder) => [`**/${folder}/**`, `**/${folder}`];
+  const layer = (folder, { forbid = [], typesOnly = [], paths = [] }) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns: [
+        ...forbid.map((f) => ({ group: group(f), message: `${folder}/ must not import ${f}/ (docs/architecture.md).` })),
+        ...typesOnly.map((f) => ({ group: group(f), allowTypeImports: true, message: `${folder}/ may import only types from ${f}/ (docs/architecture.md).` })),
+      ] }],
+    },
+  });
+  const except = (...allowed) => ours.filter((f) => !allowed.includes(f));
+  return [
+    layer('workflows', {
+      forbid: except('workflows', 'domain', 'activities'), typesOnly: ['activities'],
+      paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' })),
+    }),
+    layer('activities', { forbid: ['api', 'services', 'cli', 'worker', 'simulators', 'scripts'], typesOnly: ['workflows'] }),
+    layer('connectors', { forbid: except('connectors', 'domain') }),
+    layer('db', { forbid: except('db', 'domain', 'config', 'connectors'), typesOnly: ['connectors'] }),
+    layer('domain', { forbid: except('domain') }),
+    layer('services', { forbid: except('services', 'db', 'domain', 'storage', 'workflows') }),
+    layer('api', { forbid: except('api', 'services', 'db', 'domain', 'storage', 'config', 'scripts') }),
+    layer('cli', { forbid: except('cli', 'services', 'db', 'domain', 'workflows', 'config') }),
+    layer('worker', { forbid: ['api', 'services', 'cli', 'simulators'] }),
+    layer('simulators', { forbid: except('simulators', 'scripts') }),
+    // The simulators' entry point reads .env like every other entry point.
+    { ...layer('simulators', { forbid: except('simulators', 'scripts', 'config') }), files: ['simulators/main.ts'] },
+    layer('storage', { forbid: except('storage') }),
+    layer('config', { forbid: except('config', 'domain') }),
+  ];
+}

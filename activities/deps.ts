@@ -1,15 +1,17 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ConnectionConfig } from '../config/connections.js';
-import type { HubSpotClient } from '../connectors/hubspot/hubspot.client.js';
-import type { ZohoTokenManager } from '../connectors/zoho-accounts/token-manager.js';
-import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
+import type { Capabilities } from '../connectors/capabilities.js';
+import type { CapabilityName } from '../domain/providers.js';
 import type { ContentStore } from '../storage/content-store.js';
 
-/** Hands activities ready connectors for a connection id; built once per worker process (worker/). */
+/**
+ * Hands activities a connection's settings and its capabilities (connectors/capabilities.ts); built once per
+ * worker process (worker/). An unknown connection or a provider without the capability throws the domain errors
+ * of domain/errors.ts.
+ */
 export interface ConnectorRegistry {
   connection(id: string): Promise<ConnectionConfig>;
-  hubspot(id: string): Promise<HubSpotClient>;
-  zohoCrm(id: string): Promise<{ client: ZohoCrmClient; tokens: ZohoTokenManager }>;
+  capability<K extends CapabilityName>(id: string, name: K): Promise<Capabilities[K]>;
 }
 
 export interface ActivityDeps {

@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { ValidationError } from '../connectors/errors.js';
-import { ZOHO_PAGE_LIMIT } from '../connectors/zoho-crm/zoho-crm.client.js';
 import { leadSyncOptions } from '../domain/lead-policy.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { requireCapable } from '../domain/errors.js';
 import { LeadMergeRepository } from '../db/repositories/lead-merge.repository.js';
 import { LEAD_DELETES_STREAM, LeadPullRepository, LEADS_STREAM } from '../db/repositories/lead-pull.repository.js';
 import type { ItemError, PlanEntry } from '../domain/lead-page-plan.js';
@@ -28,9 +27,7 @@ export function createLeadStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
   const em = () => deps.orm.em.fork();
   return classified({
     async leadPullPlan(input: { connectionId: string; full?: boolean }): Promise<LeadPullPlan> {
-      const row = await new ConnectionsRepository(em()).get(input.connectionId);
-      if (!row) throw new ValidationError(`connection "${input.connectionId}" does not exist`, { code: 'UNKNOWN_CONNECTION' });
-      if (row.provider !== 'zoho-crm') throw new ValidationError(`connection "${row.id}" is ${row.provider}; leads sync with zoho-crm only`, { code: 'NOT_LEAD_CAPABLE' });
+      requireCapable(input.connectionId, await new ConnectionsRepository(em()).get(input.connectionId), 'leads');
       const cursors = new SyncCursorsRepository(em());
       const back = async (stream: string) => {
         const at = input.full ? null : await cursors.get(input.connectionId, stream);
@@ -59,10 +56,10 @@ export function createLeadPullActivities(deps: ActivityDeps) {
       const resume = ctx.info.heartbeatDetails as { next: LeadPullPosition | null; counts: LeadPullPageResult['counts']; pages: number } | undefined;
       const counts = resume?.counts ?? zeroPageCounts();
       if (resume && resume.next === null) return { next: null, counts, pages: resume.pages };
-      const { client } = await deps.connectors.zohoCrm(input.connectionId);
+      const leads = await deps.connectors.capability(input.connectionId, 'leads');
       const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
       let pages = resume?.pages ?? 0;
-      const done = await pullPages(client, resume?.next ?? input.position, (input.maxPages ?? PAGES_PER_ACTIVITY) - pages, async (page) => {
+      const done = await pullPages(leads, resume?.next ?? input.position, (input.maxPages ?? PAGES_PER_ACTIVITY) - pages, async (page) => {
         const out = await new LeadMergeRepository(em()).mergePage(input.connectionId, page, options, { dryRun: input.dryRun, cursorStream: LEADS_STREAM });
         for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
         await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
@@ -70,16 +67,16 @@ export function createLeadPullActivities(deps: ActivityDeps) {
       return { next: done.next, counts, pages };
     },
 
-    /** One page of Zoho's deleted leads since the cursor, applied by the connection's policy. */
+    /** One page of the CRM's deleted leads since the cursor, applied by the connection's policy. */
     async leadPullDeletes(input: LeadPullDeletesInput): Promise<LeadPullDeletesResult> {
       return keepAlive(async () => {
-        const { client } = await deps.connectors.zohoCrm(input.connectionId);
+        const leads = await deps.connectors.capability(input.connectionId, 'leads');
         const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
-        const res = await client.listDeleted('Leads', { type: 'all', page: input.page, perPage: ZOHO_PAGE_LIMIT, modifiedSince: input.since ?? undefined });
-        const deleted = res.records.map((d) => ({ zohoId: d.id, deletedAt: Date.parse(d.deleted_time) }));
+        const page = await leads.deletedLeads(input.since, input.page);
+        const deleted = page.deleted.map((d) => ({ zohoId: d.remoteId, deletedAt: d.deletedAt }));
         const out = await new LeadPullRepository(em()).applyRemoteDeletes(input.connectionId, deleted, options, input.dryRun);
         await recordEvents(deps, input, out.plan, [], input.dryRun);
-        return { nextPage: res.info?.more_records ? input.page + 1 : null, counts: { received: out.counts.received, deleted: out.counts.deleted, detached: out.counts.detached } };
+        return { nextPage: page.nextPage, counts: { received: out.counts.received, deleted: out.counts.deleted, detached: out.counts.detached } };
       });
     },
   });

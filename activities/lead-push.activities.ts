@@ -1,8 +1,7 @@
-import { changedSinceBase, LEAD_FIELDS, type LeadField, type LeadValues, toZohoFields, valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } from '../domain/lead-fields.js';
+import type { LeadStore, RecordWriteResult } from '../connectors/capabilities.js';
+import { changedSinceBase, LEAD_FIELDS, type LeadField, type LeadValues } from '../domain/lead-fields.js';
 import { LeadMergeRepository } from '../db/repositories/lead-merge.repository.js';
 import { type LeadSyncOptions, leadSyncOptions } from '../domain/lead-policy.js';
-import type { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
-import type { ZohoWriteResult } from '../connectors/zoho-crm/zoho-crm.mapper.js';
 import { LeadPushRepository, type PushOutcome } from '../db/repositories/lead-push.repository.js';
 import { type LeadRow, valuesOf } from '../db/repositories/lead-rows.js';
 import type { LeadPushBatchInput, LeadPushBatchResult } from '../workflows/lead-definitions.js';
@@ -11,9 +10,8 @@ import { recordItemEvents } from './item-events.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
 
+/** Leads per batch: one write call each for creates, updates and deletes (Zoho takes 100 records a call). */
 export const PUSH_BATCH = 100;
-/** ⚠ Upsert matches existing Zoho leads on Email, so a retried create finds the lead it made (crm-apis.md 2.1). */
-const DUPLICATE_CHECK = ['Email'];
 
 interface Work { creates: LeadRow[]; updates: Array<{ row: LeadRow; fields: LeadField[] }>; deletes: LeadRow[]; noops: PushOutcome[] }
 
@@ -22,7 +20,7 @@ export function createLeadPushActivities(deps: ActivityDeps) {
   const em = () => deps.orm.em.fork();
   return classified({
     /**
-     * Pushes up to 100 pending leads: new ones through upsert on Email, changed ones by id with only the changed
+     * Pushes up to 100 pending leads: new ones matched on email (a retried create finds its lead), changed ones by id with only the changed
      * fields, local deletes by id. Each answer is recorded as soon as it arrives, so a retry resends only what
      * Zoho has not confirmed; per-record errors mark that lead `error` and the batch goes on.
      */
@@ -30,9 +28,9 @@ export function createLeadPushActivities(deps: ActivityDeps) {
       return keepAlive(async () => {
         const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
         const repo = new LeadPushRepository(em());
-        const { client } = await deps.connectors.zohoCrm(input.connectionId);
+        const crm = await deps.connectors.capability(input.connectionId, 'leads');
         const batch = await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, input.leadIds);
-        const merged = input.dryRun ? undefined : await mergeRemoteFirst(deps, client, input.connectionId, batch, options);
+        const merged = input.dryRun ? undefined : await mergeRemoteFirst(deps, crm, input.connectionId, batch, options);
         // After a merge some leads are settled or in conflict: only those still pending are pushed.
         const rows = merged?.again ? await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, batch.map((r) => r.id)) : batch;
         const work = sortWork(rows, options);
@@ -46,7 +44,7 @@ export function createLeadPushActivities(deps: ActivityDeps) {
         await repo.record(input.connectionId, work.noops, options);
         const outcomes: PushOutcome[] = [];
         // Recorded after each call, so a retry after a later failure resends nothing Zoho already confirmed.
-        for (const call of [() => pushCreates(client, work.creates), () => pushUpdates(client, work.updates), () => pushDeletes(client, work.deletes)]) {
+        for (const call of [() => pushCreates(crm, work.creates), () => pushUpdates(crm, work.updates), () => pushDeletes(crm, work.deletes)]) {
           outcomes.push(...await repo.record(input.connectionId, await call(), options));
         }
         for (const o of outcomes) {
@@ -68,18 +66,14 @@ export function createLeadPushActivities(deps: ActivityDeps) {
  * by the connection's field policies instead of overwriting it. Returns whether the batch must be read again, and
  * the records the merge could not take.
  */
-async function mergeRemoteFirst(deps: ActivityDeps, client: ZohoCrmClient, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<{ again: boolean; errors: PushOutcome[] }> {
+async function mergeRemoteFirst(deps: ActivityDeps, crm: LeadStore, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<{ again: boolean; errors: PushOutcome[] }> {
   const linked = rows.filter((r) => r.zoho_id && !r.deleted_at);
-  const emails = rows.filter((r) => !r.zoho_id && !r.deleted_at && r.email).flatMap((r) => [r.email!, r.email!.toLowerCase()]);
-  const records = [
-    ...(linked.length ? (await client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids: linked.map((r) => r.zoho_id!), perPage: PUSH_BATCH })).records : []),
-    ...(emails.length ? await client.findByValues('Leads', ZOHO_LEAD_LIST_FIELDS, 'Email', emails) : []),
-  ];
+  const emails = rows.filter((r) => !r.zoho_id && !r.deleted_at && r.email).map((r) => r.email!);
+  const records = [...await crm.readLeads(linked.map((r) => r.zoho_id!)), ...await crm.findLeadsByEmail(emails)];
   if (records.length === 0) return { again: false, errors: [] };
   // Every record is merged, not only those with a later Modified_Time: an edit in the same second as our last
   // write carries the same time. Merging what equals the base changes nothing.
-  const remote = records.map((r) => ({ zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) }));
-  const out = await new LeadMergeRepository(deps.orm.em.fork()).mergePage(connectionId, remote, options, { dryRun: false });
+  const out = await new LeadMergeRepository(deps.orm.em.fork()).mergePage(connectionId, records, options, { dryRun: false });
   const errors = out.errors.map((e): PushOutcome => ({ leadId: e.leadId ?? 0, kind: 'failed', code: e.code, message: e.message }));
   return { again: true, errors };
 }
@@ -101,37 +95,33 @@ function sortWork(rows: LeadRow[], options: LeadSyncOptions): Work {
   return work;
 }
 
-async function pushCreates(client: ZohoCrmClient, rows: LeadRow[]): Promise<PushOutcome[]> {
-  if (rows.length === 0) return [];
+async function pushCreates(crm: LeadStore, rows: LeadRow[]): Promise<PushOutcome[]> {
   const sent = rows.map((r) => nonNull(valuesOf(r)));
-  const results = await client.upsertRecords('Leads', sent.map((v) => toZohoFields(v, Object.keys(v) as LeadField[])), DUPLICATE_CHECK);
+  const results = await crm.createLeads(sent);
   return rows.map((r, i) => outcome(r.id, results[i], { sent: sent[i]!, complete: true }));
 }
 
-async function pushUpdates(client: ZohoCrmClient, work: Work['updates']): Promise<PushOutcome[]> {
-  if (work.length === 0) return [];
+async function pushUpdates(crm: LeadStore, work: Work['updates']): Promise<PushOutcome[]> {
   const sent = work.map(({ row, fields }) => {
     const values = valuesOf(row);
     return Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<LeadValues>;
   });
-  const results = await client.updateRecords('Leads', work.map(({ row, fields }, i) => ({ id: row.zoho_id!, ...toZohoFields(sent[i]!, fields) })));
+  const results = await crm.updateLeads(work.map(({ row, fields }, i) => ({ id: row.zoho_id!, values: sent[i]!, fields })));
   return work.map(({ row }, i) => outcome(row.id, results[i], { sent: sent[i]!, complete: false }));
 }
 
-async function pushDeletes(client: ZohoCrmClient, rows: LeadRow[]): Promise<PushOutcome[]> {
-  if (rows.length === 0) return [];
-  const results = await client.deleteRecords('Leads', rows.map((r) => r.zoho_id!));
+async function pushDeletes(crm: LeadStore, rows: LeadRow[]): Promise<PushOutcome[]> {
+  const results = await crm.deleteLeads(rows.map((r) => r.zoho_id!));
   return rows.map((r, i) => {
     const res = results[i];
-    // A retried delete finds the record gone already: Zoho answers INVALID_DATA for an unknown id.
-    if (res?.ok || res?.code === 'INVALID_DATA') return { leadId: r.id, kind: 'deleted' as const };
-    return { leadId: r.id, kind: 'failed' as const, code: res?.code ?? 'MISSING_RESULT', message: res?.message ?? 'Zoho returned no result for this record' };
+    if (res?.ok) return { leadId: r.id, kind: 'deleted' as const };
+    return { leadId: r.id, kind: 'failed' as const, code: res?.code ?? 'MISSING_RESULT', message: res?.message ?? 'the CRM returned no result for this record' };
   });
 }
 
-function outcome(leadId: number, res: ZohoWriteResult | undefined, what: { sent: Partial<LeadValues>; complete: boolean }): PushOutcome {
-  if (!res) return { leadId, kind: 'failed', code: 'MISSING_RESULT', message: 'Zoho returned no result for this record' };
-  if (!res.ok) return { leadId, kind: 'failed', code: res.code, message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}` };
+function outcome(leadId: number, res: RecordWriteResult | undefined, what: { sent: Partial<LeadValues>; complete: boolean }): PushOutcome {
+  if (!res) return { leadId, kind: 'failed', code: 'MISSING_RESULT', message: 'the CRM returned no result for this record' };
+  if (!res.ok) return { leadId, kind: 'failed', code: res.code, message: res.message };
   const modifiedAt = res.modifiedTime ? Date.parse(res.modifiedTime) : NaN;
   return { leadId, kind: 'written', ...what, zohoId: res.id, modifiedAt: Number.isNaN(modifiedAt) ? null : modifiedAt };
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { InvalidCursorError } from '../db/repositories/id-cursor.js';
 import { refusedSqlState } from '../db/repositories/record-refusals.js';
+import { UnknownConnectionError, WrongProviderError } from '../domain/errors.js';
 import { BadRequest, Conflict, InvalidFields, NotFound } from '../services/errors.js';
 
 type Body = { error: { code: string; message: string; details: Record<string, unknown> } };
@@ -13,6 +14,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const fields = err.validation.map((v) => ({ field: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'), message: v.message }));
       return reply.code(400).send(body('VALIDATION_ERROR', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }));
+    }
+    if (err instanceof UnknownConnectionError) return reply.code(404).send(body('NOT_FOUND', err.message, { resource: 'connection', id: err.connectionId }));
+    if (err instanceof WrongProviderError) {
+      return reply.code(400).send(body(err.code, err.message, { fields: ['connectionId'], provider: err.provider, capability: err.capability }));
     }
     if (err instanceof NotFound) return reply.code(404).send(body('NOT_FOUND', err.message, { resource: err.resource, id: err.id }));
     if (err instanceof InvalidFields) return reply.code(400).send(body('VALIDATION_ERROR', err.message, { fields: err.fields }));

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv } from '../config/env.js';
+import { UnknownConnectionError, WrongProviderError } from '../domain/errors.js';
 import { BadRequest, NotFound } from '../services/errors.js';
 import { connectionsCommand } from './commands/connections.js';
 import { leadsCommand } from './commands/leads.js';
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
     if (err instanceof ConfigError) { console.error(err.message); return 2; }
-    if (err instanceof NotFound || err instanceof BadRequest) { console.error(`crm-sync: ${err.message}`); return 2; }
+    if (err instanceof NotFound || err instanceof BadRequest || err instanceof UnknownConnectionError || err instanceof WrongProviderError) { console.error(`crm-sync: ${err.message}`); return 2; }
     console.error(`crm-sync: ${(err as Error).message}`);
     return 1;
   } finally {

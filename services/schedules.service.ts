@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import { requireCapable } from '../domain/errors.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
@@ -10,22 +11,22 @@ export interface ScheduleOptionsInput { mode?: 'incremental' | 'full'; downloadC
 /** What a schedule can start; each kind names its workflow, its id and how to build its input. */
 export const SCHEDULABLE = {
   'connection-check': {
-    workflowType: 'connectionCheck', needsConnection: true,
+    workflowType: 'connectionCheck', needsConnection: true, capability: 'check',
     workflowId: (c: string | undefined) => workflowIds.connectionCheck(c!), args: (c: string | undefined) => [{ connectionId: c }],
   },
   'file-sync': {
-    workflowType: 'fileSync', needsConnection: true,
+    workflowType: 'fileSync', needsConnection: true, capability: 'dealFiles',
     workflowId: (c: string | undefined) => workflowIds.fileSync(c!),
     args: (c: string | undefined, o: ScheduleOptionsInput = {}) => [{ connectionId: c, mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
   },
   'file-sync-all': {
-    workflowType: 'fileSyncAll', needsConnection: false,
+    workflowType: 'fileSyncAll', needsConnection: false, capability: undefined,
     workflowId: () => workflowIds.fileSyncAll(),
     args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [{ mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
   },
   /** Pulls leads; when leads wait to be pushed afterwards it also starts the push (the push's safety net). */
   'lead-pull': {
-    workflowType: 'leadPull', needsConnection: true,
+    workflowType: 'leadPull', needsConnection: true, capability: 'leads',
     workflowId: (c: string | undefined) => workflowIds.leadPull(c!), args: (c: string | undefined) => [{ connectionId: c }],
   },
 } as const;
@@ -51,7 +52,7 @@ export class SchedulesService {
   async create(input: ScheduleInput): Promise<ScheduleView> {
     const def = SCHEDULABLE[input.kind];
     if (def.needsConnection && !input.connectionId) throw new BadRequest(`a ${input.kind} schedule needs a connectionId`, { fields: ['connectionId'] });
-    if (input.connectionId && !(await new ConnectionsRepository(this.em()).get(input.connectionId))) throw new NotFound('connection', input.connectionId);
+    if (input.connectionId) requireCapable(input.connectionId, await new ConnectionsRepository(this.em()).get(input.connectionId), def.capability);
     const options: ScheduleOptions = {
       scheduleId: input.id,
       spec: specOf(input),

@@ -6,6 +6,8 @@ import { SyncRunsRepository, type RunFilter } from '../db/repositories/sync-runs
 import type { SyncRun, SyncRunStatus } from '../db/entities/index.js';
 import { type FileSyncInput, type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
 import { leadsChangedSignal } from '../workflows/lead-definitions.js';
+import { requireCapable } from '../domain/errors.js';
+import { providersWith } from '../domain/providers.js';
 import { BadRequest, NotFound } from './errors.js';
 import { pendingActivitiesOf, type PendingActivityView } from './pending-activities.js';
 
@@ -36,7 +38,6 @@ const STATUS: Record<string, SyncRunStatus> = {
 const KIND_BY_TYPE: Record<string, string> = {
   connectionCheck: 'connection-check', fileSync: 'file-sync', fileSyncAll: 'file-sync-all', leadPull: 'lead-pull', leadPush: 'lead-push',
 };
-const FILE_PROVIDERS = ['hubspot', 'zoho-crm'];
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
   return `${t.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(t.namespace)}/workflows/${encodeURIComponent(workflowId)}${runId ? `/${runId}` : ''}/history`;
@@ -48,8 +49,7 @@ export class SyncsService {
 
   /** A second start while one runs returns the running one (the workflow id is the business key). */
   async startConnectionCheck(connectionId: string): Promise<StartedSync> {
-    const row = await new ConnectionsRepository(this.em()).get(connectionId);
-    if (!row) throw new NotFound('connection', connectionId);
+    requireCapable(connectionId, await new ConnectionsRepository(this.em()).get(connectionId), 'check');
     return this.start('connectionCheck', workflowIds.connectionCheck(connectionId), { connectionId });
   }
 
@@ -61,9 +61,7 @@ export class SyncsService {
       const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSyncAll()) : workflowIds.fileSyncAll();
       return this.start('fileSyncAll', id, { mode: rest.mode, downloadContent: rest.downloadContent, dryRun: rest.dryRun, provider });
     }
-    const row = await new ConnectionsRepository(this.em()).get(connectionId);
-    if (!row) throw new NotFound('connection', connectionId);
-    if (!FILE_PROVIDERS.includes(row.provider)) throw new BadRequest(`connection "${connectionId}" is ${row.provider}, which has no deal files`, { fields: ['connectionId'] });
+    requireCapable(connectionId, await new ConnectionsRepository(this.em()).get(connectionId), 'dealFiles');
     const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSync(connectionId)) : workflowIds.fileSync(connectionId);
     return this.start('fileSync', id, { connectionId, ...rest });
   }
@@ -72,14 +70,13 @@ export class SyncsService {
   async leadConnection(connectionId?: string): Promise<string> {
     const repo = new ConnectionsRepository(this.em());
     if (connectionId) {
-      const row = await repo.get(connectionId);
-      if (!row) throw new NotFound('connection', connectionId);
-      if (row.provider !== 'zoho-crm') throw new BadRequest(`connection "${connectionId}" is ${row.provider}; leads sync with zoho-crm only`, { fields: ['connectionId'] });
+      requireCapable(connectionId, await repo.get(connectionId), 'leads');
       return connectionId;
     }
-    const zoho = (await repo.list()).filter((r) => r.provider === 'zoho-crm');
-    if (zoho.length !== 1) throw new BadRequest(`${zoho.length} zoho-crm connections exist; name one with connectionId`, { fields: ['connectionId'] });
-    return zoho[0]!.id;
+    const providers = providersWith('leads');
+    const capable = (await repo.list()).filter((r) => (providers as string[]).includes(r.provider));
+    if (capable.length !== 1) throw new BadRequest(`${capable.length} ${providers.join('/')} connections exist; name one with connectionId`, { fields: ['connectionId'] });
+    return capable[0]!.id;
   }
 
   /** A dry run gets its own id, so it never joins (or is mistaken for) a real pull. */

@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import type { FileSyncCursor } from '../domain/sync-positions.js';
 
 /** Names, queues and the plain-JSON shapes that cross the workflow boundary. No class instances, no Dates. */
 
@@ -63,14 +64,7 @@ export interface FileSyncInput {
   pagesPerRun?: number;
 }
 
-/** Where a file sync stands in the CRM's listing; small and JSON, so it can cross continue-as-new. */
-export type FileSyncCursor =
-  | { kind: 'hs-list'; after?: string }
-  | { kind: 'hs-search'; since: number; offset: number }
-  | { kind: 'hs-ties'; at: number; afterId: string }
-  | { kind: 'zoho-page'; page: number }
-  | { kind: 'zoho-token'; token: string }
-  | { kind: 'ids'; offset: number };
+export type { FileSyncCursor };
 
 export interface FileCounts {
   pages: number;

@@ -1,4 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
+import type { LeadPullPosition } from '../domain/sync-positions.js';
 
 /** Shapes that cross the lead-sync workflows' boundary: ids, cursors and counts, never lead values. */
 
@@ -17,7 +18,7 @@ export interface LeadPushBatchResult { lastId: number; more: boolean; counts: Om
  * Where a pull stands in Zoho's listing of leads by Modified_Time: `since` is the If-Modified-Since of the query;
  * `page` goes deeper only while a whole page shares one second, and past 2,000 records `pageToken` takes over.
  */
-export interface LeadPullPosition { since: string | null; page: number; pageToken?: string }
+export type { LeadPullPosition };
 
 export interface LeadPullInput {
   connectionId: string;

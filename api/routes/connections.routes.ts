@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireCapable } from '../../domain/errors.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { CrmConnection } from '../../db/entities/index.js';
-import { NotFound } from '../../services/errors.js';
 import type { AppDeps } from '../app.js';
 import { errorResponses, pageOf, Started, Text } from '../schemas.js';
 
@@ -28,9 +28,7 @@ export const connectionsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
 
   app.get('/connections/:id', { schema: { tags: ['connections'], params: IdParams, response: { 200: Connection, ...errorResponses } } },
     async (req) => {
-      const row = await new ConnectionsRepository(deps.orm.em.fork()).get(req.params.id);
-      if (!row) throw new NotFound('connection', req.params.id);
-      return view(row);
+      return view(requireCapable(req.params.id, await new ConnectionsRepository(deps.orm.em.fork()).get(req.params.id)));
     });
 
   app.post('/connections/:id/check', {

@@ -9,49 +9,71 @@ import { isId } from '../../domain/input-rules.js';
 type Flags = Record<string, string | boolean | string[] | undefined>;
 const TAKES = ['local', 'crm', 'value'] as const;
 
-/** `crm-sync leads pull | push [--id ID] | conflicts | resolve ID FIELD --take local|crm|value [--value V]`. */
-export async function leadsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+export type LeadsRequest =
+  | { command: 'pull'; connectionId?: string; dryRun: boolean; full: boolean }
+  | { command: 'push'; connectionId?: string; dryRun: boolean; leadId?: number }
+  | { command: 'conflicts'; connectionId?: string }
+  | { command: 'resolve'; leadId: number; field: LeadField; take: (typeof TAKES)[number]; value: string | null };
+
+/**
+ * Reads `leads …` arguments into a request, or throws a UsageError. Pure: bad usage is answered before anything
+ * is opened, so a typo costs no database or Temporal connection.
+ */
+export function parseLeadsRequest(sub: string | undefined, args: string[], flags: Flags): LeadsRequest {
   const connectionId = typeof flags.connection === 'string' ? flags.connection : undefined;
-  const orm = await ctx.db();
-  const em = () => orm.em.fork();
-  const syncs = new SyncsService(await ctx.temporal(), em);
-  const leads = new LeadsService(em, syncs, (msg) => console.error(msg));
   switch (sub) {
-    case 'pull': {
+    case 'pull':
       none(args);
-      const started = await syncs.startLeadPull({ connectionId, dryRun: !!flags['dry-run'], full: !!flags.full });
-      return finish(syncs, started, flags, ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'deleted', 'detached', 'errors', 'pendingPush']);
-    }
+      return { command: 'pull', connectionId, dryRun: !!flags['dry-run'], full: !!flags.full };
     case 'push': {
       none(args);
-      let started: StartedSync;
-      if (flags.id !== undefined) {
-        if (flags['dry-run']) throw new UsageError('--dry-run pushes every pending lead; it does not take --id');
-        started = await leads.push(positiveId(String(flags.id), '--id'));
-      } else {
-        started = await syncs.startLeadPush({ connectionId, dryRun: !!flags['dry-run'] });
-      }
-      return finish(syncs, started, flags, ['batches', 'created', 'updated', 'deleted', 'unchanged', 'errors']);
+      if (flags.id === undefined) return { command: 'push', connectionId, dryRun: !!flags['dry-run'] };
+      if (flags['dry-run']) throw new UsageError('--dry-run pushes every pending lead; it does not take --id');
+      return { command: 'push', connectionId, dryRun: false, leadId: positiveId(String(flags.id), '--id') };
     }
-    case 'conflicts': {
+    case 'conflicts':
       none(args);
-      const page = await leads.conflicts(connectionId, 200);
-      console.log(flags.json ? JSON.stringify(page, null, 2) : table(page.items as unknown as Array<Record<string, unknown>>, ['leadId', 'field', 'localValue', 'remoteValue', 'baseValue', 'detectedAt']));
-      return 0;
-    }
+      return { command: 'conflicts', connectionId };
     case 'resolve': {
       if (args.length !== 2) throw new UsageError('leads resolve needs ID and FIELD');
-      const id = positiveId(args[0]!, 'ID');
+      const leadId = positiveId(args[0]!, 'ID');
       const field = args[1] as LeadField;
       if (!(LEAD_FIELDS as readonly string[]).includes(field)) throw new UsageError(`FIELD must be one of ${LEAD_FIELDS.join(', ')}`);
       const take = flags.take as (typeof TAKES)[number];
       if (!TAKES.includes(take)) throw new UsageError('--take must be local, crm or value');
       if ((take === 'value') !== (typeof flags.value === 'string')) throw new UsageError('--value is given exactly when --take value');
-      const lead = await leads.resolve(id, field, take, typeof flags.value === 'string' ? flags.value : null);
-      console.log(flags.json ? JSON.stringify(lead, null, 2) : `lead ${lead.id}: ${field} = ${String(lead[field])} (${lead.syncState})`);
-      return 0;
+      return { command: 'resolve', leadId, field, take, value: typeof flags.value === 'string' ? flags.value : null };
     }
     default: throw new UsageError(sub ? `unknown command "leads ${sub}"` : 'leads needs a command: pull, push, conflicts or resolve');
+  }
+}
+
+/** `crm-sync leads pull | push [--id ID] | conflicts | resolve ID FIELD --take local|crm|value [--value V]`. */
+export async function leadsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+  const request = parseLeadsRequest(sub, args, flags);
+  const orm = await ctx.db();
+  const em = () => orm.em.fork();
+  const syncs = new SyncsService(await ctx.temporal(), em);
+  const leads = new LeadsService(em, syncs, (msg) => console.error(msg));
+  switch (request.command) {
+    case 'pull': {
+      const started = await syncs.startLeadPull(request);
+      return finish(syncs, started, flags, ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'deleted', 'detached', 'errors', 'pendingPush']);
+    }
+    case 'push': {
+      const started: StartedSync = request.leadId !== undefined ? await leads.push(request.leadId) : await syncs.startLeadPush(request);
+      return finish(syncs, started, flags, ['batches', 'created', 'updated', 'deleted', 'unchanged', 'errors']);
+    }
+    case 'conflicts': {
+      const page = await leads.conflicts(request.connectionId, 200);
+      console.log(flags.json ? JSON.stringify(page, null, 2) : table(page.items as unknown as Array<Record<string, unknown>>, ['leadId', 'field', 'localValue', 'remoteValue', 'baseValue', 'detectedAt']));
+      return 0;
+    }
+    case 'resolve': {
+      const lead = await leads.resolve(request.leadId, request.field, request.take, request.value);
+      console.log(flags.json ? JSON.stringify(lead, null, 2) : `lead ${lead.id}: ${request.field} = ${String(lead[request.field])} (${lead.syncState})`);
+      return 0;
+    }
   }
 }
 

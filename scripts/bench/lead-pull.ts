@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fetchLeadPage } from '../../activities/lead-pull-pages.js';
 import type { ConnectionConfig } from '../../config/connections.js';
 import { ZOHO_PAGE_LIMIT } from '../../connectors/zoho-crm/zoho-crm.client.js';
 import { dropDatabase } from '../../db/create-database.js';
@@ -145,12 +144,12 @@ try {
   await emptyLeads();
   const t0 = performance.now();
   const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), { ...process.env, ...SECRETS });
-  const { client: naiveZoho } = await registry.zohoCrm('bench-naive');
+  const naiveZoho = await registry.capability('bench-naive', 'leads');
   const db = orm.em.fork().getConnection();
   let naiveCount = 0;
   for (let position: LeadPullPosition | null = { since: null, page: 1 }; position && naiveCount < NAIVE;) {
-    const fetched = await fetchLeadPage(naiveZoho, position);
-    for (const r of fetched.page.slice(0, NAIVE - naiveCount)) {
+    const fetched = await naiveZoho.leadsPage(position);
+    for (const r of fetched.leads.slice(0, NAIVE - naiveCount)) {
       const v = r.values;
       const cols = [v.firstName, v.lastName ?? '', v.email, v.phone, v.company, v.status, v.source];
       const [found] = await db.execute<Array<{ id: string }>>('select id from leads where connection_id = ? and zoho_id = ?', ['bench-naive', r.zohoId]);

@@ -140,8 +140,8 @@ describe('crm-sync CLI', () => {
   });
 
   it('leads: bad usage exits 2 with the usage text', async () => {
-    for (const args of [['leads'], ['leads', 'sync'], ['leads', 'resolve', '1'], ['leads', 'resolve', 'x', 'phone', '--take', 'local'], ['leads', 'resolve', '1', 'nickname', '--take', 'local'],
-      ['leads', 'resolve', '1', 'phone', '--take', 'maybe'], ['leads', 'resolve', '1', 'phone', '--take', 'value'], ['leads', 'push', '--id', 'abc'], ['leads', 'pull', 'extra']]) {
+    // Each rule is a table test in leads-args.test.ts; here two of them go through the real entry point.
+    for (const args of [['leads'], ['leads', 'resolve', '1', 'phone', '--take', 'maybe']]) {
       const res = await runCli(args, env);
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr).toContain('Usage: crm-sync');

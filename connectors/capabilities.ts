@@ -1,0 +1,67 @@
+import type { LeadField, LeadValues } from '../domain/lead-fields.js';
+import type { RemoteLead } from '../domain/lead-page-plan.js';
+import type { CapabilityName } from '../domain/providers.js';
+import type { FileSyncCursor, LeadPullPosition } from '../domain/sync-positions.js';
+import type { CrmDeal, CrmFile } from './crm-file.js';
+
+/**
+ * What a connector can do, as small interfaces named after the job, not the provider. Activities ask the worker's
+ * registry for a capability of a connection and never look at its provider; a provider offers the capabilities
+ * domain/providers.ts lists for it. A new provider is a connector folder plus one registration in worker/providers.ts;
+ * a new kind of work (publishing projects, uploading into folders) is a new interface here and a name in
+ * domain/providers.ts.
+ */
+export interface Capabilities {
+  check: ConnectionCheck;
+  dealFiles: DealFileSource;
+  leads: LeadStore;
+}
+// Every capability name has its interface, and nothing else is a capability.
+type _SameNames = [CapabilityName] extends [keyof Capabilities] ? ([keyof Capabilities] extends [CapabilityName] ? true : never) : never;
+export const capabilityNamesMatch: _SameNames = true;
+
+/** Proves credentials and reachability with the cheapest read the provider has. */
+export interface ConnectionCheck {
+  check(): Promise<{ verified: string; tokenRefreshed?: boolean }>;
+}
+
+/** A file as the download needs it (a row of `file_metadata`). */
+export interface DownloadableFile { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }
+
+export interface DealFilesStart { mode: 'incremental' | 'full'; since: string | null; selective: boolean }
+export interface DealsPageOptions { since: string | null; dealIds?: string[]; onlyFileIds?: Set<string> }
+
+/**
+ * Deals and their file attachments. A page of deals carries its files when the CRM lists them in bulk (HubSpot:
+ * associations, notes and files in batches); otherwise `files` is absent and the caller lists them with
+ * `filesOfDeal`, a few deals per checkpointed activity (Zoho: one call per deal).
+ */
+export interface DealFileSource {
+  start(opts: DealFilesStart): FileSyncCursor;
+  dealsPage(cursor: FileSyncCursor, opts: DealsPageOptions): Promise<{ deals: CrmDeal[]; files?: CrmFile[]; next: FileSyncCursor | null }>;
+  filesOfDeal(dealId: string, onlyFileIds?: Set<string>): Promise<CrmFile[]>;
+  /** The file's bytes as the CRM serves them; the caller reads or cancels the body. */
+  openContent(file: DownloadableFile): Promise<Response>;
+}
+
+/** The answer to one record of a batch write: written (with the CRM's id and modification time) or refused. */
+export type RecordWriteResult =
+  | { ok: true; id: string; modifiedTime?: string }
+  | { ok: false; code: string; message: string };
+
+/** Leads in the CRM, read by modification time and written in batches; values in our field names. */
+export interface LeadStore {
+  /** One listing call: the leads modified since the position, oldest first, and where the next call starts. */
+  leadsPage(position: LeadPullPosition): Promise<{ leads: RemoteLead[]; next: LeadPullPosition | null }>;
+  /** One page of leads deleted since `since` (ISO); `nextPage` null at the end. */
+  deletedLeads(since: string | null, page: number): Promise<{ deleted: Array<{ remoteId: string; deletedAt: number }>; nextPage: number | null }>;
+  readLeads(ids: string[]): Promise<RemoteLead[]>;
+  findLeadsByEmail(emails: string[]): Promise<RemoteLead[]>;
+  /** Creates leads, matching existing ones on email so a retried create finds the lead it made. */
+  createLeads(values: Array<Partial<LeadValues>>): Promise<Array<RecordWriteResult | undefined>>;
+  updateLeads(updates: Array<{ id: string; values: Partial<LeadValues>; fields: LeadField[] }>): Promise<Array<RecordWriteResult | undefined>>;
+  /** Deletes by id; a lead already gone counts as deleted (a retried delete finds nothing). */
+  deleteLeads(ids: string[]): Promise<Array<RecordWriteResult | undefined>>;
+  /** Largest batch one write call takes. */
+  readonly batchSize: number;
+}

@@ -1,0 +1,35 @@
+/**
+ * What each provider can do, by capability name: the one table the API, the CLI and the activities consult before
+ * they start or run a sync. The worker's registration (worker/providers.ts) must build exactly these capabilities
+ * for each provider; the compiler holds the two together.
+ */
+export const PROVIDERS = ['hubspot', 'zoho-crm', 'zoho-workdrive', 'dtools-si'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads'] as const;
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
+export const PROVIDER_CAPABILITIES = {
+  hubspot: ['check', 'dealFiles'],
+  'zoho-crm': ['check', 'dealFiles', 'leads'],
+  // Connections of these providers can be configured already; their syncs arrive with their issues.
+  'zoho-workdrive': [],
+  'dtools-si': [],
+} as const satisfies Record<ProviderName, readonly CapabilityName[]>;
+
+export type CapabilitiesOf<P extends ProviderName> = (typeof PROVIDER_CAPABILITIES)[P][number];
+
+/** How an error names what a capability is for: "connection x is hubspot; the lead sync works with zoho-crm only". */
+export const CAPABILITY_PURPOSE: Record<CapabilityName, string> = {
+  check: 'the connection check',
+  dealFiles: 'the file sync',
+  leads: 'the lead sync',
+};
+
+export function hasCapability(provider: string, capability: CapabilityName): boolean {
+  return ((PROVIDER_CAPABILITIES as Record<string, readonly CapabilityName[]>)[provider] ?? []).includes(capability);
+}
+
+export function providersWith(capability: CapabilityName): ProviderName[] {
+  return PROVIDERS.filter((p) => hasCapability(p, capability));
+}
