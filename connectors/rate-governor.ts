@@ -12,7 +12,9 @@ export interface RateBudget {
 
 export interface GovernorStats { started: number; waitedMs: number; inFlight: number; pausedUntil: number }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Time as the governor sees it: real by default; tests pass a manual clock and step through windows exactly. */
+export interface Clock { now(): number; sleep(ms: number): Promise<void> }
+export const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)) };
 const DAY_MS = 86_400_000;
 
 /**
@@ -40,9 +42,13 @@ export class RateGovernor {
    */
   private readonly windowMs: number;
 
-  constructor(private readonly budget: RateBudget, private readonly now: () => number = Date.now) {
+  constructor(private readonly budget: RateBudget, private readonly clock: Clock = systemClock) {
     this.windowMs = Math.ceil(budget.perMs * 1.01) + 100;
-    this.dayStart = now();
+    this.dayStart = clock.now();
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -100,10 +106,10 @@ export class RateGovernor {
   private async takeToken(): Promise<void> {
     for (;;) {
       const now = this.now();
-      if (now < this.pausedUntil) { await sleep(this.pausedUntil - now); continue; }
+      if (now < this.pausedUntil) { await this.clock.sleep(this.pausedUntil - now); continue; }
       while (this.starts.length > 0 && this.starts[0]! <= now - this.windowMs) this.starts.shift();
       if (this.starts.length < this.budget.maxRequests) { this.starts.push(now); return; }
-      await sleep(this.starts[0]! + this.windowMs - now + 1);
+      await this.clock.sleep(this.starts[0]! + this.windowMs - now + 1);
     }
   }
 }

@@ -13,8 +13,13 @@ const list = (v: Flags[string]): string[] | undefined => {
   return values.length ? values : undefined;
 };
 
-/** `crm-sync sync files …`: starts the file sync, shows progress, prints a summary; exit 1 when anything failed. */
-export async function syncCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+export interface SyncFilesRequest {
+  connectionId?: string; all: boolean; provider?: 'hubspot' | 'zoho-crm'; fileIds?: string[]; dealIds?: string[];
+  mode: 'full' | 'incremental'; downloadContent: boolean; dryRun: boolean;
+}
+
+/** Reads `sync files …` arguments into a request, or throws a UsageError; pure, so bad usage opens nothing. */
+export function parseSyncFilesRequest(sub: string | undefined, args: string[], flags: Flags): SyncFilesRequest {
   if (sub !== 'files') throw new UsageError(sub ? `unknown command "sync ${sub}"` : 'sync needs a command: files');
   if (args.length) throw new UsageError(`unexpected argument "${args[0]}"`);
   const targets = [flags.all ? 1 : 0, flags.provider ? 1 : 0, flags.connection ? 1 : 0].reduce((a, b) => a + b, 0);
@@ -24,16 +29,21 @@ export async function syncCommand(ctx: CliContext, sub: string | undefined, args
   const fileIds = list(flags.files);
   const dealIds = list(flags.deals);
   if ((fileIds || dealIds) && !flags.connection) throw new UsageError('--files and --deals need --connection');
+  const connectionId = typeof flags.connection === 'string' ? flags.connection : undefined;
+  return {
+    connectionId, all: !connectionId, provider, fileIds, dealIds, mode: flags.full ? 'full' : 'incremental', downloadContent: !!flags.download, dryRun: !!flags['dry-run'],
+  };
+}
 
+/** `crm-sync sync files …`: starts the file sync, shows progress, prints a summary; exit 1 when anything failed. */
+export async function syncCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+  const request = parseSyncFilesRequest(sub, args, flags);
   const orm = await ctx.db();
   const syncs = new SyncsService(await ctx.temporal(), () => orm.em.fork());
-  const started = await syncs.startFileSync({
-    connectionId: typeof flags.connection === 'string' ? flags.connection : undefined, all: !flags.connection, provider,
-    mode: flags.full ? 'full' : 'incremental', fileIds, dealIds, downloadContent: !!flags.download, dryRun: !!flags['dry-run'],
-  });
+  const started = await syncs.startFileSync(request);
   console.error(`started ${started.workflowId} (${started.temporalUiUrl})`);
   const view = await follow(syncs, started.workflowId);
-  return report(view, typeof flags.connection === 'string' ? flags.connection : undefined, !!flags.json);
+  return report(view, request.connectionId, !!flags.json);
 }
 
 async function follow(syncs: SyncsService, workflowId: string): Promise<SyncView> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
@@ -31,13 +31,12 @@ beforeAll(async () => {
 afterAll(async () => { await app?.close(); await temporal?.close(); await sims?.close(); await db?.close(); });
 
 async function waitForStatus(workflowId: string, want: string[], phase?: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
-    const res = await app.inject({ url: `/syncs/${encodeURIComponent(workflowId)}`, headers: auth });
-    const body = res.json();
-    if (want.includes(body.status) && (!phase || body.progress?.phase === phase)) return body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} never reached ${want.join('/')}`);
+  return vi.waitFor(async () => {
+    const body = (await app.inject({ url: `/syncs/${encodeURIComponent(workflowId)}`, headers: auth })).json();
+    expect(want).toContain(body.status);
+    if (phase) expect(body.progress?.phase).toBe(phase);
+    return body as Record<string, unknown>;
+  }, { timeout: 10_000, interval: 100 });
 }
 
 describe('API: auth, health and errors', () => {

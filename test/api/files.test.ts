@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { auth, testApp } from '../helpers/api.js';
 import { hubspotExpected, zohoExpected } from '../helpers/expected-files.js';
@@ -29,12 +29,11 @@ const files = async (query = ''): Promise<FileItem[]> => {
 };
 
 async function waitDone(workflowId: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 300; i++) {
+  return vi.waitFor(async () => {
     const body = (await get(`/syncs/${encodeURIComponent(workflowId)}`)).json();
-    if (body.status && body.status !== 'running') return body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${workflowId} did not finish`);
+    expect(['completed', 'failed', 'canceled', 'terminated', 'timed_out']).toContain(body.status);
+    return body as Record<string, unknown>;
+  }, { timeout: 30_000, interval: 100 });
 }
 
 beforeAll(async () => {

@@ -110,7 +110,8 @@ describe('crm-sync CLI', () => {
   });
 
   it('sync files: bad usage exits 2 with the usage text', async () => {
-    for (const args of [['sync', 'files'], ['sync', 'files', '--all', '--connection', 'x'], ['sync', 'files', '--all', '--files', '1'], ['sync', 'files', '--provider', 'salesforce'], ['sync', 'stuff']]) {
+    // Each rule is a table test in sync-args.test.ts; here two of them go through the real entry point.
+    for (const args of [['sync', 'files'], ['sync', 'files', '--provider', 'salesforce']]) {
       const res = await runCli(args, env);
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr).toContain('Usage: crm-sync');

@@ -86,20 +86,26 @@ describe('HubSpot connector against the simulator', () => {
     await expect(client.batchRead('notes', Array.from({ length: 101 }, (_, i) => String(i)), [])).rejects.toBeInstanceOf(ValidationError);
   });
 
+  // These two get simulators of their own: no earlier search may sit in the simulator's per-second window.
   it('keeps searches within HubSpot\'s 5 per second: 8 at once all succeed, spread over more than a second', async () => {
-    await new Promise((r) => setTimeout(r, 1200));
-    const t0 = performance.now();
-    const results = await Promise.all(Array.from({ length: 8 }, () => client.searchObjects('deals', { limit: 1 }).catch((e: unknown) => e)));
-    expect(results.filter((r) => r instanceof RateLimitedError)).toEqual([]);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+    const own = await startTestSimulators({ SIM_SCALE_HUBSPOT_DEALS: 5 });
+    try {
+      const fresh = hubspot(own);
+      const t0 = performance.now();
+      const results = await Promise.all(Array.from({ length: 8 }, () => fresh.searchObjects('deals', { limit: 1 }).catch((e: unknown) => e)));
+      expect(results.filter((r) => r instanceof RateLimitedError)).toEqual([]);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await own.close();
+    }
   });
 
   it('without the search budget, the simulator answers 429 SECONDLY, which means wait 1 s', async () => {
-    const raw = async () => fetch(`${sims.urls.hubspot}/crm/v3/objects/deals/search`, {
+    const own = await startTestSimulators({ SIM_SCALE_HUBSPOT_DEALS: 5 });
+    const raw = async () => fetch(`${own.urls.hubspot}/crm/v3/objects/deals/search`, {
       method: 'POST', headers: { authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}`, 'content-type': 'application/json' }, body: '{"limit":1}',
     });
-    await new Promise((r) => setTimeout(r, 1200));
-    const responses = await Promise.all(Array.from({ length: 8 }, raw));
+    const responses = await Promise.all(Array.from({ length: 8 }, raw)).finally(() => own.close());
     const limited = responses.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     const err = classifyResponse({ status: 429, headers: limited[0]!.headers, body: await limited[0]!.json() });

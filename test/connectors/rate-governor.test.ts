@@ -1,52 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../connectors/errors.js';
 import { RateGovernor } from '../../connectors/rate-governor.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Starts `n` calls that record the clock's time when the governor lets them start, and hold for `holdMs`. */
+function start(g: RateGovernor, clock: ManualClock, n: number, holdMs = 0) {
+  const starts: number[] = [];
+  const done = Promise.all(Array.from({ length: n }, () => g.run(async () => { starts.push(clock.now()); if (holdMs) await clock.sleep(holdMs); })));
+  return { starts, done };
+}
 
-describe('RateGovernor', () => {
-  it('never starts more than maxRequests within any rolling window', async () => {
-    const g = new RateGovernor({ maxRequests: 4, perMs: 300, maxConcurrent: 10 });
-    const starts: number[] = [];
-    await Promise.all(Array.from({ length: 12 }, () => g.run(async () => { starts.push(performance.now()); })));
-    starts.sort((a, b) => a - b);
-    // The 5th start must come a full window after the 1st, and so on; without the limiter all 12 start at once.
-    for (let i = 0; i + 4 < starts.length; i++) expect(starts[i + 4]! - starts[i]!).toBeGreaterThanOrEqual(299);
+describe('RateGovernor (manual clock)', () => {
+  it('never starts more than maxRequests within any rolling window, the window stretched by 1 % + 100 ms', async () => {
+    const clock = new ManualClock();
+    const g = new RateGovernor({ maxRequests: 4, perMs: 300, maxConcurrent: 10 }, clock);
+    const { starts, done } = start(g, clock, 12);
+    await clock.advance(2_000);
+    await done;
+    // Window = ceil(300 * 1.01) + 100 = 403 ms; the next batch starts 1 ms after the oldest start leaves it.
+    expect(starts).toEqual([0, 0, 0, 0, 404, 404, 404, 404, 808, 808, 808, 808]);
   });
 
-  it('keeps in-flight calls at or below maxConcurrent', async () => {
-    const g = new RateGovernor({ maxRequests: 1000, perMs: 1000, maxConcurrent: 3 });
-    let inFlight = 0;
-    let peak = 0;
-    await Promise.all(Array.from({ length: 15 }, () => g.run(async () => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      await sleep(20);
-      inFlight -= 1;
-    })));
-    expect(peak).toBe(3);
+  it('keeps in-flight calls at or below maxConcurrent, handing each freed slot to the next caller at once', async () => {
+    const clock = new ManualClock();
+    const g = new RateGovernor({ maxRequests: 1000, perMs: 1000, maxConcurrent: 3 }, clock);
+    const { starts, done } = start(g, clock, 7, 20);
+    await clock.advance(100);
+    await done;
+    expect(starts).toEqual([0, 0, 0, 20, 20, 20, 40]);
+    expect(g.snapshot().inFlight).toBe(0);
   });
 
   it('releases the slot when a call throws', async () => {
-    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 1 });
+    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 1 }, new ManualClock());
     await expect(g.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     await expect(g.run(async () => 'ok')).resolves.toBe('ok');
+    expect(g.snapshot()).toMatchObject({ started: 2, inFlight: 0 });
   });
 
-  it('holds every new call after pauseFor (a 429 Retry-After)', async () => {
-    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 5 });
-    const t0 = Date.now();
+  it('holds every new call until a pause (a 429 Retry-After) is over, and counts the wait', async () => {
+    const clock = new ManualClock();
+    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 5 }, clock);
+    await clock.advance(50);
     g.pauseFor(200);
-    await g.run(async () => undefined);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    const { starts, done } = start(g, clock, 2);
+    await clock.advance(199);
+    expect(starts).toEqual([]);
+    await clock.advance(1);
+    await done;
+    expect(starts).toEqual([250, 250]);
+    expect(g.snapshot().waitedMs).toBe(400);
   });
 
-  it('refuses calls beyond the daily limit without waiting', async () => {
-    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 5, dailyLimit: 2 });
+  it('refuses calls beyond the daily limit without waiting, saying when the day ends, and starts afresh a day later', async () => {
+    const clock = new ManualClock();
+    const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 5, dailyLimit: 2 }, clock);
     await g.run(async () => undefined);
     await g.run(async () => undefined);
+    await clock.advance(3_600_000);
     const err = await g.run(async () => undefined).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
-    expect((err as RateLimitedError).exhausted).toBe(true);
+    expect(err).toMatchObject({ exhausted: true, code: 'DAILY_BUDGET', retryAfterMs: 86_400_000 - 3_600_000 });
+    await clock.advance(86_400_000 - 3_600_000);
+    await expect(g.run(async () => 'again')).resolves.toBe('again');
   });
 });

@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { ContentStore } from '../../storage/content-store.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
-import type { FileSyncInput } from '../../workflows/definitions.js';
+import { type FileSyncInput, progressQuery } from '../../workflows/definitions.js';
 import { fileSync } from '../../workflows/index.js';
 import { hubspotConnection, simSecrets, zohoConnection } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
@@ -62,8 +62,8 @@ describe('fileSync under faults', () => {
       start({ connectionId: conns.faultyZo, mode: 'full', downloadContent: true }),
     ];
     const handles = await Promise.all(runs);
-    // Expire the faulty Zoho org's tokens once its sync is under way.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Expire the faulty Zoho org's tokens once its sync is under way (its first page of deals is in).
+    await vi.waitFor(async () => expect((await handles[3]!.query(progressQuery)).done).toBeGreaterThanOrEqual(1), { timeout: 60_000, interval: 50 });
     await fetch(`${faulty.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
     const results = await Promise.all(handles.map((h) => h.result()));
     for (const r of results) expect(r.errors).toBe(0);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { FileMetadata } from '../../db/entities/index.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { SyncRunsRepository } from '../../db/repositories/sync-runs.repository.js';
@@ -51,11 +51,7 @@ describe('fileSync survives a crashed worker', () => {
       taskQueue: env.TEMPORAL_TASK_QUEUE!, workflowId: `file-sync:${conn.id}`, args: [{ connectionId: conn.id, mode: 'full', downloadContent: true }],
     });
     // Wait until some pages are written, then kill the worker without warning.
-    for (let i = 0; i < 600; i++) {
-      const stored = await db.orm.em.fork().count(FileMetadata, { connectionId: conn.id });
-      if (stored > 200) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await vi.waitFor(async () => expect(await db.orm.em.fork().count(FileMetadata, { connectionId: conn.id })).toBeGreaterThan(200), { timeout: 30_000, interval: 50 });
     const before = await db.orm.em.fork().count(FileMetadata, { connectionId: conn.id });
     first.process.kill('SIGKILL');
     await first.exited;

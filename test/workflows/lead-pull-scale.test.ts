@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { SyncCursorsRepository } from '../../db/repositories/sync-cursors.repository.js';
 import type { RunningSimulators } from '../../simulators/index.js';
@@ -69,7 +69,7 @@ describe('leadPull at scale', () => {
   it('pulls 2,600 leads edited in one second through page_token, moves the cursor to that second, and ends the same under 429s, 5xx and an expired token', { timeout: 300_000 }, async () => {
     const first = await Promise.all([pull(cleanId, 'first'), pull(faultyId, 'first')]);
     // Expire the faulty org's tokens once its pull is a few pages in.
-    for (let i = 0; i < 200 && ((await first[1].query(progressQuery).catch(() => null))?.done ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(async () => expect((await first[1].query(progressQuery))?.done).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 50 });
     await fetch(`${faulty.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
     const [a, b] = await Promise.all(first.map((h) => h.result()));
     expect(a).toMatchObject({ created: LEADS, errors: 0 });

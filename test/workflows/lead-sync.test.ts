@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LeadsRepository } from '../../db/repositories/leads.repository.js';
 import { SyncCursorsRepository } from '../../db/repositories/sync-cursors.repository.js';
 import { leadSyncOptions } from '../../domain/lead-policy.js';
@@ -63,7 +63,6 @@ describe('lead push', () => {
 });
 
 describe('field-level merge', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   beforeAll(async () => {
     await h.policies({ fieldPolicies: { firstName: 'crm-wins', company: 'local-wins', phone: 'newest-wins', status: 'manual' } });
   });
@@ -100,7 +99,8 @@ describe('field-level merge', () => {
     const older = await created('newest-local');
     const zohoAt = Date.now() + 1000;
     await h.zohoEdit(older.zohoId!, { Phone: '+1 555 1111' }, zohoAt);
-    await sleep(zohoAt + 1500 - Date.now());
+    // Zoho keeps whole seconds: our edit must come in a later second than the Zoho edit to be the newer one.
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(zohoAt + 1000), { timeout: 5_000, interval: 50 });
     await h.call('PATCH', `/leads/${older.id}`, { phone: '+1 555 2222' });
     await h.pushed();
     expect((await h.lead(older.id)).phone).toBe('+1 555 2222');
