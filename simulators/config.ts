@@ -6,6 +6,7 @@ const StartupFaults = z.strictObject({
   hubspot: z.array(FaultRuleSchema).default([]),
   zohoCrm: z.array(FaultRuleSchema).default([]),
   zohoAccounts: z.array(FaultRuleSchema).default([]),
+  dtoolsSi: z.array(FaultRuleSchema).default([]),
 });
 
 /** Simulator settings; every default is what `.env.example` documents and the default connections point at. */
@@ -16,6 +17,7 @@ export const SimulatorEnvSchema = z.object({
   SIM_HUBSPOT_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SIM_ZOHO_ACCOUNTS_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
   SIM_ZOHO_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
+  SIM_DTOOLS_SI_PORT: z.coerce.number().int().min(0).max(65535).default(4040),
   SIM_SEED: z.coerce.number().int().default(42),
   SIM_SCALE_LEADS: z.coerce.number().int().min(0).default(25),
   SIM_SCALE_DEALS: z.coerce.number().int().min(0).default(5),
@@ -38,7 +40,12 @@ export const SimulatorEnvSchema = z.object({
   SIM_ZOHO_DAILY_CREDITS: z.coerce.number().int().positive().default(50_000),
   SIM_ZOHO_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIM_ZOHO_TZ_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(330),
-  /** Faults active from start: a JSON object `{ "hubspot"?: [rule], "zohoCrm"?: [rule], "zohoAccounts"?: [rule] }`. */
+  DTOOLS_SIM_API_KEY: z.string().min(8).default('dtsi-sim-crm-sync-dev-key'),
+  /** How long a publish stays queued before the simulated SI user imports it (0: right after the answer). */
+  SIM_DTOOLS_SI_IMPORT_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  /** Projects the SI user has published in the seed. */
+  SIM_DTOOLS_SI_PROJECTS: z.coerce.number().int().min(0).default(6),
+  /** Faults active from start: `{ "hubspot"?: [rule], "zohoCrm"?: [rule], "zohoAccounts"?: [rule], "dtoolsSi"?: [rule] }`. */
   SIM_FAULTS: z.string().default('{}').transform((text, ctx) => {
     try {
       return StartupFaults.parse(JSON.parse(text));
@@ -58,3 +65,6 @@ export function stateDirOf(env: SimulatorEnv, dataDir = process.env.DATA_DIR || 
 export function simulatorDefaults(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}): SimulatorEnv {
   return SimulatorEnvSchema.parse(Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])));
 }
+
+/** Every simulator on a free port: for starts inside tests and benches, which must not collide with a running stack. */
+export const FREE_PORTS = { SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0 } as const;

@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './common/faults.js';
 import type { SimulatorEnv } from './config.js';
+import { buildDtoolsSiSimulator } from './dtools-si/si.app.js';
+import { SiQueue } from './dtools-si/si-queue.js';
+import { SiStore } from './dtools-si/si-store.js';
 import { buildHubSpotSimulator } from './hubspot/hubspot.app.js';
 import { HubSpotStore } from './hubspot/hubspot-store.js';
 import { attachState, type StateReport } from './state.js';
@@ -12,9 +15,11 @@ import { ZohoCrmStore } from './zoho/crm-store.js';
 import { ZohoAuthRegistry } from './zoho/zoho-auth.js';
 
 export interface RunningSimulators {
-  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string };
+  /** `dtoolsSi` is the server root; the API is under `${dtoolsSi}/si`. */
+  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string; dtoolsSi: string };
   hubspot: { store: HubSpotStore; faults: FaultInjector };
   zoho: { store: ZohoCrmStore; auth: ZohoAuthRegistry; crmFaults: FaultInjector; accountsFaults: FaultInjector };
+  dtoolsSi: { store: SiStore; queue: SiQueue; faults: FaultInjector };
   /** What was loaded from or seeded into `opts.stateDir`. */
   state: StateReport;
   /** Stops the servers, then saves any unsaved change. */
@@ -30,7 +35,7 @@ export interface SimulatorOptions {
 
 /** Builds, loads or seeds, and starts every simulator; port 0 picks free ports (tests). */
 export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions = {}): Promise<RunningSimulators> {
-  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '' };
+  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '', dtoolsSi: '' };
   const hubspotStore = new HubSpotStore();
   const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
   const auth = new ZohoAuthRegistry({
@@ -44,6 +49,10 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
   env.SIM_FAULTS.hubspot.forEach((r) => hubspotFaults.add(r));
   env.SIM_FAULTS.zohoCrm.forEach((r) => crmFaults.add(r));
   env.SIM_FAULTS.zohoAccounts.forEach((r) => accountsFaults.add(r));
+  const siStore = new SiStore();
+  const siQueue = new SiQueue(siStore, env.SIM_DTOOLS_SI_IMPORT_DELAY_MS);
+  const siFaults = new FaultInjector();
+  env.SIM_FAULTS.dtoolsSi.forEach((r) => siFaults.add(r));
   const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
     [buildHubSpotSimulator({
       store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot, searchCap: env.SIM_HUBSPOT_SEARCH_CAP,
@@ -54,9 +63,15 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
       store: zohoStore, auth, faults: crmFaults,
       limits: { concurrency: env.SIM_ZOHO_CONCURRENCY, dailyCredits: env.SIM_ZOHO_DAILY_CREDITS, latencyMs: env.SIM_ZOHO_LATENCY_MS },
     }), env.SIM_ZOHO_CRM_PORT, 'zohoCrm'],
+    [buildDtoolsSiSimulator({ store: siStore, queue: siQueue, apiKey: env.DTOOLS_SIM_API_KEY, faults: siFaults }),
+      env.SIM_DTOOLS_SI_PORT, 'dtoolsSi'],
   ];
-  const [hubspot, zohoAccounts, zohoCrm] = apps.map(([app]) => app) as [FastifyInstance, FastifyInstance, FastifyInstance];
-  const stateful = statefulSimulators({ env, apps: { hubspot, zohoAccounts, zohoCrm }, hubspot: hubspotStore, zoho: zohoStore, auth });
+  type Apps = [FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance];
+  const [hubspot, zohoAccounts, zohoCrm, dtoolsSi] = apps.map(([app]) => app) as Apps;
+  const stateful = statefulSimulators({
+    env, apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi }, hubspot: hubspotStore, zoho: zohoStore, auth,
+    dtoolsSi: { store: siStore, queue: siQueue },
+  });
   const state = await attachState(stateful, opts.stateDir, { reset: opts.reset });
   const started: FastifyInstance[] = [];
   try {
@@ -76,6 +91,7 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
     urls,
     hubspot: { store: hubspotStore, faults: hubspotFaults },
     zoho: { store: zohoStore, auth, crmFaults, accountsFaults },
+    dtoolsSi: { store: siStore, queue: siQueue, faults: siFaults },
     state: state.report,
     close: async () => {
       await Promise.all(apps.map(([a]) => a.close()));

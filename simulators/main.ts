@@ -7,12 +7,13 @@ import { describeState } from './state.js';
 import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 
 const USAGE = `usage: npm run simulators [-- --reset | --in-memory]
-  HubSpot, Zoho Accounts and Zoho CRM on local ports. Their data is kept in SIM_STATE_DIR (default <DATA_DIR>/simulators)
-  and reloaded on start; the seed (SIM_SEED, SIM_SCALE_*) applies only when there is no saved data.
+  HubSpot, Zoho Accounts, Zoho CRM and D-Tools SI on local ports. Their data is kept in SIM_STATE_DIR
+  (default <DATA_DIR>/simulators) and reloaded on start; the seed (SIM_SEED, SIM_SCALE_*, SIM_DTOOLS_SI_PROJECTS)
+  applies only when there is no saved data.
   --reset      discard the saved data and start from the seed (while running: POST /__admin/reset-state on each simulator)
   --in-memory  keep nothing: a fresh seed, nothing read or written`;
 
-/** `npm run simulators`: HubSpot, Zoho Accounts and Zoho CRM on local ports, seeded and deterministic, data kept across restarts. */
+/** `npm run simulators`: HubSpot, Zoho Accounts, Zoho CRM and D-Tools SI on local ports, seeded, kept across restarts. */
 let flags: { reset?: boolean; 'in-memory'?: boolean; help?: boolean };
 try {
   flags = parseArgs({ options: { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
@@ -45,7 +46,8 @@ try {
   process.exit(1);
 }
 for (const line of describeState(sims.state, parsed.data.SIM_SEED)) console.log(line);
-console.log(`simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8`);
+console.log(`simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8`
+  + `  dtools-si ${sims.urls.dtoolsSi}/si`);
 const stop = async () => {
   try {
     await sims.close();

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { markDirtyOnWrites, readStateFile, type SavedState, type SeedSettings, StateFileError, StateWriter } from './common/state-file.js';
 
-export const SIMULATOR_NAMES = ['hubspot', 'zoho-accounts', 'zoho-crm'] as const;
+export const SIMULATOR_NAMES = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si'] as const;
 export type SimulatorName = (typeof SIMULATOR_NAMES)[number];
 
 /** One simulator's data as persistence sees it. */
@@ -23,6 +23,8 @@ export interface StatefulSimulator {
   summary(): string;
   /** POST routes that only read (searches, batch reads, COQL): they cost no save. */
   reads?: RegExp;
+  /** For data that changes outside a request (D-Tools' timed imports): the listener has it saved. */
+  onChange?(listener: () => void): void;
 }
 
 export interface StateReport {
@@ -67,7 +69,11 @@ export async function attachState(sims: StatefulSimulator[], dir?: string, opts:
       report.seeded.push(sim.name);
       if (writer) seeded.push(writer);
     }
-    if (writer) { markDirtyOnWrites(sim.app, writer, sim.reads); writers.push(writer); }
+    if (writer) {
+      markDirtyOnWrites(sim.app, writer, sim.reads);
+      sim.onChange?.(() => writer.markDirty());
+      writers.push(writer);
+    }
     sim.app.post('/__admin/reset-state', async () => {
       sim.reseed();
       seededWith.set(sim.name, sim.seedSettings);

@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorEnv } from './config.js';
+import { seedDtoolsSi } from './dtools-si/si-seed.js';
+import { parseSiSnapshot } from './dtools-si/si-snapshot.js';
+import type { SiQueue } from './dtools-si/si-queue.js';
+import type { SiStore } from './dtools-si/si-store.js';
 import { type HubSpotStore, parseHubSpotSnapshot, seedHubSpot } from './hubspot/hubspot-store.js';
 import type { StatefulSimulator } from './state.js';
 import { seedZohoCrm } from './zoho/crm-seed.js';
@@ -9,10 +13,11 @@ import { parseZohoAuthSnapshot, type ZohoAuthRegistry } from './zoho/zoho-auth.j
 
 interface Parts {
   env: SimulatorEnv;
-  apps: { hubspot: FastifyInstance; zohoAccounts: FastifyInstance; zohoCrm: FastifyInstance };
+  apps: { hubspot: FastifyInstance; zohoAccounts: FastifyInstance; zohoCrm: FastifyInstance; dtoolsSi: FastifyInstance };
   hubspot: HubSpotStore;
   zoho: ZohoCrmStore;
   auth: ZohoAuthRegistry;
+  dtoolsSi: { store: SiStore; queue: SiQueue };
 }
 
 /** `12 leads, 1 deal` from `[['leads', 12], ['deals', 1]]`, leaving out what there is none of. */
@@ -22,7 +27,8 @@ function counts(entries: Array<[string, number]>): string {
 }
 
 /** How each simulator's data is saved, restored, seeded and described (see state.ts). */
-export function statefulSimulators({ env, apps, hubspot, zoho, auth }: Parts): StatefulSimulator[] {
+export function statefulSimulators({ env, apps, hubspot, zoho, auth, dtoolsSi }: Parts): StatefulSimulator[] {
+  const si = dtoolsSi.store;
   return [
     {
       name: 'hubspot', app: apps.hubspot,
@@ -58,6 +64,27 @@ export function statefulSimulators({ env, apps, hubspot, zoho, auth }: Parts): S
         ...[...zoho.records].map(([m, rows]): [string, number] => [m.toLowerCase(), rows.size]), ['attachments', zoho.attachments.size],
       ]),
       reads: /^\/crm\/v8\/coql(\?|$)/,
+    },
+    {
+      name: 'dtools-si', app: apps.dtoolsSi,
+      seedSettings: { SIM_SEED: env.SIM_SEED, SIM_DTOOLS_SI_PROJECTS: env.SIM_DTOOLS_SI_PROJECTS },
+      snapshot: () => si.toSnapshot(),
+      restore: (s) => {
+        si.restore(parseSiSnapshot(s));
+        dtoolsSi.queue.reschedule();
+      },
+      reseed: () => {
+        si.clear();
+        seedDtoolsSi(si, { seed: env.SIM_SEED, projects: env.SIM_DTOOLS_SI_PROJECTS });
+        dtoolsSi.queue.reschedule();
+      },
+      summary: () => counts([
+        ['projects', si.projects.size],
+        ['change orders', [...si.projects.values()].reduce((n, p) => n + p.changeOrders.length, 0)],
+        ['queued messages', [...si.messages.values()].filter((m) => m.state === 'queued').length],
+      ]),
+      // The SI user imports queued publishes on a timer, outside any request.
+      onChange: (listener) => dtoolsSi.queue.onChange(listener),
     },
   ];
 }

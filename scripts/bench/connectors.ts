@@ -5,7 +5,7 @@ import type { CachedToken, TokenStore } from '../../connectors/token-store.js';
 import { ZohoAccountsClient } from '../../connectors/zoho-accounts/accounts.client.js';
 import { ZohoTokenManager } from '../../connectors/zoho-accounts/token-manager.js';
 import { ZohoCrmClient } from '../../connectors/zoho-crm/zoho-crm.client.js';
-import { simulatorDefaults } from '../../simulators/config.js';
+import { FREE_PORTS, simulatorDefaults } from '../../simulators/config.js';
 import { startSimulators } from '../../simulators/index.js';
 
 /**
@@ -14,7 +14,7 @@ import { startSimulators } from '../../simulators/index.js';
  */
 const LEADS = Number(process.env.BENCH_LEADS ?? 20_000);
 const HS_DEALS = Number(process.env.BENCH_DEALS ?? 2_000);
-const sim = simulatorDefaults({ SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_SCALE_LEADS: LEADS, SIM_SCALE_HUBSPOT_DEALS: HS_DEALS, SIM_ZOHO_LATENCY_MS: 5 });
+const sim = simulatorDefaults({ ...FREE_PORTS, SIM_SCALE_LEADS: LEADS, SIM_SCALE_HUBSPOT_DEALS: HS_DEALS, SIM_ZOHO_LATENCY_MS: 5 });
 const sims = await startSimulators(sim);
 let peakRss = process.memoryUsage().rss;
 const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);

@@ -37,7 +37,7 @@ async function simulators(): Promise<string> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'], {
     env: {
-      ...process.env, SIM_HUBSPOT_PORT: String(port), SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0', HUBSPOT_SIM_TOKEN: TOKEN,
+      ...process.env, SIM_HUBSPOT_PORT: String(port), SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0', SIM_DTOOLS_SI_PORT: '0', HUBSPOT_SIM_TOKEN: TOKEN,
       SIM_SCALE_HUBSPOT_DEALS: String(DEALS), SIM_HUBSPOT_FILES_PER_DEAL: String(FILES_PER_DEAL), SIM_HUBSPOT_PER_10S: String(BUDGET.maxRequests),
     },
     stdio: ['ignore', 'pipe', 'inherit'],

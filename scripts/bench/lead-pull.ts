@@ -38,7 +38,7 @@ async function simulators(): Promise<{ accounts: string; crm: string }> {
   const [accounts, crm] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'], {
     env: {
-      ...process.env, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: String(accounts), SIM_ZOHO_CRM_PORT: String(crm), SIM_SCALE_LEADS: String(LEADS),
+      ...process.env, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: String(accounts), SIM_ZOHO_CRM_PORT: String(crm), SIM_DTOOLS_SI_PORT: '0', SIM_SCALE_LEADS: String(LEADS),
       SIM_ZOHO_DAILY_CREDITS: '10000000', SIM_ZOHO_LATENCY_MS: '0', ZOHO_SIM_CLIENT_ID: SECRETS.BENCH_ZOHO_CLIENT_ID,
       ZOHO_SIM_CLIENT_SECRET: SECRETS.BENCH_ZOHO_CLIENT_SECRET, ZOHO_SIM_REFRESH_TOKEN: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
     },

@@ -1,9 +1,9 @@
-import { simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
+import { FREE_PORTS, simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
 import { startSimulators, type RunningSimulators } from '../../simulators/index.js';
 
 /** Simulators on free ports with the documented defaults, overridable per test file. */
 export function startTestSimulators(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}): Promise<RunningSimulators> {
-  return startSimulators(simulatorDefaults({ SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, ...overrides }));
+  return startSimulators(simulatorDefaults({ ...FREE_PORTS, ...overrides }));
 }
 
 export async function adminPost(baseUrl: string, path: string, body?: unknown): Promise<Response> {

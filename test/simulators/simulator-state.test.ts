@@ -12,8 +12,8 @@ import { simSecrets } from '../helpers/connections.js';
 import { adminPost, startTestSimulators } from '../helpers/simulators.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PORTS = { SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0 };
-const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm'];
+const PORTS = { SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0 };
+const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si'];
 
 const running: RunningSimulators[] = [];
 const children: ChildProcess[] = [];
@@ -94,7 +94,7 @@ describe('simulators with a state dir', () => {
     const b = await start(dir);
     expect(b.state).toMatchObject({ loaded: ALL.map((name) => ({ name })), seeded: [], notes: [] });
     expect(describeState(b.state, 42)).toEqual([expect.stringMatching(
-      /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments\)$/,
+      /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders\)$/,
     )]);
     const got = await zoho(b, token, `/Leads/${lead.id}`);
     expect(got.status).toBe(200);
@@ -159,7 +159,7 @@ describe('simulators with a state dir', () => {
     await stop(await start(dir));
     const b = await start(dir, { SIM_SEED: 7, SIM_SCALE_LEADS: 3 });
     expect(leadCount(b)).toBe(25);
-    expect(b.state.notes).toHaveLength(2);
+    expect(b.state.notes).toHaveLength(3);
     expect(b.state.notes.find((n) => n.includes('zoho-crm'))).toMatch(/SIM_SEED=42, now 7; SIM_SCALE_LEADS=25, now 3.*--reset.*reset-state/);
   });
 
@@ -192,7 +192,7 @@ describe('simulators with a state dir', () => {
 /** `simulators/main.ts` as `npm run simulators` runs it; resolves once it is ready, or when it exits. */
 function runMain(args: string[], dir: string): { output: () => string; ready: Promise<boolean>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/main.ts', ...args], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SIM_STATE_DIR: dir, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0' },
+    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SIM_STATE_DIR: dir, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0', SIM_DTOOLS_SI_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -29,6 +29,7 @@ async function start(ports?: RunningSimulators['urls']): Promise<Parts> {
   const port = (url?: string) => (url ? Number(new URL(url).port) : 0);
   const sims = await startSimulators(simulatorDefaults({
     SIM_HUBSPOT_PORT: port(ports?.hubspot), SIM_ZOHO_ACCOUNTS_PORT: port(ports?.zohoAccounts), SIM_ZOHO_CRM_PORT: port(ports?.zohoCrm),
+    SIM_DTOOLS_SI_PORT: port(ports?.dtoolsSi),
   }), { stateDir });
   await new ConnectionsRepository(db.orm.em.fork()).apply([zohoConnection(sims, { id: zohoId })]);
   const temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
