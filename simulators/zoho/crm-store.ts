@@ -1,31 +1,56 @@
 import type { FileExt } from '../common/files.js';
 import { base64Once } from '../common/state-file.js';
+import { API_USER } from './crm-catalogue.js';
 import type { ZohoCrmSnapshot } from './crm-snapshot.js';
 
 export type ZohoRec = Record<string, unknown> & { id: string };
 type Row = ZohoRec & { _created: number; _modified: number };
 const SORT_KEYS: Record<string, (r: Row) => string | number> = {
-  id: (r) => r.id.padStart(24, '0'), Created_Time: (r) => r._created, Modified_Time: (r) => r._modified,
+  id: (r) => r.id.padStart(24, '0'),
+  Created_Time: (r) => r._created,
+  Modified_Time: (r) => r._modified,
 };
 export const SORTABLE_FIELDS = Object.keys(SORT_KEYS);
 export interface StoredAttachment {
-  id: string; parentModule: string; parentId: string; fileName: string; ext: FileExt | 'bin'; size: number;
-  createdAt: number; modifiedAt: number; content?: Buffer; contentKey: string;
+  id: string;
+  parentModule: string;
+  parentId: string;
+  fileName: string;
+  ext: FileExt | 'bin';
+  size: number;
+  createdAt: number;
+  modifiedAt: number;
+  content?: Buffer;
+  contentKey: string;
 }
-export interface DeletedRec { id: string; display_name: string | null; type: 'recycle' | 'permanent'; deletedAt: number }
+export interface DeletedRec {
+  id: string;
+  display_name: string | null;
+  type: 'recycle' | 'permanent';
+  deletedAt: number;
+}
 
 export const MODULES = ['Leads', 'Deals', 'Accounts', 'Contacts', 'Notes'] as const;
 export type Module = (typeof MODULES)[number];
 
-/** Default mandatory fields (crm-apis.md 2.3); org layouts can change them, so they are configurable. */
+/**
+ * Default mandatory fields (crm-apis.md 2.3); org layouts can change them, so they are configurable. Notes have a rule
+ * of their own instead (a title or a content, crm-notes.ts).
+ */
 export const DEFAULT_MANDATORY: Record<Module, string[]> = {
-  Leads: ['Last_Name'], Deals: ['Deal_Name', 'Stage'], Accounts: ['Account_Name'], Contacts: ['Last_Name'], Notes: ['Note_Content'],
+  Leads: ['Last_Name'],
+  Deals: ['Deal_Name', 'Stage'],
+  Accounts: ['Account_Name'],
+  Contacts: ['Last_Name'],
+  Notes: [],
 };
 export const DEFAULT_DUPLICATE_CHECK: Record<Module, string[]> = {
-  Leads: ['Email'], Contacts: ['Email'], Accounts: ['Account_Name'], Deals: ['Deal_Name'], Notes: [],
+  Leads: ['Email'],
+  Contacts: ['Email'],
+  Accounts: ['Account_Name'],
+  Deals: ['Deal_Name'],
+  Notes: [],
 };
-
-const OWNER = { name: 'Sim Admin', id: '5725767000000411001', email: 'admin@sim.example' };
 
 /** In-memory org data of the Zoho CRM simulator. Times are kept as epoch ms and rendered with the org's offset. */
 export class ZohoCrmStore {
@@ -41,7 +66,9 @@ export class ZohoCrmStore {
   readonly mandatory: Record<Module, string[]>;
 
   constructor(
-    readonly offsetMinutes: number, private readonly layout: Record<Module, string[]> = DEFAULT_MANDATORY, private readonly clock: () => number = Date.now,
+    readonly offsetMinutes: number,
+    private readonly layout: Record<Module, string[]> = DEFAULT_MANDATORY,
+    private readonly clock: () => number = Date.now,
   ) {
     this.mandatory = structuredClone(layout);
     this.clear();
@@ -54,18 +81,22 @@ export class ZohoCrmStore {
     Object.assign(this.mandatory, structuredClone(this.layout));
     this.attachments.clear();
     for (const m of MODULES) {
-      if (this.records.has(m)) this.records.get(m)!.clear(); else this.records.set(m, new Map());
+      if (this.records.has(m)) this.records.get(m)!.clear();
+      else this.records.set(m, new Map());
       this.deleted.set(m, []);
     }
   }
 
-  /** What is saved across restarts: every record, deleted-record log, attachment (uploaded bytes too), `seq`, layout. */
+  /** What is saved across restarts: records, deleted-record log, attachments (uploaded bytes too), `seq`, layout. */
   toSnapshot(): ZohoCrmSnapshot {
     return {
-      seq: this.seq, mandatory: this.mandatory,
+      seq: this.seq,
+      mandatory: this.mandatory,
       records: Object.fromEntries(MODULES.map((m) => [m, [...this.records.get(m)!.values()]])),
       deleted: Object.fromEntries(MODULES.map((m) => [m, this.deleted.get(m)!])),
-      attachments: [...this.attachments.values()].map(({ content, ...a }) => (content ? { ...a, content: base64Once(content) } : a)),
+      attachments: [...this.attachments.values()].map(({ content, ...a }) =>
+        content ? { ...a, content: base64Once(content) } : a,
+      ),
     };
   }
 
@@ -83,7 +114,9 @@ export class ZohoCrmStore {
     }
   }
 
-  now(): number { return this.clock(); }
+  now(): number {
+    return this.clock();
+  }
 
   /** ⚠ 19-digit ids, beyond JS safe integers (crm-apis.md 6.6). */
   nextId(): string {
@@ -96,7 +129,8 @@ export class ZohoCrmStore {
     const local = new Date(Math.floor(ms / 1000) * 1000 + this.offsetMinutes * 60_000);
     const sign = this.offsetMinutes >= 0 ? '+' : '-';
     const abs = Math.abs(this.offsetMinutes);
-    return `${local.toISOString().slice(0, 19)}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${local.toISOString().slice(0, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 
   /** A module's records in ascending order of `sortBy` (ties by id); cached until the next change. */
@@ -105,8 +139,10 @@ export class ZohoCrmStore {
     const hit = this.sortedCache.get(cacheKey);
     if (hit?.version === this.version) return hit.rows;
     const key = SORT_KEYS[sortBy]!;
-    const rows = [...this.records.get(module)!.values()].map((r) => ({ r, k: key(r) }))
-      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0)).map((x) => x.r);
+    const rows = [...this.records.get(module)!.values()]
+      .map((r) => ({ r, k: key(r) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0))
+      .map((x) => x.r);
     this.sortedCache.set(cacheKey, { version: this.version, rows });
     return rows;
   }
@@ -115,9 +151,21 @@ export class ZohoCrmStore {
     return this.records.get(name as Module);
   }
 
-  create(module: Module, fields: Record<string, unknown>, at = this.now()): ZohoRec & { _created: number; _modified: number } {
+  create(
+    module: Module,
+    fields: Record<string, unknown>,
+    at = this.now(),
+  ): ZohoRec & { _created: number; _modified: number } {
     this.version += 1;
-    const rec = { ...fields, id: this.nextId(), Owner: OWNER, Created_By: OWNER, Modified_By: OWNER, _created: at, _modified: at };
+    const rec = {
+      Owner: API_USER,
+      ...fields,
+      id: this.nextId(),
+      Created_By: API_USER,
+      Modified_By: API_USER,
+      _created: at,
+      _modified: at,
+    };
     this.records.get(module)!.set(rec.id, rec);
     return rec;
   }
@@ -134,7 +182,10 @@ export class ZohoCrmStore {
   /** Our design, not documented Zoho behaviour: attachment changes move the parent's Modified_Time. */
   touch(module: Module, id: string, at = this.now()): void {
     const rec = this.records.get(module)?.get(id);
-    if (rec) { this.version += 1; rec._modified = Math.max(at, rec._modified); }
+    if (rec) {
+      this.version += 1;
+      rec._modified = Math.max(at, rec._modified);
+    }
   }
 
   remove(module: Module, id: string, at = this.now()): boolean {
@@ -142,14 +193,20 @@ export class ZohoCrmStore {
     if (!rec) return false;
     this.version += 1;
     this.records.get(module)!.delete(id);
-    const name = rec.Last_Name ?? rec.Deal_Name ?? rec.Account_Name ?? null;
-    this.deleted.get(module)!.push({ id, display_name: name === null ? null : String(name), type: 'recycle', deletedAt: at });
+    const name = rec.Last_Name ?? rec.Deal_Name ?? rec.Account_Name ?? rec.Note_Title ?? null;
+    this.deleted
+      .get(module)!
+      .push({ id, display_name: name === null ? null : String(name), type: 'recycle', deletedAt: at });
     return true;
   }
 
   /** The wire form: `$`-less stored fields plus rendered times. */
   render(rec: ZohoRec & { _created: number; _modified: number }, fields?: string[]): Record<string, unknown> {
-    const full: Record<string, unknown> = { ...rec, Created_Time: this.formatTime(rec._created), Modified_Time: this.formatTime(rec._modified) };
+    const full: Record<string, unknown> = {
+      ...rec,
+      Created_Time: this.formatTime(rec._created),
+      Modified_Time: this.formatTime(rec._modified),
+    };
     delete full._created;
     delete full._modified;
     if (!fields) return full;
