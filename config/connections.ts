@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LeadSyncOptionsSchema } from '../domain/lead-policy.js';
+import { hasCapability } from '../domain/providers.js';
+import { type JobConfig, JobSchema } from './jobs.js';
 import { ConfigError } from './env.js';
 
 /**
@@ -63,7 +65,8 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
 export type ConnectionConfig = z.infer<typeof ConnectionSchema>;
 export type Provider = ConnectionConfig['provider'];
 
-export const ConnectionsFileSchema = z.strictObject({ connections: z.array(ConnectionSchema) });
+export const ConnectionsFileSchema = z.strictObject({ connections: z.array(ConnectionSchema), jobs: z.array(JobSchema).default([]) });
+export interface ConnectionsDocument { connections: ConnectionConfig[]; jobs: JobConfig[] }
 
 /** Checked on the raw document so duplicates are reported alongside every other problem. */
 function duplicateIds(doc: unknown): string[] {
@@ -86,16 +89,39 @@ export function budgetOf(c: Pick<ConnectionConfig, 'provider' | 'budget'>): Budg
 
 /** Validates a parsed connections document; throws one ConfigError listing every problem. */
 export function parseConnections(doc: unknown, source = 'connections file'): ConnectionConfig[] {
+  return parseConnectionsDocument(doc, source).connections;
+}
+
+/** Connections and the jobs that join them; a job must name connections that exist and can do its part. */
+export function parseConnectionsDocument(doc: unknown, source = 'connections file'): ConnectionsDocument {
   const result = ConnectionsFileSchema.safeParse(doc);
   const problems = [
     ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)),
     ...duplicateIds(doc),
+    ...(result.success ? jobProblems(result.data.connections, result.data.jobs) : []),
   ];
   if (problems.length || !result.success) throw new ConfigError(problems.map((p) => `${source}: ${p}`));
-  return result.data.connections;
+  return result.data;
 }
 
-export async function loadConnectionsFile(path: string): Promise<ConnectionConfig[]> {
+function jobProblems(connections: ConnectionConfig[], jobs: JobConfig[]): string[] {
+  const byId = new Map(connections.map((c) => [c.id, c]));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  jobs.forEach((job, i) => {
+    if (seen.has(job.id)) problems.push(`jobs.${i}.id: duplicate job id "${job.id}"`);
+    seen.add(job.id);
+    const parts = job.kind === 'deal-to-project' ? [['crm', 'deals'], ['si', 'projects']] as const : [];
+    for (const [key, capability] of parts) {
+      const c = byId.get(job[key]);
+      if (!c) problems.push(`jobs.${i}.${key}: no connection "${job[key]}" in this file`);
+      else if (!hasCapability(c.provider, capability)) problems.push(`jobs.${i}.${key}: connection "${c.id}" is ${c.provider}, which has no ${capability}`);
+    }
+  });
+  return problems;
+}
+
+export async function loadConnectionsFile(path: string): Promise<ConnectionsDocument> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -108,7 +134,7 @@ export async function loadConnectionsFile(path: string): Promise<ConnectionConfi
   } catch (err) {
     throw new ConfigError([`${path}: not valid JSON (${(err as Error).message})`]);
   }
-  return parseConnections(doc, path);
+  return parseConnectionsDocument(doc, path);
 }
 
 /** Names of environment variables a connection needs that are unset; checked where the secrets are used. */

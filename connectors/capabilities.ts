@@ -15,6 +15,8 @@ export interface Capabilities {
   check: ConnectionCheck;
   dealFiles: DealFileSource;
   leads: LeadStore;
+  deals: DealRecords;
+  projects: ProjectQueue;
 }
 // Every capability name has its interface, and nothing else is a capability.
 type _SameNames = [CapabilityName] extends [keyof Capabilities] ? ([keyof Capabilities] extends [CapabilityName] ? true : never) : never;
@@ -64,4 +66,45 @@ export interface LeadStore {
   deleteLeads(ids: string[]): Promise<Array<RecordWriteResult | undefined>>;
   /** Largest batch one write call takes. */
   readonly batchSize: number;
+}
+
+/** A CRM record as fields by API name (lookups keep their object shape: `{ name, id }`). */
+export interface CrmRecord { id: string; fields: Record<string, unknown>; modifiedAt: string | null }
+export interface CrmNote { id: string; title: string | null; content: string | null }
+
+/** CRM deals read and written field by field, with their notes: the CRM side of deal-to-project. */
+export interface DealRecords {
+  /** The deal with the named fields, or null when the CRM has no such deal. */
+  readDeal(id: string, fields: string[]): Promise<CrmRecord | null>;
+  updateDeal(id: string, fields: Record<string, unknown>): Promise<RecordWriteResult>;
+  listNotes(dealId: string): Promise<CrmNote[]>;
+  addNote(dealId: string, note: { title: string; content: string }): Promise<RecordWriteResult>;
+}
+
+/** What is published: the project's GUID (ours, stable across retries) and its field values in SI's names. */
+export interface ProjectDraft { id: string; integrationProjectId: string; fields: Record<string, unknown> }
+export type PublishState = 'queued' | 'imported' | 'failed';
+export interface PublishStatus { state: PublishState; projectId: string | null; projectNumber: string | null; error: string | null }
+export interface ProjectChangeOrder { number: string; name: string | null; status: string | null; price: number | null; notes: string | null }
+export interface ProjectSnapshot {
+  id: string; number: string | null; integrationProjectId: string | null;
+  values: { name: string | null; progress: string | null; price: number | null; budget: number | null; startDate: string | null; endDate: string | null; closeDate: string | null };
+  changeOrders: ProjectChangeOrder[];
+}
+/** One entry of what SI users published and nobody acknowledged yet: a project or one of its change orders. */
+export interface PublishedEntry { projectId: string; integrationProjectId: string | null; coNumber: string | null; stamp: number | null }
+
+/**
+ * A queue bridge to a desktop app (D-Tools SI): a publish is accepted when queued and applied when a user imports
+ * it; what users publish back is read, then acknowledged so it is not handed out again.
+ */
+export interface ProjectQueue {
+  /** Re-publishing the same `id` updates that project (queued or imported) instead of adding one. */
+  publish(project: ProjectDraft): Promise<{ messageId: string }>;
+  publishStatus(messageId: string): Promise<PublishStatus>;
+  /** A page of unacknowledged entries, oldest first; acknowledging shifts later pages, so callers restart at 1. */
+  publishedEntries(page: number, pageSize: number): Promise<{ entries: PublishedEntry[]; total: number | null }>;
+  readProject(id: string): Promise<ProjectSnapshot>;
+  /** `stamp`: fails (conflict) when the entry was published again since it was read. */
+  acknowledge(entry: Pick<PublishedEntry, 'projectId' | 'coNumber' | 'stamp'>): Promise<void>;
 }

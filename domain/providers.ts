@@ -6,15 +6,15 @@
 export const PROVIDERS = ['hubspot', 'zoho-crm', 'zoho-workdrive', 'dtools-si'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads'] as const;
+export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads', 'deals', 'projects'] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 export const PROVIDER_CAPABILITIES = {
   hubspot: ['check', 'dealFiles'],
-  'zoho-crm': ['check', 'dealFiles', 'leads'],
-  // Connections of these providers can be configured already; their syncs arrive with their issues.
+  'zoho-crm': ['check', 'dealFiles', 'leads', 'deals'],
+  // Connections of this provider can be configured already; its sync arrives with its issue.
   'zoho-workdrive': [],
-  'dtools-si': [],
+  'dtools-si': ['check', 'projects'],
 } as const satisfies Record<ProviderName, readonly CapabilityName[]>;
 
 export type CapabilitiesOf<P extends ProviderName> = (typeof PROVIDER_CAPABILITIES)[P][number];
@@ -24,6 +24,8 @@ export const CAPABILITY_PURPOSE: Record<CapabilityName, string> = {
   check: 'the connection check',
   dealFiles: 'the file sync',
   leads: 'the lead sync',
+  deals: 'deal-to-project (the CRM side)',
+  projects: 'deal-to-project (the SI side)',
 };
 
 export function hasCapability(provider: string, capability: CapabilityName): boolean {

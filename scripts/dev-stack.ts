@@ -6,6 +6,7 @@ import { initOrm } from '../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import { simulatorDefaults, stateDirOf } from '../simulators/config.js';
 import { removeState } from '../simulators/state.js';
+import { hasCapability } from '../domain/providers.js';
 import { Client, Connection } from '@temporalio/client';
 import { SchedulesService, type ScheduleInput } from '../services/schedules.service.js';
 import { type Child, startChild, stopChild, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
@@ -64,6 +65,7 @@ try {
     ZOHO_SIM_CLIENT_ID: process.env.ZOHO_SIM_CLIENT_ID ?? sim.ZOHO_SIM_CLIENT_ID,
     ZOHO_SIM_CLIENT_SECRET: process.env.ZOHO_SIM_CLIENT_SECRET ?? sim.ZOHO_SIM_CLIENT_SECRET,
     ZOHO_SIM_REFRESH_TOKEN: process.env.ZOHO_SIM_REFRESH_TOKEN ?? sim.ZOHO_SIM_REFRESH_TOKEN,
+    DTOOLS_SIM_API_KEY: process.env.DTOOLS_SIM_API_KEY ?? sim.DTOOLS_SIM_API_KEY,
   };
 
   pg = await resolvePostgres({ databaseUrl: process.env.DATABASE_URL, database: 'crm_sync', dataDir: DATA, log });
@@ -94,9 +96,9 @@ try {
   children.push(sims);
   await waitForHttp(`http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/__admin/stats`, 30_000, sims);
 
-  const connections = await loadConnectionsFile(env.CONNECTIONS_FILE);
+  const { connections, jobs } = await loadConnectionsFile(env.CONNECTIONS_FILE);
   const orm = await initOrm(env.DATABASE_URL, { poolMax: 2 });
-  const result = await new ConnectionsRepository(orm.em.fork()).apply(connections);
+  const result = await new ConnectionsRepository(orm.em.fork()).apply(connections, jobs);
   log(`connections from ${env.CONNECTIONS_FILE}: ${[...result.created, ...result.updated].join(', ')}`);
   for (const c of connections) {
     const missing = missingSecrets(c, base);
@@ -116,7 +118,7 @@ try {
   }, () => orm.em.fork());
   const schedule = await schedules.ensure(DEFAULT_FILE_SYNC_SCHEDULE);
   log(`schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`);
-  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) => r.provider === 'zoho-crm')) {
+  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) => hasCapability(r.provider, 'leads'))) {
     const pull = await schedules.ensure(leadPullSchedule(c.id));
     log(`schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`);
   }

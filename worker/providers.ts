@@ -11,6 +11,9 @@ import { ZohoTokenManager } from '../connectors/zoho-accounts/token-manager.js';
 import { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
 import { zohoCheck, ZohoDealFiles } from '../connectors/zoho-crm/zoho-crm.deal-files.js';
 import { ZohoLeads } from '../connectors/zoho-crm/zoho-crm.leads.js';
+import { ZohoDeals } from '../connectors/zoho-crm/zoho-crm.deals.js';
+import { DtoolsSiClient, dtoolsApiKey } from '../connectors/dtools-si/dtools-si.client.js';
+import { dtoolsCheck, DtoolsProjects } from '../connectors/dtools-si/dtools-si.projects.js';
 import { type CapabilitiesOf, PROVIDER_CAPABILITIES } from '../domain/providers.js';
 
 const USER_AGENT = 'crm-sync/0.1';
@@ -46,10 +49,14 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
     // ⚠ The CRM base URL comes from the token response's api_domain (crm-apis.md 6.2), unless overridden.
     const baseUrl = async () => `${apiOverride ?? (await tokens.getToken()).apiDomain}/crm/v8`;
     const client = new ZohoCrmClient(new HttpClient({ baseUrl, governor: new RateGovernor(budgetOf(c)), auth: tokens, userAgent: USER_AGENT }));
-    return { check: zohoCheck(client, tokens), dealFiles: new ZohoDealFiles(client), leads: new ZohoLeads(client) };
+    return { check: zohoCheck(client, tokens), dealFiles: new ZohoDealFiles(client), leads: new ZohoLeads(client), deals: new ZohoDeals(client) };
   },
   'zoho-workdrive': () => ({}),
-  'dtools-si': () => ({}),
+  'dtools-si': (c, { env }) => {
+    const secrets = resolveSecrets(c, env);
+    const client = new DtoolsSiClient({ baseUrl: c.baseUrls.api, governor: new RateGovernor(budgetOf(c)), auth: dtoolsApiKey(secrets.apiKey!), userAgent: USER_AGENT });
+    return { check: dtoolsCheck(client), projects: new DtoolsProjects(client) };
+  },
 };
 
 /** Builds a connection's capabilities with its provider's factory. */

@@ -19,9 +19,9 @@ export async function connectionsCommand(ctx: CliContext, sub: string | undefine
 
 async function apply(ctx: CliContext, flags: Flags): Promise<number> {
   const file = typeof flags.file === 'string' ? flags.file : ctx.env.CONNECTIONS_FILE;
-  const configs = await loadConnectionsFile(file);
+  const doc = await loadConnectionsFile(file);
   const orm = await ctx.db();
-  const { created, updated } = await new ConnectionsRepository(orm.em.fork()).apply(configs);
+  const { created, updated } = await new ConnectionsRepository(orm.em.fork()).apply(doc.connections, doc.jobs);
   console.log(`applied ${file}: ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}, ${updated.length} updated${updated.length ? ` (${updated.join(', ')})` : ''}`);
   return 0;
 }

@@ -127,6 +127,14 @@ export class ZohoCrmClient {
     return result as ZohoWriteResult;
   }
 
+  /** A record's notes, one page (crm-apis.md 2.4). */
+  async listNotes(module: string, recordId: string, opts: { page?: number; perPage?: number } = {}): Promise<ListPage<ZohoRecord>> {
+    const { data } = await this.http.json({
+      path: `/${module}/${recordId}/Notes`, query: { fields: 'Note_Title,Note_Content,Modified_Time', page: opts.page, per_page: opts.perPage ?? ZOHO_PAGE_LIMIT },
+    }, ZohoListResponse);
+    return { records: data?.data ?? [], info: data?.info, notModified: false };
+  }
+
   async listAttachments(module: string, recordId: string, opts: { page?: number; perPage?: number; pageToken?: string } = {}): Promise<ListPage<ZohoAttachment>> {
     const { data } = await this.http.json({
       path: `/${module}/${recordId}/Attachments`,

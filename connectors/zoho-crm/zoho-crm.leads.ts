@@ -2,10 +2,10 @@ import { type LeadValues, toZohoFields, valuesFromZoho, ZOHO_LEAD_LIST_FIELDS } 
 import type { RemoteLead } from '../../domain/lead-page-plan.js';
 import { nextKeysetPosition, PagingError } from '../../domain/paging-rules.js';
 import type { LeadPullPosition } from '../../domain/sync-positions.js';
-import type { LeadStore, RecordWriteResult } from '../capabilities.js';
+import type { LeadStore } from '../capabilities.js';
 import { UnavailableError } from '../errors.js';
 import { ZOHO_BATCH_LIMIT, ZOHO_PAGE_LIMIT, ZOHO_PAGE_REACH, type ZohoCrmClient } from './zoho-crm.client.js';
-import type { ZohoWriteResult } from './zoho-crm.mapper.js';
+import { recordWriteResult } from './zoho-crm.mapper.js';
 import type { ZohoRecord } from './zoho-crm.schemas.js';
 
 /** ⚠ Upsert matches existing Zoho leads on Email, so a retried create finds the lead it made (crm-apis.md 2.1). */
@@ -54,29 +54,23 @@ export class ZohoLeads implements LeadStore {
   async createLeads(values: Array<Partial<LeadValues>>) {
     if (values.length === 0) return [];
     const results = await this.client.upsertRecords('Leads', values.map((v) => toZohoFields(v, Object.keys(v) as Array<keyof LeadValues>)), DUPLICATE_CHECK);
-    return values.map((_, i) => writeResult(results[i]));
+    return values.map((_, i) => recordWriteResult(results[i]));
   }
 
   async updateLeads(updates: Array<{ id: string; values: Partial<LeadValues>; fields: Array<keyof LeadValues> }>) {
     if (updates.length === 0) return [];
     const results = await this.client.updateRecords('Leads', updates.map((u) => ({ id: u.id, ...toZohoFields(u.values, u.fields) })));
-    return updates.map((_, i) => writeResult(results[i]));
+    return updates.map((_, i) => recordWriteResult(results[i]));
   }
 
   async deleteLeads(ids: string[]) {
     if (ids.length === 0) return [];
     const results = await this.client.deleteRecords('Leads', ids);
     // A retried delete finds the record gone already: Zoho answers INVALID_DATA for an unknown id.
-    return ids.map((id, i) => results[i]?.ok === false && results[i]?.code === 'INVALID_DATA' ? { ok: true as const, id } : writeResult(results[i]));
+    return ids.map((id, i) => results[i]?.ok === false && results[i]?.code === 'INVALID_DATA' ? { ok: true as const, id } : recordWriteResult(results[i]));
   }
 }
 
 function remoteLead(r: ZohoRecord): RemoteLead {
   return { zohoId: r.id, values: valuesFromZoho(r), modifiedAt: Date.parse(String(r.Modified_Time)) };
-}
-
-function writeResult(res: ZohoWriteResult | undefined): RecordWriteResult | undefined {
-  if (!res) return undefined;
-  if (res.ok) return { ok: true, id: res.id, modifiedTime: res.modifiedTime };
-  return { ok: false, code: res.code, message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}` };
 }

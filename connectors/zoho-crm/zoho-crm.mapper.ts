@@ -1,3 +1,4 @@
+import type { RecordWriteResult } from '../capabilities.js';
 import type { z } from 'zod';
 import { type CrmDeal, type CrmFile, dateOrNull, extensionOf, mimeFromExtension } from '../crm-file.js';
 import type { ZohoAttachment, ZohoRecord, ZohoWriteItem } from './zoho-crm.schemas.js';
@@ -48,4 +49,11 @@ export function zohoTimeToIso(value: string): string {
 /** `If-Modified-Since` takes an ISO date-time with offset and no millis. */
 export function toZohoTime(iso: string): string {
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+/** A Zoho write answer in the capabilities' terms; the field a refusal names goes into the message. */
+export function recordWriteResult(res: ZohoWriteResult | undefined): RecordWriteResult | undefined {
+  if (!res) return undefined;
+  if (res.ok) return { ok: true, id: res.id, modifiedTime: res.modifiedTime };
+  return { ok: false, code: res.code, message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}` };
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGETS, missingSecrets, parseConnections, resolveSecrets } from '../../config/connections.js';
+import { DEFAULT_BUDGETS, missingSecrets, parseConnections, parseConnectionsDocument, resolveSecrets } from '../../config/connections.js';
+import { DEFAULT_TO_DEAL, DEFAULT_TO_PROJECT } from '../../config/jobs.js';
 import { ConfigError, parseEnv } from '../../config/env.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -70,5 +71,41 @@ describe('connections file', () => {
     expect(missingSecrets(zo!, { A: '1' })).toEqual(['B', 'C']);
     expect(() => resolveSecrets(zo!, { A: '1' })).toThrow(/B is not set/);
     expect(resolveSecrets(zo!, { A: '1', B: '2', C: '3' })).toEqual({ clientId: '1', clientSecret: '2', refreshToken: '3' });
+  });
+});
+
+describe('jobs in the connections file', () => {
+  const connections = [
+    { id: 'zo', provider: 'zoho-crm', credentials: { clientId: { env: 'A' }, clientSecret: { env: 'B' }, refreshToken: { env: 'C' } } },
+    { id: 'hs', provider: 'hubspot', credentials: { accessToken: { env: 'HS_TOKEN' } } },
+    { id: 'si', provider: 'dtools-si', credentials: { apiKey: { env: 'SI_KEY' } } },
+  ];
+
+  it('a deal-to-project job gets the default field mapping and import timeout', () => {
+    const doc = parseConnectionsDocument({ connections, jobs: [{ id: 'zo-si', kind: 'deal-to-project', crm: 'zo', si: 'si' }] });
+    expect(doc.jobs).toEqual([{
+      id: 'zo-si', kind: 'deal-to-project', crm: 'zo', si: 'si', toProject: DEFAULT_TO_PROJECT, toDeal: DEFAULT_TO_DEAL, importTimeoutMinutes: 1440,
+    }]);
+    expect(parseConnections({ connections }).map((c) => c.id)).toEqual(['zo', 'hs', 'si']);
+  });
+
+  it('lists every problem of its jobs: missing or unfit connections, an incomplete mapping, duplicate ids', () => {
+    const jobs = [
+      { id: 'a', kind: 'deal-to-project', crm: 'nope', si: 'hs' },
+      { id: 'b', kind: 'deal-to-project', crm: 'zo', si: 'si', toProject: { name: 'Deal_Name' }, toDeal: { SI_Project_Number: 'number' } },
+      { id: 'b', kind: 'deal-to-project', crm: 'zo', si: 'si', toProject: { name: 'Deal_Name', client: 'Account_Name.name', colour: 'X' } },
+    ];
+    const err = (() => { try { parseConnectionsDocument({ connections, jobs }); } catch (e) { return e as ConfigError; } })();
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = err!.problems.join('\n');
+    expect(text).toContain('jobs.1.toProject: must map both name and client');
+    expect(text).toContain('jobs.1.toDeal: must write the SI project id');
+    expect(text).toContain('jobs.2.toProject.colour');
+    // Connection checks run once the shapes are right: a second document with only those problems.
+    const err2 = (() => { try { parseConnectionsDocument({ connections, jobs: [jobs[0], { ...jobs[0], id: 'c' }, { ...jobs[0], id: 'c' }] }); } catch (e) { return e as ConfigError; } })();
+    const text2 = err2!.problems.join('\n');
+    expect(text2).toContain('jobs.0.crm: no connection "nope" in this file');
+    expect(text2).toContain('jobs.0.si: connection "hs" is hubspot, which has no projects');
+    expect(text2).toContain('jobs.2.id: duplicate job id "c"');
   });
 });

@@ -13,6 +13,8 @@ export const simSecrets: Record<string, string> = {
   ZOHO_SIM_REFRESH_TOKEN: SIM.ZOHO_SIM_REFRESH_TOKEN,
   WRONG_HUBSPOT_TOKEN: 'pat-sim-not-the-right-token',
   WRONG_ZOHO_REFRESH_TOKEN: '1000.not-a-refresh-token',
+  DTOOLS_SIM_API_KEY: SIM.DTOOLS_SIM_API_KEY,
+  WRONG_DTOOLS_API_KEY: 'dtsi-not-the-right-key',
 };
 
 /** Connection ids are unique per file: all files share one Temporal server and its `crm.<id>` queues. */
@@ -34,5 +36,13 @@ export function zohoConnection(sims: RunningSimulators, opts: { id?: string; ref
       refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
     },
     options: {}, budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+  };
+}
+
+export function dtoolsConnection(sims: RunningSimulators, opts: { id?: string; keyEnv?: string } = {}): ConnectionConfig {
+  return {
+    id: opts.id ?? uniqueId('si'), provider: 'dtools-si', baseUrls: { api: `${sims.urls.dtoolsSi}/si` },
+    credentials: { apiKey: { env: opts.keyEnv ?? 'DTOOLS_SIM_API_KEY' } }, options: {},
+    budget: { maxRequests: 120, perMs: 60_000, maxConcurrent: 4 },
   };
 }
