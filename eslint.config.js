@@ -27,24 +27,58 @@ export default tseslint.config(
  * folders may be imported with `import type` (shapes, not behaviour).
  */
 function layerRules() {
-  const ours = ['activities', 'api', 'cli', 'config', 'connectors', 'db', 'domain', 'services', 'simulators', 'storage', 'worker', 'workflows', 'scripts'];
+  const ours = [
+    'activities',
+    'api',
+    'cli',
+    'config',
+    'connectors',
+    'db',
+    'domain',
+    'services',
+    'simulators',
+    'storage',
+    'worker',
+    'workflows',
+    'scripts',
+  ];
   const group = (folder) => [`**/${folder}/**`, `**/${folder}`];
   const layer = (folder, { forbid = [], typesOnly = [], paths = [] }) => ({
     files: [`${folder}/**/*.ts`],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths, patterns: [
-        ...forbid.map((f) => ({ group: group(f), message: `${folder}/ must not import ${f}/ (docs/architecture.md).` })),
-        ...typesOnly.map((f) => ({ group: group(f), allowTypeImports: true, message: `${folder}/ may import only types from ${f}/ (docs/architecture.md).` })),
-      ] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths,
+          patterns: [
+            ...forbid.map((f) => ({
+              group: group(f),
+              message: `${folder}/ must not import ${f}/ (docs/architecture.md).`,
+            })),
+            ...typesOnly.map((f) => ({
+              group: group(f),
+              allowTypeImports: true,
+              message: `${folder}/ may import only types from ${f}/ (docs/architecture.md).`,
+            })),
+          ],
+        },
+      ],
     },
   });
   const except = (...allowed) => ours.filter((f) => !allowed.includes(f));
   return [
     layer('workflows', {
-      forbid: except('workflows', 'domain', 'activities'), typesOnly: ['activities'],
-      paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.' })),
+      forbid: except('workflows', 'domain', 'activities'),
+      typesOnly: ['activities'],
+      paths: nodeBuiltins.map((name) => ({
+        name,
+        message: 'Workflow code runs in a deterministic sandbox: no Node built-ins.',
+      })),
     }),
-    layer('activities', { forbid: ['api', 'services', 'cli', 'worker', 'simulators', 'scripts'], typesOnly: ['workflows'] }),
+    layer('activities', {
+      forbid: ['api', 'services', 'cli', 'worker', 'simulators', 'scripts'],
+      typesOnly: ['workflows'],
+    }),
     layer('connectors', { forbid: except('connectors', 'domain') }),
     layer('db', { forbid: except('db', 'domain', 'config', 'connectors'), typesOnly: ['connectors'] }),
     layer('domain', { forbid: except('domain') }),

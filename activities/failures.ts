@@ -20,16 +20,23 @@ import { ContentRejectedError } from '../storage/content-store.js';
 export type Disposition = 'item' | 'retry' | 'fatal';
 
 export function dispositionOf(err: unknown): Disposition {
-  if (err instanceof UnknownConnectionError || err instanceof WrongProviderError || err instanceof ConfigError) return 'fatal';
+  if (err instanceof UnknownConnectionError || err instanceof WrongProviderError || err instanceof ConfigError)
+    return 'fatal';
   if (err instanceof ContentRejectedError) return 'item';
   // Our tables refused a value (SQLSTATE 22/23): the same input fails the same way on every attempt.
   if (refusedSqlState(err)) return 'item';
   if (!isConnectorError(err)) return 'retry';
   switch (err.kind) {
-    case 'rate-limited': return (err as RateLimitedError).exhausted ? 'fatal' : 'retry';
-    case 'unavailable': return 'retry';
-    case 'auth': return 'fatal';
-    case 'validation': case 'not-found': case 'conflict': return 'item';
+    case 'rate-limited':
+      return (err as RateLimitedError).exhausted ? 'fatal' : 'retry';
+    case 'unavailable':
+      return 'retry';
+    case 'auth':
+      return 'fatal';
+    case 'validation':
+    case 'not-found':
+    case 'conflict':
+      return 'item';
   }
 }
 
@@ -44,7 +51,10 @@ export function itemErrorCode(err: unknown): string {
 }
 
 export const CONTENT_ERROR_CODES: Record<ContentRejectedError['reason'], string> = {
-  'above-cap': 'CONTENT_TOO_LARGE', 'too-long': 'CONTENT_TOO_LONG', size: 'CONTENT_SIZE_MISMATCH', checksum: 'CONTENT_CHECKSUM_MISMATCH',
+  'above-cap': 'CONTENT_TOO_LARGE',
+  'too-long': 'CONTENT_TOO_LONG',
+  size: 'CONTENT_SIZE_MISMATCH',
+  checksum: 'CONTENT_CHECKSUM_MISMATCH',
 };
 
 /**
@@ -56,21 +66,41 @@ export const CONTENT_ERROR_CODES: Record<ContentRejectedError['reason'], string>
 export function toApplicationFailure(err: unknown): unknown {
   const disposition = dispositionOf(err);
   const sqlState = refusedSqlState(err);
-  if (sqlState) return ApplicationFailure.create({ type: 'RefusedByDatabase', message: `our database refused a value (SQLSTATE ${sqlState}): ${refusalMessage(err)}`, nonRetryable: true, details: [{ disposition }] });
+  if (sqlState)
+    return ApplicationFailure.create({
+      type: 'RefusedByDatabase',
+      message: `our database refused a value (SQLSTATE ${sqlState}): ${refusalMessage(err)}`,
+      nonRetryable: true,
+      details: [{ disposition }],
+    });
   if (disposition === 'retry' && !isConnectorError(err)) return err;
   const e = err as Error & { kind?: string; status?: number; code?: string };
   const details = [{ disposition, kind: e.kind ?? null, status: e.status ?? null, code: e.code ?? null }];
-  const nextRetryDelay = err instanceof RateLimitedError && err.retryAfterMs !== undefined ? Math.min(Math.max(err.retryAfterMs, 1000), MAX_RETRY_WAIT_MS) : undefined;
-  return ApplicationFailure.create({ type: e.name, message: e.message, details, nonRetryable: disposition !== 'retry', nextRetryDelay });
+  const nextRetryDelay =
+    err instanceof RateLimitedError && err.retryAfterMs !== undefined
+      ? Math.min(Math.max(err.retryAfterMs, 1000), MAX_RETRY_WAIT_MS)
+      : undefined;
+  return ApplicationFailure.create({
+    type: e.name,
+    message: e.message,
+    details,
+    nonRetryable: disposition !== 'retry',
+    nextRetryDelay,
+  });
 }
 
 /** Wraps each activity of a group so every error it throws leaves as a classified failure. */
 export function classified<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, async (...args: never[]) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      throw toApplicationFailure(err);
-    }
-  }])) as T;
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          throw toApplicationFailure(err);
+        }
+      },
+    ]),
+  ) as T;
 }

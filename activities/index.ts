@@ -7,13 +7,20 @@ import { createStoreActivities } from './store.activities.js';
 
 /** Activities of the main queue: our DB only. */
 export function createMainQueueActivities(deps: ActivityDeps) {
-  return { ...createStoreActivities(deps.orm), ...createFileSyncStoreActivities(deps), ...createLeadStoreActivities(deps) };
+  return {
+    ...createStoreActivities(deps.orm),
+    ...createFileSyncStoreActivities(deps),
+    ...createLeadStoreActivities(deps),
+  };
 }
 
 /** Activities of a connection's queue `crm.<id>`: they call that connection's CRM, inside its budget. */
 export function createConnectionQueueActivities(deps: ActivityDeps) {
   return {
-    ...createCrmActivities(deps.connectors), ...createFileSyncCrmActivities(deps), ...createLeadPullActivities(deps), ...createLeadPushActivities(deps),
+    ...createCrmActivities(deps.connectors),
+    ...createFileSyncCrmActivities(deps),
+    ...createLeadPullActivities(deps),
+    ...createLeadPushActivities(deps),
   };
 }
 

@@ -11,5 +11,6 @@ export type ItemEvent = Parameters<SyncRunsRepository['addEvent']>[0];
 export async function recordItemEvents(orm: MikroORM, events: ItemEvent[]): Promise<void> {
   if (events.length === 0) return;
   await new SyncRunsRepository(orm.em.fork()).addEvents(events);
-  for (const e of events) if (e.level === 'error') log.warn(e.message, { code: e.code, connectionId: e.connectionId, ...e.details });
+  for (const e of events)
+    if (e.level === 'error') log.warn(e.message, { code: e.code, connectionId: e.connectionId, ...e.details });
 }

@@ -8,7 +8,12 @@ import type { ItemError, PlanEntry } from '../domain/lead-page-plan.js';
 import { LeadPushRepository } from '../db/repositories/lead-push.repository.js';
 import { SyncCursorsRepository } from '../db/repositories/sync-cursors.repository.js';
 import type {
-  LeadPullDeletesInput, LeadPullDeletesResult, LeadPullPageInput, LeadPullPageResult, LeadPullPlan, LeadPullPosition,
+  LeadPullDeletesInput,
+  LeadPullDeletesResult,
+  LeadPullPageInput,
+  LeadPullPageResult,
+  LeadPullPlan,
+  LeadPullPosition,
 } from '../workflows/lead-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { recordItemEvents } from './item-events.js';
@@ -20,7 +25,17 @@ import { pullPages } from './lead-pull-pages.js';
 export const PULL_OVERLAP_MS = 30_000;
 /** Pages per activity: a retry resumes after the last committed page (heartbeat), so only Temporal's per-activity cost sets it. */
 const PAGES_PER_ACTIVITY = 50;
-const zeroPageCounts = (): LeadPullPageResult['counts'] => ({ received: 0, created: 0, updated: 0, linked: 0, conflicts: 0, unchanged: 0, stale: 0, skipped: 0, errors: 0 });
+const zeroPageCounts = (): LeadPullPageResult['counts'] => ({
+  received: 0,
+  created: 0,
+  updated: 0,
+  linked: 0,
+  conflicts: 0,
+  unchanged: 0,
+  stale: 0,
+  skipped: 0,
+  errors: 0,
+});
 
 /** Lead pull activities on the main queue: our DB only. */
 export function createLeadStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
@@ -53,17 +68,30 @@ export function createLeadPullActivities(deps: ActivityDeps) {
      */
     async leadPullPages(input: LeadPullPageInput): Promise<LeadPullPageResult> {
       const ctx = Context.current();
-      const resume = ctx.info.heartbeatDetails as { next: LeadPullPosition | null; counts: LeadPullPageResult['counts']; pages: number } | undefined;
+      const resume = ctx.info.heartbeatDetails as
+        { next: LeadPullPosition | null; counts: LeadPullPageResult['counts']; pages: number } | undefined;
       const counts = resume?.counts ?? zeroPageCounts();
       if (resume && resume.next === null) return { next: null, counts, pages: resume.pages };
       const leads = await deps.connectors.capability(input.connectionId, 'leads');
       const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
       let pages = resume?.pages ?? 0;
-      const done = await pullPages(leads, resume?.next ?? input.position, (input.maxPages ?? PAGES_PER_ACTIVITY) - pages, async (page) => {
-        const out = await new LeadMergeRepository(em()).mergePage(input.connectionId, page, options, { dryRun: input.dryRun, cursorStream: LEADS_STREAM });
-        for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
-        await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
-      }, (next, committedPages) => { pages += committedPages; ctx.heartbeat({ next, counts, pages }); });
+      const done = await pullPages(
+        leads,
+        resume?.next ?? input.position,
+        (input.maxPages ?? PAGES_PER_ACTIVITY) - pages,
+        async (page) => {
+          const out = await new LeadMergeRepository(em()).mergePage(input.connectionId, page, options, {
+            dryRun: input.dryRun,
+            cursorStream: LEADS_STREAM,
+          });
+          for (const k of Object.keys(counts) as Array<keyof typeof counts>) counts[k] += out.counts[k];
+          await recordEvents(deps, input, out.plan, out.errors, input.dryRun);
+        },
+        (next, committedPages) => {
+          pages += committedPages;
+          ctx.heartbeat({ next, counts, pages });
+        },
+      );
       return { next: done.next, counts, pages };
     },
 
@@ -74,28 +102,63 @@ export function createLeadPullActivities(deps: ActivityDeps) {
         const options = leadSyncOptions((await deps.connectors.connection(input.connectionId)).options);
         const page = await leads.deletedLeads(input.since, input.page);
         const deleted = page.deleted.map((d) => ({ zohoId: d.remoteId, deletedAt: d.deletedAt }));
-        const out = await new LeadPullRepository(em()).applyRemoteDeletes(input.connectionId, deleted, options, input.dryRun);
+        const out = await new LeadPullRepository(em()).applyRemoteDeletes(
+          input.connectionId,
+          deleted,
+          options,
+          input.dryRun,
+        );
         await recordEvents(deps, input, out.plan, [], input.dryRun);
-        return { nextPage: page.nextPage, counts: { received: out.counts.received, deleted: out.counts.deleted, detached: out.counts.detached } };
+        return {
+          nextPage: page.nextPage,
+          counts: { received: out.counts.received, deleted: out.counts.deleted, detached: out.counts.detached },
+        };
       });
     },
   });
 }
 
-async function recordEvents(deps: Pick<ActivityDeps, 'orm'>, input: { runId: string; workflowId: string; connectionId: string }, plan: PlanEntry[], errors: ItemError[], dryRun: boolean): Promise<void> {
+async function recordEvents(
+  deps: Pick<ActivityDeps, 'orm'>,
+  input: { runId: string; workflowId: string; connectionId: string },
+  plan: PlanEntry[],
+  errors: ItemError[],
+  dryRun: boolean,
+): Promise<void> {
   const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId };
   await recordItemEvents(deps.orm, [
-    ...errors.map((e) => ({ ...common, level: 'error' as const, code: e.code, message: e.message, details: { zohoId: e.zohoId, ...(e.leadId ? { leadId: e.leadId } : {}) } })),
-    ...(dryRun ? plan.map((p) => ({ ...common, level: 'info' as const, code: `dry-run:${p.action}`, message: describe(p), details: p as unknown as Record<string, unknown> })) : []),
+    ...errors.map((e) => ({
+      ...common,
+      level: 'error' as const,
+      code: e.code,
+      message: e.message,
+      details: { zohoId: e.zohoId, ...(e.leadId ? { leadId: e.leadId } : {}) },
+    })),
+    ...(dryRun
+      ? plan.map((p) => ({
+          ...common,
+          level: 'info' as const,
+          code: `dry-run:${p.action}`,
+          message: describe(p),
+          details: p as unknown as Record<string, unknown>,
+        }))
+      : []),
   ]);
 }
 
 export function describe(p: PlanEntry): string {
   switch (p.action) {
-    case 'create': return `would create a lead from Zoho lead ${p.zohoId}`;
-    case 'update': case 'link': return `would ${p.action} lead ${p.leadId} (Zoho ${p.zohoId})${p.fields.length ? `: ${p.fields.map((f) => f.field).join(', ')}` : ''}`;
-    case 'conflict': return `would open a conflict on lead ${p.leadId}.${p.field}`;
-    case 'keep-local': return `would keep the local ${p.field} of lead ${p.leadId} (${p.policy})`;
-    case 'delete': case 'detach': return `would ${p.action} lead ${p.leadId} (deleted in Zoho as ${p.zohoId})`;
+    case 'create':
+      return `would create a lead from Zoho lead ${p.zohoId}`;
+    case 'update':
+    case 'link':
+      return `would ${p.action} lead ${p.leadId} (Zoho ${p.zohoId})${p.fields.length ? `: ${p.fields.map((f) => f.field).join(', ')}` : ''}`;
+    case 'conflict':
+      return `would open a conflict on lead ${p.leadId}.${p.field}`;
+    case 'keep-local':
+      return `would keep the local ${p.field} of lead ${p.leadId} (${p.policy})`;
+    case 'delete':
+    case 'detach':
+      return `would ${p.action} lead ${p.leadId} (deleted in Zoho as ${p.zohoId})`;
   }
 }

@@ -13,7 +13,12 @@ import { keepAlive } from './keepalive.js';
 /** Leads per batch: one write call each for creates, updates and deletes (Zoho takes 100 records a call). */
 export const PUSH_BATCH = 100;
 
-interface Work { creates: LeadRow[]; updates: Array<{ row: LeadRow; fields: LeadField[] }>; deletes: LeadRow[]; noops: PushOutcome[] }
+interface Work {
+  creates: LeadRow[];
+  updates: Array<{ row: LeadRow; fields: LeadField[] }>;
+  deletes: LeadRow[];
+  noops: PushOutcome[];
+}
 
 /** Lead push activities on the connection's queue. */
 export function createLeadPushActivities(deps: ActivityDeps) {
@@ -32,20 +37,41 @@ export function createLeadPushActivities(deps: ActivityDeps) {
         const batch = await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, input.leadIds);
         const merged = input.dryRun ? undefined : await mergeRemoteFirst(deps, crm, input.connectionId, batch, options);
         // After a merge some leads are settled or in conflict: only those still pending are pushed.
-        const rows = merged?.again ? await repo.pendingBatch(input.connectionId, PUSH_BATCH, input.afterId, batch.map((r) => r.id)) : batch;
+        const rows = merged?.again
+          ? await repo.pendingBatch(
+              input.connectionId,
+              PUSH_BATCH,
+              input.afterId,
+              batch.map((r) => r.id),
+            )
+          : batch;
         const work = sortWork(rows, options);
-        const counts = { created: 0, updated: 0, deleted: 0, unchanged: work.noops.length + batch.length - rows.length, errors: merged?.errors.length ?? 0 };
+        const counts = {
+          created: 0,
+          updated: 0,
+          deleted: 0,
+          unchanged: work.noops.length + batch.length - rows.length,
+          errors: merged?.errors.length ?? 0,
+        };
         const result = { lastId: batch.at(-1)?.id ?? input.afterId, more: batch.length === PUSH_BATCH, counts };
         if (input.dryRun) {
           await recordPlan(deps, input, work);
-          Object.assign(counts, { created: work.creates.length, updated: work.updates.length, deleted: work.deletes.length });
+          Object.assign(counts, {
+            created: work.creates.length,
+            updated: work.updates.length,
+            deleted: work.deletes.length,
+          });
           return result;
         }
         await repo.record(input.connectionId, work.noops, options);
         const outcomes: PushOutcome[] = [];
         // Recorded after each call, so a retry after a later failure resends nothing Zoho already confirmed.
-        for (const call of [() => pushCreates(crm, work.creates), () => pushUpdates(crm, work.updates), () => pushDeletes(crm, work.deletes)]) {
-          outcomes.push(...await repo.record(input.connectionId, await call(), options));
+        for (const call of [
+          () => pushCreates(crm, work.creates),
+          () => pushUpdates(crm, work.updates),
+          () => pushDeletes(crm, work.deletes),
+        ]) {
+          outcomes.push(...(await repo.record(input.connectionId, await call(), options)));
         }
         for (const o of outcomes) {
           if (o.kind === 'failed') counts.errors += 1;
@@ -66,15 +92,28 @@ export function createLeadPushActivities(deps: ActivityDeps) {
  * by the connection's field policies instead of overwriting it. Returns whether the batch must be read again, and
  * the records the merge could not take.
  */
-async function mergeRemoteFirst(deps: ActivityDeps, crm: LeadStore, connectionId: string, rows: LeadRow[], options: LeadSyncOptions): Promise<{ again: boolean; errors: PushOutcome[] }> {
+async function mergeRemoteFirst(
+  deps: ActivityDeps,
+  crm: LeadStore,
+  connectionId: string,
+  rows: LeadRow[],
+  options: LeadSyncOptions,
+): Promise<{ again: boolean; errors: PushOutcome[] }> {
   const linked = rows.filter((r) => r.zoho_id && !r.deleted_at);
   const emails = rows.filter((r) => !r.zoho_id && !r.deleted_at && r.email).map((r) => r.email!);
-  const records = [...await crm.readLeads(linked.map((r) => r.zoho_id!)), ...await crm.findLeadsByEmail(emails)];
+  const records = [...(await crm.readLeads(linked.map((r) => r.zoho_id!))), ...(await crm.findLeadsByEmail(emails))];
   if (records.length === 0) return { again: false, errors: [] };
   // Every record is merged, not only those with a later Modified_Time: an edit in the same second as our last
   // write carries the same time. Merging what equals the base changes nothing.
-  const out = await new LeadMergeRepository(deps.orm.em.fork()).mergePage(connectionId, records, options, { dryRun: false });
-  const errors = out.errors.map((e): PushOutcome => ({ leadId: e.leadId ?? 0, kind: 'failed', code: e.code, message: e.message }));
+  const out = await new LeadMergeRepository(deps.orm.em.fork()).mergePage(connectionId, records, options, {
+    dryRun: false,
+  });
+  const errors = out.errors.map((e): PushOutcome => ({
+    leadId: e.leadId ?? 0,
+    kind: 'failed',
+    code: e.code,
+    message: e.message,
+  }));
   return { again: true, errors };
 }
 
@@ -89,7 +128,15 @@ function sortWork(rows: LeadRow[], options: LeadSyncOptions): Work {
     } else {
       const fields = changedSinceBase(valuesOf(row), row.base);
       if (fields.length) work.updates.push({ row, fields });
-      else work.noops.push({ leadId: row.id, kind: 'written', sent: {}, complete: false, zohoId: row.zoho_id, modifiedAt: null });
+      else
+        work.noops.push({
+          leadId: row.id,
+          kind: 'written',
+          sent: {},
+          complete: false,
+          zohoId: row.zoho_id,
+          modifiedAt: null,
+        });
     }
   }
   return work;
@@ -106,7 +153,9 @@ async function pushUpdates(crm: LeadStore, work: Work['updates']): Promise<PushO
     const values = valuesOf(row);
     return Object.fromEntries(fields.map((f) => [f, values[f]])) as Partial<LeadValues>;
   });
-  const results = await crm.updateLeads(work.map(({ row, fields }, i) => ({ id: row.zoho_id!, values: sent[i]!, fields })));
+  const results = await crm.updateLeads(
+    work.map(({ row, fields }, i) => ({ id: row.zoho_id!, values: sent[i]!, fields })),
+  );
   return work.map(({ row }, i) => outcome(row.id, results[i], { sent: sent[i]!, complete: false }));
 }
 
@@ -115,12 +164,22 @@ async function pushDeletes(crm: LeadStore, rows: LeadRow[]): Promise<PushOutcome
   return rows.map((r, i) => {
     const res = results[i];
     if (res?.ok) return { leadId: r.id, kind: 'deleted' as const };
-    return { leadId: r.id, kind: 'failed' as const, code: res?.code ?? 'MISSING_RESULT', message: res?.message ?? 'the CRM returned no result for this record' };
+    return {
+      leadId: r.id,
+      kind: 'failed' as const,
+      code: res?.code ?? 'MISSING_RESULT',
+      message: res?.message ?? 'the CRM returned no result for this record',
+    };
   });
 }
 
-function outcome(leadId: number, res: RecordWriteResult | undefined, what: { sent: Partial<LeadValues>; complete: boolean }): PushOutcome {
-  if (!res) return { leadId, kind: 'failed', code: 'MISSING_RESULT', message: 'the CRM returned no result for this record' };
+function outcome(
+  leadId: number,
+  res: RecordWriteResult | undefined,
+  what: { sent: Partial<LeadValues>; complete: boolean },
+): PushOutcome {
+  if (!res)
+    return { leadId, kind: 'failed', code: 'MISSING_RESULT', message: 'the CRM returned no result for this record' };
   if (!res.ok) return { leadId, kind: 'failed', code: res.code, message: res.message };
   const modifiedAt = res.modifiedTime ? Date.parse(res.modifiedTime) : NaN;
   return { leadId, kind: 'written', ...what, zohoId: res.id, modifiedAt: Number.isNaN(modifiedAt) ? null : modifiedAt };
@@ -131,21 +190,60 @@ function nonNull(values: LeadValues): Partial<LeadValues> {
 }
 
 async function recordPlan(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, work: Work): Promise<void> {
-  const common = { runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'info' as const };
+  const common = {
+    runId: input.runId,
+    workflowId: input.workflowId,
+    connectionId: input.connectionId,
+    level: 'info' as const,
+  };
   await recordItemEvents(deps.orm, [
-    ...work.creates.map((r) => ({ ...common, code: 'dry-run:push-create', message: `would create lead ${r.id} in Zoho`, details: { leadId: r.id } })),
-    ...work.updates.map(({ row, fields }) => ({
-      ...common, code: 'dry-run:push-update', message: `would update Zoho lead ${row.zoho_id}: ${fields.join(', ')}`,
-      details: { leadId: row.id, zohoId: row.zoho_id, fields: fields.map((f) => ({ field: f, from: row.base?.[f] ?? null, to: valuesOf(row)[f] })) },
+    ...work.creates.map((r) => ({
+      ...common,
+      code: 'dry-run:push-create',
+      message: `would create lead ${r.id} in Zoho`,
+      details: { leadId: r.id },
     })),
-    ...work.deletes.map((r) => ({ ...common, code: 'dry-run:push-delete', message: `would delete Zoho lead ${r.zoho_id}`, details: { leadId: r.id, zohoId: r.zoho_id } })),
+    ...work.updates.map(({ row, fields }) => ({
+      ...common,
+      code: 'dry-run:push-update',
+      message: `would update Zoho lead ${row.zoho_id}: ${fields.join(', ')}`,
+      details: {
+        leadId: row.id,
+        zohoId: row.zoho_id,
+        fields: fields.map((f) => ({ field: f, from: row.base?.[f] ?? null, to: valuesOf(row)[f] })),
+      },
+    })),
+    ...work.deletes.map((r) => ({
+      ...common,
+      code: 'dry-run:push-delete',
+      message: `would delete Zoho lead ${r.zoho_id}`,
+      details: { leadId: r.id, zohoId: r.zoho_id },
+    })),
   ]);
 }
 
-async function recordErrors(deps: Pick<ActivityDeps, 'orm'>, input: LeadPushBatchInput, outcomes: PushOutcome[]): Promise<void> {
-  await recordItemEvents(deps.orm, outcomes.flatMap((o) => o.kind === 'failed' ? [{
-    runId: input.runId, workflowId: input.workflowId, connectionId: input.connectionId, level: 'error' as const, code: o.code,
-    // Merge errors about a Zoho record no local lead holds yet carry no lead id; their message names the Zoho lead.
-    message: o.leadId ? `lead ${o.leadId}: ${o.message}` : o.message, details: o.leadId ? { leadId: o.leadId } : {},
-  }] : []));
+async function recordErrors(
+  deps: Pick<ActivityDeps, 'orm'>,
+  input: LeadPushBatchInput,
+  outcomes: PushOutcome[],
+): Promise<void> {
+  await recordItemEvents(
+    deps.orm,
+    outcomes.flatMap((o) =>
+      o.kind === 'failed'
+        ? [
+            {
+              runId: input.runId,
+              workflowId: input.workflowId,
+              connectionId: input.connectionId,
+              level: 'error' as const,
+              code: o.code,
+              // Merge errors about a Zoho record no local lead holds yet carry no lead id; their message names the Zoho lead.
+              message: o.leadId ? `lead ${o.leadId}: ${o.message}` : o.message,
+              details: o.leadId ? { leadId: o.leadId } : {},
+            },
+          ]
+        : [],
+    ),
+  );
 }

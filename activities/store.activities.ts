@@ -11,7 +11,12 @@ export function createStoreActivities(orm: MikroORM) {
     },
 
     async storeRecordRunFinished(input: RunFinishInput): Promise<void> {
-      const error = input.error && { code: input.error.type, message: input.error.message, workflowId: input.workflowId, connectionId: input.connectionId };
+      const error = input.error && {
+        code: input.error.type,
+        message: input.error.message,
+        workflowId: input.workflowId,
+        connectionId: input.connectionId,
+      };
       await repo().finish(input.runId, { status: input.status, counts: input.counts, result: input.result, error });
     },
   };

@@ -2,7 +2,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { FilesService } from '../services/files.service.js';
 import { LeadsService } from '../services/leads.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
@@ -37,12 +43,17 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   const em = () => input.orm.em.fork();
   const syncs = new SyncsService(input.temporal, em);
   const deps: AppDeps = {
-    ...input, syncs, schedules: new SchedulesService(input.temporal, em), files: new FilesService(em, input.content),
+    ...input,
+    syncs,
+    schedules: new SchedulesService(input.temporal, em),
+    files: new FilesService(em, input.content),
     leads: new LeadsService(em, syncs, (msg) => app.log.warn(msg)),
   };
   const app = Fastify({
     // Never log bearer keys or other credentials that arrive in headers.
-    logger: deps.logger ? { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] } : false,
+    logger: deps.logger
+      ? { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] }
+      : false,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

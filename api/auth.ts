@@ -16,9 +16,16 @@ export function registerApiKeyAuth(app: FastifyInstance, apiKeys: string[]): voi
     let ok = false;
     for (const k of keys) ok = timingSafeEqual(k, given) || ok;
     if (!token || !ok) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({
-        error: { code: 'UNAUTHORIZED', message: token ? 'API key not recognised' : 'missing bearer API key (Authorization: Bearer <key>)', details: {} },
-      });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({
+          error: {
+            code: 'UNAUTHORIZED',
+            message: token ? 'API key not recognised' : 'missing bearer API key (Authorization: Bearer <key>)',
+            details: {},
+          },
+        });
     }
   });
 }

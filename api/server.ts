@@ -11,7 +11,10 @@ loadDotEnv();
 let env: Env;
 try {
   env = parseEnv();
-  if (env.API_KEYS.length === 0) throw new ConfigError(['API_KEYS: set at least one API key (comma-separated); `npm start` generates one for development']);
+  if (env.API_KEYS.length === 0)
+    throw new ConfigError([
+      'API_KEYS: set at least one API key (comma-separated); `npm start` generates one for development',
+    ]);
 } catch (err) {
   exitOnConfigError(err);
 }
@@ -19,8 +22,16 @@ const orm = await initOrm(env.DATABASE_URL);
 const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
 const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
 const app = await buildApp({
-  orm, apiKeys: env.API_KEYS, logger: { level: env.LOG_LEVEL }, content: new ContentStore(resolve(env.DATA_DIR, 'content')),
-  temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, uiUrl: env.TEMPORAL_UI_URL },
+  orm,
+  apiKeys: env.API_KEYS,
+  logger: { level: env.LOG_LEVEL },
+  content: new ContentStore(resolve(env.DATA_DIR, 'content')),
+  temporal: {
+    client,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    uiUrl: env.TEMPORAL_UI_URL,
+  },
 });
 await app.listen({ host: env.HOST, port: env.PORT });
 

@@ -5,7 +5,12 @@ import { initOrm } from '../db/mikro-orm.config.js';
 import type { TemporalSettings } from '../services/syncs.service.js';
 
 const CliEnv = EnvSchema.pick({
-  DATABASE_URL: true, TEMPORAL_ADDRESS: true, TEMPORAL_NAMESPACE: true, TEMPORAL_TASK_QUEUE: true, TEMPORAL_UI_URL: true, CONNECTIONS_FILE: true,
+  DATABASE_URL: true,
+  TEMPORAL_ADDRESS: true,
+  TEMPORAL_NAMESPACE: true,
+  TEMPORAL_TASK_QUEUE: true,
+  TEMPORAL_UI_URL: true,
+  CONNECTIONS_FILE: true,
 });
 
 /** The CLI talks to Postgres and Temporal directly; both are opened only by the commands that need them. */
@@ -23,7 +28,9 @@ export class CliContext {
     this.connection ??= await Connection.connect({ address: this.env.TEMPORAL_ADDRESS, connectTimeout: '5s' });
     return {
       client: new Client({ connection: this.connection, namespace: this.env.TEMPORAL_NAMESPACE }),
-      namespace: this.env.TEMPORAL_NAMESPACE, taskQueue: this.env.TEMPORAL_TASK_QUEUE, uiUrl: this.env.TEMPORAL_UI_URL,
+      namespace: this.env.TEMPORAL_NAMESPACE,
+      taskQueue: this.env.TEMPORAL_TASK_QUEUE,
+      uiUrl: this.env.TEMPORAL_UI_URL,
     };
   }
 

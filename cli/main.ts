@@ -14,13 +14,27 @@ export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv,
+      allowPositionals: true,
+      strict: true,
       options: {
-        file: { type: 'string' }, all: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' },
-        kind: { type: 'string' }, connection: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
-        provider: { type: 'string' }, files: { type: 'string', multiple: true }, deals: { type: 'string', multiple: true },
-        full: { type: 'boolean' }, download: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
-        id: { type: 'string' }, take: { type: 'string' }, value: { type: 'string' },
+        file: { type: 'string' },
+        all: { type: 'boolean' },
+        'no-wait': { type: 'boolean' },
+        json: { type: 'boolean' },
+        kind: { type: 'string' },
+        connection: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        provider: { type: 'string' },
+        files: { type: 'string', multiple: true },
+        deals: { type: 'string', multiple: true },
+        full: { type: 'boolean' },
+        download: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        id: { type: 'string' },
+        take: { type: 'string' },
+        value: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -42,8 +56,19 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
-    if (err instanceof ConfigError) { console.error(err.message); return 2; }
-    if (err instanceof NotFound || err instanceof BadRequest || err instanceof UnknownConnectionError || err instanceof WrongProviderError) { console.error(`crm-sync: ${err.message}`); return 2; }
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    if (
+      err instanceof NotFound ||
+      err instanceof BadRequest ||
+      err instanceof UnknownConnectionError ||
+      err instanceof WrongProviderError
+    ) {
+      console.error(`crm-sync: ${err.message}`);
+      return 2;
+    }
     console.error(`crm-sync: ${(err as Error).message}`);
     return 1;
   } finally {

@@ -42,12 +42,14 @@ const base = { id: Id, budget: BudgetSchema.optional(), options: z.looseObject(F
 
 export const ConnectionSchema = z.discriminatedUnion('provider', [
   z.strictObject({
-    ...base, provider: z.literal('hubspot'),
+    ...base,
+    provider: z.literal('hubspot'),
     baseUrls: z.strictObject({ api: Url.default('https://api.hubapi.com') }).default({ api: 'https://api.hubapi.com' }),
     credentials: z.strictObject({ accessToken: SecretRef }),
   }),
   z.strictObject({
-    ...base, provider: z.enum(['zoho-crm', 'zoho-workdrive']),
+    ...base,
+    provider: z.enum(['zoho-crm', 'zoho-workdrive']),
     // Lead sync conflict and delete policies (domain/lead-policy.ts), checked when the file is applied.
     options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional(), ...FileOptions }).default({}),
     region: z.enum(ZOHO_REGIONS).default('com'),
@@ -56,8 +58,11 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
     credentials: z.strictObject({ clientId: SecretRef, clientSecret: SecretRef, refreshToken: SecretRef }),
   }),
   z.strictObject({
-    ...base, provider: z.literal('dtools-si'),
-    baseUrls: z.strictObject({ api: Url.default('https://api.d-tools.com/si') }).default({ api: 'https://api.d-tools.com/si' }),
+    ...base,
+    provider: z.literal('dtools-si'),
+    baseUrls: z
+      .strictObject({ api: Url.default('https://api.d-tools.com/si') })
+      .default({ api: 'https://api.d-tools.com/si' }),
     credentials: z.strictObject({ apiKey: SecretRef }),
   }),
 ]);
@@ -65,8 +70,14 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
 export type ConnectionConfig = z.infer<typeof ConnectionSchema>;
 export type Provider = ConnectionConfig['provider'];
 
-export const ConnectionsFileSchema = z.strictObject({ connections: z.array(ConnectionSchema), jobs: z.array(JobSchema).default([]) });
-export interface ConnectionsDocument { connections: ConnectionConfig[]; jobs: JobConfig[] }
+export const ConnectionsFileSchema = z.strictObject({
+  connections: z.array(ConnectionSchema),
+  jobs: z.array(JobSchema).default([]),
+});
+export interface ConnectionsDocument {
+  connections: ConnectionConfig[];
+  jobs: JobConfig[];
+}
 
 /** Checked on the raw document so duplicates are reported alongside every other problem. */
 function duplicateIds(doc: unknown): string[] {
@@ -111,11 +122,18 @@ function jobProblems(connections: ConnectionConfig[], jobs: JobConfig[]): string
   jobs.forEach((job, i) => {
     if (seen.has(job.id)) problems.push(`jobs.${i}.id: duplicate job id "${job.id}"`);
     seen.add(job.id);
-    const parts = job.kind === 'deal-to-project' ? [['crm', 'deals'], ['si', 'projects']] as const : [];
+    const parts =
+      job.kind === 'deal-to-project'
+        ? ([
+            ['crm', 'deals'],
+            ['si', 'projects'],
+          ] as const)
+        : [];
     for (const [key, capability] of parts) {
       const c = byId.get(job[key]);
       if (!c) problems.push(`jobs.${i}.${key}: no connection "${job[key]}" in this file`);
-      else if (!hasCapability(c.provider, capability)) problems.push(`jobs.${i}.${key}: connection "${c.id}" is ${c.provider}, which has no ${capability}`);
+      else if (!hasCapability(c.provider, capability))
+        problems.push(`jobs.${i}.${key}: connection "${c.id}" is ${c.provider}, which has no ${capability}`);
     }
   });
   return problems;
@@ -139,12 +157,18 @@ export async function loadConnectionsFile(path: string): Promise<ConnectionsDocu
 
 /** Names of environment variables a connection needs that are unset; checked where the secrets are used. */
 export function missingSecrets(c: ConnectionConfig, env: Record<string, string | undefined> = process.env): string[] {
-  return Object.values(c.credentials).map((ref) => ref.env).filter((name) => !env[name]);
+  return Object.values(c.credentials)
+    .map((ref) => ref.env)
+    .filter((name) => !env[name]);
 }
 
 /** Resolves a connection's secret references. Only the worker calls this. */
-export function resolveSecrets(c: ConnectionConfig, env: Record<string, string | undefined> = process.env): Record<string, string> {
+export function resolveSecrets(
+  c: ConnectionConfig,
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> {
   const missing = missingSecrets(c, env);
-  if (missing.length) throw new ConfigError(missing.map((m) => `connection ${c.id}: environment variable ${m} is not set`));
+  if (missing.length)
+    throw new ConfigError(missing.map((m) => `connection ${c.id}: environment variable ${m} is not set`));
   return Object.fromEntries(Object.entries(c.credentials).map(([k, ref]) => [k, env[ref.env] as string]));
 }

@@ -1,16 +1,25 @@
 import { z } from 'zod';
 
 /** Every environment variable crm-sync reads, parsed once at an entry point and passed down as typed values. */
-const csv = z.string().transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean));
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
 
 export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   API_KEYS: csv.pipe(z.array(z.string().min(16, 'each API key needs at least 16 characters'))).default([]),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
     .default('postgres://postgres@127.0.0.1:5432/crm_sync'),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('crm-sync'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
@@ -45,7 +54,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 }
 
 /** For entry points that need only part of the environment (e.g. `db:migrate` needs just DATABASE_URL). */
-export function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined> = process.env): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.output<S> {
   const result = schema.safeParse(source);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));

@@ -8,25 +8,66 @@ import { z } from 'zod';
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
 const SecretRef = z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable') });
 /** A CRM field's API name, or a lookup's part (`Account_Name.name`, `Owner.name`). */
-const CrmField = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}(\.(name|id|email))?$/, 'a field API name, optionally .name, .id or .email of a lookup');
+const CrmField = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,99}(\.(name|id|email))?$/,
+    'a field API name, optionally .name, .id or .email of a lookup',
+  );
 const WritableCrmField = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'a field API name');
 
 /** SI project fields a deal can fill when it is published (crm-apis.md 5, `Project`). */
 export const SI_PROJECT_INPUTS = [
-  'name', 'client', 'clientNumber', 'clientPONumber', 'progress', 'budget', 'price', 'salesRep', 'projectManager',
-  'startDate', 'endDate', 'closeDate', 'scopeOfWork', 'notes', 'currencyCode',
+  'name',
+  'client',
+  'clientNumber',
+  'clientPONumber',
+  'progress',
+  'budget',
+  'price',
+  'salesRep',
+  'projectManager',
+  'startDate',
+  'endDate',
+  'closeDate',
+  'scopeOfWork',
+  'notes',
+  'currencyCode',
 ] as const;
-const SiInput = z.union([z.enum(SI_PROJECT_INPUTS), z.string().regex(/^customField([1-9]|[1-6][0-9]|7[0-5])$/, 'customField1..75')]);
+const SiInput = z.union([
+  z.enum(SI_PROJECT_INPUTS),
+  z.string().regex(/^customField([1-9]|[1-6][0-9]|7[0-5])$/, 'customField1..75'),
+]);
 
 /** What SI reports back and a deal field can take: project values, the queue state, and the time of the sync. */
-export const SI_PROJECT_OUTPUTS = ['id', 'number', 'name', 'progress', 'price', 'budget', 'startDate', 'endDate', 'closeDate', 'state', 'syncedAt'] as const;
+export const SI_PROJECT_OUTPUTS = [
+  'id',
+  'number',
+  'name',
+  'progress',
+  'price',
+  'budget',
+  'startDate',
+  'endDate',
+  'closeDate',
+  'state',
+  'syncedAt',
+] as const;
 const SiOutput = z.enum(SI_PROJECT_OUTPUTS);
 
 export const DEFAULT_TO_PROJECT: Record<string, string> = {
-  name: 'Deal_Name', client: 'Account_Name.name', budget: 'Amount', closeDate: 'Closing_Date', salesRep: 'Owner.name',
+  name: 'Deal_Name',
+  client: 'Account_Name.name',
+  budget: 'Amount',
+  closeDate: 'Closing_Date',
+  salesRep: 'Owner.name',
 };
 export const DEFAULT_TO_DEAL: Record<string, (typeof SI_PROJECT_OUTPUTS)[number]> = {
-  SI_Project_ID: 'id', SI_Project_Number: 'number', SI_Status: 'state', SI_Progress: 'progress', SI_Last_Sync: 'syncedAt',
+  SI_Project_ID: 'id',
+  SI_Project_Number: 'number',
+  SI_Status: 'state',
+  SI_Progress: 'progress',
+  SI_Last_Sync: 'syncedAt',
 };
 
 export const DealToProjectJobSchema = z.strictObject({
@@ -37,13 +78,25 @@ export const DealToProjectJobSchema = z.strictObject({
   /** The D-Tools SI connection the projects are published to. */
   si: Id,
   /** SI project field ← deal field. `name` and `client` are required by SI, so a deal without them is refused. */
-  toProject: z.record(SiInput, CrmField).default(DEFAULT_TO_PROJECT)
+  toProject: z
+    .record(SiInput, CrmField)
+    .default(DEFAULT_TO_PROJECT)
     .refine((m) => m.name !== undefined && m.client !== undefined, 'must map both name and client (SI requires them)'),
   /** Deal field ← SI value, written back after publishing and on every project update. */
-  toDeal: z.record(WritableCrmField, SiOutput).default(DEFAULT_TO_DEAL)
-    .refine((m) => Object.values(m).includes('id'), 'must write the SI project id to a deal field (links survive a lost database)'),
+  toDeal: z
+    .record(WritableCrmField, SiOutput)
+    .default(DEFAULT_TO_DEAL)
+    .refine(
+      (m) => Object.values(m).includes('id'),
+      'must write the SI project id to a deal field (links survive a lost database)',
+    ),
   /** A project SI has not imported after this long fails its request with that reason. */
-  importTimeoutMinutes: z.number().int().positive().max(7 * 24 * 60).default(24 * 60),
+  importTimeoutMinutes: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(24 * 60),
   /** Lets a Zoho workflow rule call the webhook endpoints without an API key (`?token=` or `X-Webhook-Token`). */
   webhookToken: SecretRef.optional(),
 });

@@ -19,7 +19,11 @@ export interface Capabilities {
   projects: ProjectQueue;
 }
 // Every capability name has its interface, and nothing else is a capability.
-type _SameNames = [CapabilityName] extends [keyof Capabilities] ? ([keyof Capabilities] extends [CapabilityName] ? true : never) : never;
+type _SameNames = [CapabilityName] extends [keyof Capabilities]
+  ? [keyof Capabilities] extends [CapabilityName]
+    ? true
+    : never
+  : never;
 export const capabilityNamesMatch: _SameNames = true;
 
 /** Proves credentials and reachability with the cheapest read the provider has. */
@@ -28,10 +32,23 @@ export interface ConnectionCheck {
 }
 
 /** A file as the download needs it (a row of `file_metadata`). */
-export interface DownloadableFile { externalFileId: string; dealExternalId: string; access?: string | null; sourceUrl?: string | null }
+export interface DownloadableFile {
+  externalFileId: string;
+  dealExternalId: string;
+  access?: string | null;
+  sourceUrl?: string | null;
+}
 
-export interface DealFilesStart { mode: 'incremental' | 'full'; since: string | null; selective: boolean }
-export interface DealsPageOptions { since: string | null; dealIds?: string[]; onlyFileIds?: Set<string> }
+export interface DealFilesStart {
+  mode: 'incremental' | 'full';
+  since: string | null;
+  selective: boolean;
+}
+export interface DealsPageOptions {
+  since: string | null;
+  dealIds?: string[];
+  onlyFileIds?: Set<string>;
+}
 
 /**
  * Deals and their file attachments. A page of deals carries its files when the CRM lists them in bulk (HubSpot:
@@ -40,7 +57,10 @@ export interface DealsPageOptions { since: string | null; dealIds?: string[]; on
  */
 export interface DealFileSource {
   start(opts: DealFilesStart): FileSyncCursor;
-  dealsPage(cursor: FileSyncCursor, opts: DealsPageOptions): Promise<{ deals: CrmDeal[]; files?: CrmFile[]; next: FileSyncCursor | null }>;
+  dealsPage(
+    cursor: FileSyncCursor,
+    opts: DealsPageOptions,
+  ): Promise<{ deals: CrmDeal[]; files?: CrmFile[]; next: FileSyncCursor | null }>;
   filesOfDeal(dealId: string, onlyFileIds?: Set<string>): Promise<CrmFile[]>;
   /** The file's bytes as the CRM serves them; the caller reads or cancels the body. */
   openContent(file: DownloadableFile): Promise<Response>;
@@ -48,20 +68,24 @@ export interface DealFileSource {
 
 /** The answer to one record of a batch write: written (with the CRM's id and modification time) or refused. */
 export type RecordWriteResult =
-  | { ok: true; id: string; modifiedTime?: string }
-  | { ok: false; code: string; message: string };
+  { ok: true; id: string; modifiedTime?: string } | { ok: false; code: string; message: string };
 
 /** Leads in the CRM, read by modification time and written in batches; values in our field names. */
 export interface LeadStore {
   /** One listing call: the leads modified since the position, oldest first, and where the next call starts. */
   leadsPage(position: LeadPullPosition): Promise<{ leads: RemoteLead[]; next: LeadPullPosition | null }>;
   /** One page of leads deleted since `since` (ISO); `nextPage` null at the end. */
-  deletedLeads(since: string | null, page: number): Promise<{ deleted: Array<{ remoteId: string; deletedAt: number }>; nextPage: number | null }>;
+  deletedLeads(
+    since: string | null,
+    page: number,
+  ): Promise<{ deleted: Array<{ remoteId: string; deletedAt: number }>; nextPage: number | null }>;
   readLeads(ids: string[]): Promise<RemoteLead[]>;
   findLeadsByEmail(emails: string[]): Promise<RemoteLead[]>;
   /** Creates leads, matching existing ones on email so a retried create finds the lead it made. */
   createLeads(values: Array<Partial<LeadValues>>): Promise<Array<RecordWriteResult | undefined>>;
-  updateLeads(updates: Array<{ id: string; values: Partial<LeadValues>; fields: LeadField[] }>): Promise<Array<RecordWriteResult | undefined>>;
+  updateLeads(
+    updates: Array<{ id: string; values: Partial<LeadValues>; fields: LeadField[] }>,
+  ): Promise<Array<RecordWriteResult | undefined>>;
   /** Deletes by id; a lead already gone counts as deleted (a retried delete finds nothing). */
   deleteLeads(ids: string[]): Promise<Array<RecordWriteResult | undefined>>;
   /** Largest batch one write call takes. */
@@ -69,8 +93,16 @@ export interface LeadStore {
 }
 
 /** A CRM record as fields by API name (lookups keep their object shape: `{ name, id }`). */
-export interface CrmRecord { id: string; fields: Record<string, unknown>; modifiedAt: string | null }
-export interface CrmNote { id: string; title: string | null; content: string | null }
+export interface CrmRecord {
+  id: string;
+  fields: Record<string, unknown>;
+  modifiedAt: string | null;
+}
+export interface CrmNote {
+  id: string;
+  title: string | null;
+  content: string | null;
+}
 
 /** CRM deals read and written field by field, with their notes: the CRM side of deal-to-project. */
 export interface DealRecords {
@@ -82,17 +114,47 @@ export interface DealRecords {
 }
 
 /** What is published: the project's GUID (ours, stable across retries) and its field values in SI's names. */
-export interface ProjectDraft { id: string; integrationProjectId: string; fields: Record<string, unknown> }
+export interface ProjectDraft {
+  id: string;
+  integrationProjectId: string;
+  fields: Record<string, unknown>;
+}
 export type PublishState = 'queued' | 'imported' | 'failed';
-export interface PublishStatus { state: PublishState; projectId: string | null; projectNumber: string | null; error: string | null }
-export interface ProjectChangeOrder { number: string; name: string | null; status: string | null; price: number | null; notes: string | null }
+export interface PublishStatus {
+  state: PublishState;
+  projectId: string | null;
+  projectNumber: string | null;
+  error: string | null;
+}
+export interface ProjectChangeOrder {
+  number: string;
+  name: string | null;
+  status: string | null;
+  price: number | null;
+  notes: string | null;
+}
 export interface ProjectSnapshot {
-  id: string; number: string | null; integrationProjectId: string | null;
-  values: { name: string | null; progress: string | null; price: number | null; budget: number | null; startDate: string | null; endDate: string | null; closeDate: string | null };
+  id: string;
+  number: string | null;
+  integrationProjectId: string | null;
+  values: {
+    name: string | null;
+    progress: string | null;
+    price: number | null;
+    budget: number | null;
+    startDate: string | null;
+    endDate: string | null;
+    closeDate: string | null;
+  };
   changeOrders: ProjectChangeOrder[];
 }
 /** One entry of what SI users published and nobody acknowledged yet: a project or one of its change orders. */
-export interface PublishedEntry { projectId: string; integrationProjectId: string | null; coNumber: string | null; stamp: number | null }
+export interface PublishedEntry {
+  projectId: string;
+  integrationProjectId: string | null;
+  coNumber: string | null;
+  stamp: number | null;
+}
 
 /**
  * A queue bridge to a desktop app (D-Tools SI): a publish is accepted when queued and applied when a user imports

@@ -1,5 +1,11 @@
 import {
-  AuthError, ConflictError, type ConnectorError, NotFoundError, RateLimitedError, UnavailableError, ValidationError,
+  AuthError,
+  ConflictError,
+  type ConnectorError,
+  NotFoundError,
+  RateLimitedError,
+  UnavailableError,
+  ValidationError,
 } from './errors.js';
 
 export interface ResponseFacts {
@@ -54,8 +60,12 @@ export function classifyResponse(facts: ResponseFacts): ConnectorError {
 /** Network failures (refused, reset, DNS, timeout) are always `unavailable`: another attempt may work. */
 export function classifyNetworkError(err: unknown, url: string): ConnectorError {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const reason = e.name === 'TimeoutError' ? 'timed out' : e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-  return new UnavailableError(`request to ${safeUrl(url)} failed: ${reason}`, { code: e.name === 'TimeoutError' ? 'TIMEOUT' : e.cause?.code ?? 'NETWORK', cause: err });
+  const reason =
+    e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(err));
+  return new UnavailableError(`request to ${safeUrl(url)} failed: ${reason}`, {
+    code: e.name === 'TimeoutError' ? 'TIMEOUT' : (e.cause?.code ?? 'NETWORK'),
+    cause: err,
+  });
 }
 
 /**

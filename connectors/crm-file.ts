@@ -15,7 +15,13 @@ export interface CrmFile {
   access: string | null;
 }
 
-export interface CrmDeal { externalId: string; name: string | null; stage: string | null; amount: number | null; crmModifiedAt: Date | null }
+export interface CrmDeal {
+  externalId: string;
+  name: string | null;
+  stage: string | null;
+  amount: number | null;
+  crmModifiedAt: Date | null;
+}
 
 const MIME: Record<string, string> = {
   pdf: 'application/pdf',
@@ -25,13 +31,22 @@ const MIME: Record<string, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   ppt: 'application/vnd.ms-powerpoint',
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  txt: 'text/plain', csv: 'text/csv', json: 'application/json', zip: 'application/zip', eml: 'message/rfc822',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  json: 'application/json',
+  zip: 'application/zip',
+  eml: 'message/rfc822',
 };
 
 /** Neither CRM reports a MIME type for attachments; it follows from the extension. */
 export function mimeFromExtension(ext: string | null): string | null {
-  return ext ? MIME[ext.toLowerCase()] ?? 'application/octet-stream' : null;
+  return ext ? (MIME[ext.toLowerCase()] ?? 'application/octet-stream') : null;
 }
 
 export function extensionOf(fileName: string): string | null {

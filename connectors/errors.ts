@@ -39,11 +39,21 @@ export class RateLimitedError extends ConnectorError {
     this.exhausted = init.exhausted ?? false;
   }
 }
-export class UnavailableError extends ConnectorError { readonly kind = 'unavailable'; }
-export class AuthError extends ConnectorError { readonly kind = 'auth'; }
-export class ValidationError extends ConnectorError { readonly kind = 'validation'; }
-export class NotFoundError extends ConnectorError { readonly kind = 'not-found'; }
-export class ConflictError extends ConnectorError { readonly kind = 'conflict'; }
+export class UnavailableError extends ConnectorError {
+  readonly kind = 'unavailable';
+}
+export class AuthError extends ConnectorError {
+  readonly kind = 'auth';
+}
+export class ValidationError extends ConnectorError {
+  readonly kind = 'validation';
+}
+export class NotFoundError extends ConnectorError {
+  readonly kind = 'not-found';
+}
+export class ConflictError extends ConnectorError {
+  readonly kind = 'conflict';
+}
 
 export function isConnectorError(err: unknown): err is ConnectorError {
   return err instanceof ConnectorError;

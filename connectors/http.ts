@@ -24,7 +24,11 @@ export interface HttpRequest {
   alsoWithin?: RateGovernor;
 }
 
-export interface HttpResponse { status: number; headers: Headers; body: unknown }
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
 
 /**
  * Supplies auth headers; `onRejected` may refresh credentials once after a 401 and return true to retry. It gets
@@ -63,15 +67,22 @@ export class HttpClient {
   }
 
   /** A JSON request whose body must match `schema`; `data` is undefined for 204/304. */
-  async json<S extends z.ZodType>(req: HttpRequest, schema: S): Promise<{ status: number; headers: Headers; data: z.output<S> | undefined }> {
+  async json<S extends z.ZodType>(
+    req: HttpRequest,
+    schema: S,
+  ): Promise<{ status: number; headers: Headers; data: z.output<S> | undefined }> {
     const res = await this.request(req);
     if (res.body === undefined) return { status: res.status, headers: res.headers, data: undefined };
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-      throw new UnavailableError(`unexpected response shape from ${safeUrl(await this.url(req))}: ${issues.join('; ')}`, {
-        status: res.status, code: 'INVALID_RESPONSE',
-      });
+      throw new UnavailableError(
+        `unexpected response shape from ${safeUrl(await this.url(req))}: ${issues.join('; ')}`,
+        {
+          status: res.status,
+          code: 'INVALID_RESPONSE',
+        },
+      );
     }
     return { status: res.status, headers: res.headers, data: parsed.data };
   }
@@ -90,15 +101,24 @@ export class HttpClient {
     try {
       return await this.send(req, raw, authHeaders);
     } catch (err) {
-      if (err instanceof AuthError && err.status === 401 && !req.anonymous && this.opts.auth?.onRejected
-        && (await this.opts.auth.onRejected(err, authHeaders))) {
+      if (
+        err instanceof AuthError &&
+        err.status === 401 &&
+        !req.anonymous &&
+        this.opts.auth?.onRejected &&
+        (await this.opts.auth.onRejected(err, authHeaders))
+      ) {
         return this.send(req, raw, await this.opts.auth.headers());
       }
       throw err;
     }
   }
 
-  private async send(req: HttpRequest, raw: boolean, authHeaders: Record<string, string>): Promise<HttpResponse | Response> {
+  private async send(
+    req: HttpRequest,
+    raw: boolean,
+    authHeaders: Record<string, string>,
+  ): Promise<HttpResponse | Response> {
     const url = await this.url(req);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers, ...authHeaders };
     if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
@@ -111,7 +131,9 @@ export class HttpClient {
       let res: Response;
       try {
         res = await fetch(url, {
-          method: req.method ?? 'GET', headers, body,
+          method: req.method ?? 'GET',
+          headers,
+          body,
           signal: AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
@@ -127,7 +149,8 @@ export class HttpClient {
       if (!accepted && res.status >= 300 && (raw || res.status !== 304)) {
         const error = classifyResponse({ status: res.status, headers: res.headers, body: parsed });
         // An exhausted quota may say hours: other calls of this process hold off for the longest wait we honour.
-        if (error instanceof RateLimitedError && error.retryAfterMs) this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
+        if (error instanceof RateLimitedError && error.retryAfterMs)
+          this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
         throw error;
       }
       return out;
@@ -161,18 +184,21 @@ function downloadResponse(res: Response, url: string): Response {
   const init = { status: res.status, statusText: res.statusText, headers: res.headers };
   if (!res.body) return new Response(null, init);
   const reader = res.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = await reader.read();
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
-      } catch (err) {
-        controller.error(classifyNetworkError(err, url));
-      }
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) controller.close();
+          else controller.enqueue(chunk.value);
+        } catch (err) {
+          controller.error(classifyNetworkError(err, url));
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
     },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return new Response(body, init);
 }
 
@@ -194,7 +220,11 @@ async function readBody(res: Response, url: string): Promise<unknown> {
     try {
       return JSON.parse(text);
     } catch {
-      if (res.ok) throw new UnavailableError(`malformed JSON from ${safeUrl(url)}`, { status: res.status, code: 'INVALID_RESPONSE' });
+      if (res.ok)
+        throw new UnavailableError(`malformed JSON from ${safeUrl(url)}`, {
+          status: res.status,
+          code: 'INVALID_RESPONSE',
+        });
       return text;
     }
   }

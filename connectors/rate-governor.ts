@@ -10,10 +10,18 @@ export interface RateBudget {
   dailyLimit?: number;
 }
 
-export interface GovernorStats { started: number; waitedMs: number; inFlight: number; pausedUntil: number }
+export interface GovernorStats {
+  started: number;
+  waitedMs: number;
+  inFlight: number;
+  pausedUntil: number;
+}
 
 /** Time as the governor sees it: real by default; tests pass a manual clock and step through windows exactly. */
-export interface Clock { now(): number; sleep(ms: number): Promise<void> }
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
 export const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)) };
 const DAY_MS = 86_400_000;
 
@@ -42,7 +50,10 @@ export class RateGovernor {
    */
   private readonly windowMs: number;
 
-  constructor(private readonly budget: RateBudget, private readonly clock: Clock = systemClock) {
+  constructor(
+    private readonly budget: RateBudget,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.windowMs = Math.ceil(budget.perMs * 1.01) + 100;
     this.dayStart = clock.now();
   }
@@ -76,23 +87,32 @@ export class RateGovernor {
 
   private countDaily(): void {
     if (this.budget.dailyLimit === undefined) return;
-    if (this.now() - this.dayStart >= DAY_MS) { this.dayStart = this.now(); this.dayCount = 0; }
+    if (this.now() - this.dayStart >= DAY_MS) {
+      this.dayStart = this.now();
+      this.dayCount = 0;
+    }
     if (this.dayCount >= this.budget.dailyLimit) {
       throw new RateLimitedError(`daily budget of ${this.budget.dailyLimit} requests used up`, {
-        code: 'DAILY_BUDGET', retryAfterMs: this.dayStart + DAY_MS - this.now(), exhausted: true,
+        code: 'DAILY_BUDGET',
+        retryAfterMs: this.dayStart + DAY_MS - this.now(),
+        exhausted: true,
       });
     }
     this.dayCount += 1;
   }
 
   private async acquireSlot(): Promise<void> {
-    if (this.inFlight < this.budget.maxConcurrent) { this.inFlight += 1; return; }
+    if (this.inFlight < this.budget.maxConcurrent) {
+      this.inFlight += 1;
+      return;
+    }
     await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
   }
 
   private releaseSlot(): void {
     const next = this.slotWaiters.shift();
-    if (next) next(); // the slot passes straight to the next waiter
+    if (next)
+      next(); // the slot passes straight to the next waiter
     else this.inFlight -= 1;
   }
 
@@ -106,9 +126,15 @@ export class RateGovernor {
   private async takeToken(): Promise<void> {
     for (;;) {
       const now = this.now();
-      if (now < this.pausedUntil) { await this.clock.sleep(this.pausedUntil - now); continue; }
+      if (now < this.pausedUntil) {
+        await this.clock.sleep(this.pausedUntil - now);
+        continue;
+      }
       while (this.starts.length > 0 && this.starts[0]! <= now - this.windowMs) this.starts.shift();
-      if (this.starts.length < this.budget.maxRequests) { this.starts.push(now); return; }
+      if (this.starts.length < this.budget.maxRequests) {
+        this.starts.push(now);
+        return;
+      }
       await this.clock.sleep(this.starts[0]! + this.windowMs - now + 1);
     }
   }

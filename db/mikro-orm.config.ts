@@ -10,7 +10,14 @@ export function ormConfig(clientUrl: string, opts: { debug?: boolean; poolMax?: 
     clientUrl,
     entities,
     extensions: [Migrator],
-    migrations: { path: migrationsPath, pathTs: migrationsPath, snapshot: false, transactional: true, allOrNothing: true, silent: true },
+    migrations: {
+      path: migrationsPath,
+      pathTs: migrationsPath,
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
     debug: opts.debug ?? false,
     pool: { min: 0, max: opts.poolMax ?? 10 },
   });

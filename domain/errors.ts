@@ -15,16 +15,27 @@ export class UnknownConnectionError extends Error {
 
 export class WrongProviderError extends Error {
   readonly code = 'WRONG_PROVIDER';
-  constructor(readonly connectionId: string, readonly provider: string, readonly capability: CapabilityName) {
+  constructor(
+    readonly connectionId: string,
+    readonly provider: string,
+    readonly capability: CapabilityName,
+  ) {
     const allowed = providersWith(capability);
-    super(`connection "${connectionId}" is ${provider}; ${CAPABILITY_PURPOSE[capability]} works with ${allowed.length ? `${allowed.join(' or ')} only` : 'no provider yet'}`);
+    super(
+      `connection "${connectionId}" is ${provider}; ${CAPABILITY_PURPOSE[capability]} works with ${allowed.length ? `${allowed.join(' or ')} only` : 'no provider yet'}`,
+    );
     this.name = 'WrongProviderError';
   }
 }
 
 /** Checks that a connection row exists and its provider has the capability; returns it narrowed. */
-export function requireCapable<T extends { id: string; provider: string }>(connectionId: string, row: T | null | undefined, capability?: CapabilityName): T {
+export function requireCapable<T extends { id: string; provider: string }>(
+  connectionId: string,
+  row: T | null | undefined,
+  capability?: CapabilityName,
+): T {
   if (!row) throw new UnknownConnectionError(connectionId);
-  if (capability && !providersWith(capability).includes(row.provider as never)) throw new WrongProviderError(connectionId, row.provider, capability);
+  if (capability && !providersWith(capability).includes(row.provider as never))
+    throw new WrongProviderError(connectionId, row.provider, capability);
   return row;
 }

@@ -10,10 +10,14 @@ import { z } from 'zod';
  * Temporal as invalid UTF-8, which its server refuses as an internal error, and Postgres as a silent U+FFFD. Regexes
  * rather than refines, so the rules show in the OpenAPI document.
  */
-export const Text = z.string()
+export const Text = z
+  .string()
   // eslint-disable-next-line no-control-regex -- finding NUL is the point
   .regex(/^[^\u0000]*$/, 'must not contain a NUL character')
-  .regex(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/, 'must not contain a lone surrogate (text must be well-formed Unicode)');
+  .regex(
+    /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/,
+    'must not contain a lone surrogate (text must be well-formed Unicode)',
+  );
 
 export const hasNul = (s: string): boolean => s.includes('\u0000');
 
@@ -35,7 +39,8 @@ export const LATEST_MS = Date.parse('9999-12-31T23:59:59.999Z');
 export const inTimeRange = (d: Date): boolean => d.getTime() >= EARLIEST_MS && d.getTime() <= LATEST_MS;
 
 /** An ISO 8601 timestamp with offset, as a Date within the range above. */
-export const DateTime = z.iso.datetime({ offset: true })
+export const DateTime = z.iso
+  .datetime({ offset: true })
   .refine((s) => inTimeRange(new Date(s)), 'must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z')
   .describe('ISO 8601 with an offset; between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z once in UTC')
   .transform((s) => new Date(s));

@@ -7,7 +7,13 @@ export type LeadField = (typeof LEAD_FIELDS)[number];
 export type LeadValues = Record<LeadField, string | null>;
 
 export const ZOHO_LEAD_FIELD: Record<LeadField, string> = {
-  firstName: 'First_Name', lastName: 'Last_Name', email: 'Email', phone: 'Phone', company: 'Company', status: 'Lead_Status', source: 'Lead_Source',
+  firstName: 'First_Name',
+  lastName: 'Last_Name',
+  email: 'Email',
+  phone: 'Phone',
+  company: 'Company',
+  status: 'Lead_Status',
+  source: 'Lead_Source',
 };
 
 /** What a pull asks Zoho for: our fields plus the record's modification time. */
@@ -29,7 +35,10 @@ export function valuesFromZoho(rec: Record<string, unknown>): LeadValues {
 }
 
 /** The Zoho body for the given fields; null clears a field in Zoho. */
-export function toZohoFields(values: Partial<LeadValues>, fields: readonly LeadField[] = LEAD_FIELDS): Record<string, string | null> {
+export function toZohoFields(
+  values: Partial<LeadValues>,
+  fields: readonly LeadField[] = LEAD_FIELDS,
+): Record<string, string | null> {
   return Object.fromEntries(fields.filter((f) => f in values).map((f) => [ZOHO_LEAD_FIELD[f], norm(values[f])]));
 }
 

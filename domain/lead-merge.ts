@@ -14,8 +14,18 @@ export interface MergeInput {
 }
 
 export type FieldOutcome = 'same' | 'local' | 'remote' | 'conflict';
-export interface FieldDecision { field: LeadField; outcome: FieldOutcome; bothChanged: boolean; policy?: ConflictPolicy }
-export interface LeadConflictFound { field: LeadField; local: string | null; remote: string | null; base: string | null }
+export interface FieldDecision {
+  field: LeadField;
+  outcome: FieldOutcome;
+  bothChanged: boolean;
+  policy?: ConflictPolicy;
+}
+export interface LeadConflictFound {
+  field: LeadField;
+  local: string | null;
+  remote: string | null;
+  base: string | null;
+}
 
 export interface MergeResult {
   values: LeadValues;
@@ -44,7 +54,7 @@ export function mergeLead(input: MergeInput): MergeResult {
   for (const field of LEAD_FIELDS) {
     const l = input.local[field];
     const r = input.remote[field];
-    const b = input.base ? input.base[field] ?? null : undefined;
+    const b = input.base ? (input.base[field] ?? null) : undefined;
     const localChanged = b === undefined || !sameValue(l, b);
     const remoteChanged = b === undefined || !sameValue(r, b);
     let outcome: FieldOutcome;
@@ -56,14 +66,22 @@ export function mergeLead(input: MergeInput): MergeResult {
       policy = policyOf(input.options, field);
       outcome = decide(policy, input.remoteModifiedAt, input.localChangedAt);
     }
-    decisions.push({ field, outcome, bothChanged: localChanged && remoteChanged && !sameValue(l, r), ...(policy ? { policy } : {}) });
+    decisions.push({
+      field,
+      outcome,
+      bothChanged: localChanged && remoteChanged && !sameValue(l, r),
+      ...(policy ? { policy } : {}),
+    });
     if (outcome === 'conflict') {
       conflicts.push({ field, local: l, remote: r, base: b ?? null });
       base[field] = b ?? null;
       continue;
     }
     base[field] = r;
-    if (outcome === 'remote') { values[field] = r; localUpdates.push(field); }
+    if (outcome === 'remote') {
+      values[field] = r;
+      localUpdates.push(field);
+    }
   }
   const needsPush = LEAD_FIELDS.some((f) => !conflicts.some((c) => c.field === f) && !sameValue(values[f], base[f]));
   return { values, base, localUpdates, conflicts, decisions, needsPush };
@@ -71,10 +89,14 @@ export function mergeLead(input: MergeInput): MergeResult {
 
 function decide(policy: ConflictPolicy, remoteAt: number, localAt: number): FieldOutcome {
   switch (policy) {
-    case 'crm-wins': return 'remote';
-    case 'local-wins': return 'local';
+    case 'crm-wins':
+      return 'remote';
+    case 'local-wins':
+      return 'local';
     // Zoho times have whole seconds: a tie goes to Zoho, the default source of truth.
-    case 'newest-wins': return localAt > remoteAt + 999 ? 'local' : 'remote';
-    case 'manual': return 'conflict';
+    case 'newest-wins':
+      return localAt > remoteAt + 999 ? 'local' : 'remote';
+    case 'manual':
+      return 'conflict';
   }
 }

@@ -4,31 +4,75 @@ import type { LeadSyncOptions } from './lead-policy.js';
 import { leadStateOf, type LeadSyncState } from './lead-state.js';
 
 /** A Zoho lead as a pull or a push's read-back sees it. */
-export interface RemoteLead { zohoId: string; values: LeadValues; modifiedAt: number }
+export interface RemoteLead {
+  zohoId: string;
+  values: LeadValues;
+  modifiedAt: number;
+}
 
 /** One of our leads, as the plan needs it (a `leads` row, without the DB's column names). */
 export interface LocalLead {
-  id: number; zohoId: string | null; values: LeadValues; base: Partial<LeadValues> | null; syncState: LeadSyncState; lastError: string | null;
-  remoteModifiedAt: Date | null; localChangedAt: Date; deletedAt: Date | null;
+  id: number;
+  zohoId: string | null;
+  values: LeadValues;
+  base: Partial<LeadValues> | null;
+  syncState: LeadSyncState;
+  lastError: string | null;
+  remoteModifiedAt: Date | null;
+  localChangedAt: Date;
+  deletedAt: Date | null;
 }
-export interface OpenConflict { leadId: number; field: string; local: string | null; remote: string | null }
+export interface OpenConflict {
+  leadId: number;
+  field: string;
+  local: string | null;
+  remote: string | null;
+}
 
 /** The full new state of a lead, as the sync writes it in bulk. */
 export interface LeadWrite {
-  id: number; values: LeadValues; zohoId: string | null; base: Partial<LeadValues> | null; syncState: LeadSyncState;
-  remoteModifiedAt: Date | null; lastError: string | null; synced: boolean; deletedAt: Date | null; zohoDeletedAt: Date | null;
+  id: number;
+  values: LeadValues;
+  zohoId: string | null;
+  base: Partial<LeadValues> | null;
+  syncState: LeadSyncState;
+  remoteModifiedAt: Date | null;
+  lastError: string | null;
+  synced: boolean;
+  deletedAt: Date | null;
+  zohoDeletedAt: Date | null;
 }
 
 export type PlanEntry =
   | { action: 'create'; zohoId: string; values: LeadValues }
-  | { action: 'update' | 'link'; leadId: number; zohoId: string; fields: Array<{ field: string; from: string | null; to: string | null }> }
+  | {
+      action: 'update' | 'link';
+      leadId: number;
+      zohoId: string;
+      fields: Array<{ field: string; from: string | null; to: string | null }>;
+    }
   | { action: 'conflict'; leadId: number; zohoId: string; field: string; local: string | null; remote: string | null }
   | { action: 'keep-local'; leadId: number; zohoId: string; field: string; policy: string }
   | { action: 'delete' | 'detach'; leadId: number; zohoId: string };
 
-export interface ItemError { zohoId: string; code: string; message: string; leadId?: number }
+export interface ItemError {
+  zohoId: string;
+  code: string;
+  message: string;
+  leadId?: number;
+}
 
-export interface PageCounts { received: number; created: number; updated: number; linked: number; conflicts: number; unchanged: number; stale: number; skipped: number; errors: number }
+export interface PageCounts {
+  received: number;
+  created: number;
+  updated: number;
+  linked: number;
+  conflicts: number;
+  unchanged: number;
+  stale: number;
+  skipped: number;
+  errors: number;
+}
 
 /** What a page of Zoho leads does to ours: rows to insert and update, conflicts to open or close, the plan, errors. */
 export interface LeadPagePlan {
@@ -48,7 +92,12 @@ export interface LeadPagePlan {
  * - one whose email another local lead (not in `error`) holds is kept as a new lead in `error`, with the reason;
  * - a merge that would give a lead an email another lead holds puts it in `error`, with the reason.
  */
-export function planLeadPage(local: LocalLead[], open: OpenConflict[], page: RemoteLead[], options: LeadSyncOptions): LeadPagePlan {
+export function planLeadPage(
+  local: LocalLead[],
+  open: OpenConflict[],
+  page: RemoteLead[],
+  options: LeadSyncOptions,
+): LeadPagePlan {
   const planner = new PagePlanner(local, open, options);
   for (const rec of latestPerId(page)) planner.add(rec);
   return planner.result;
@@ -61,17 +110,39 @@ function latestPerId(page: RemoteLead[]): RemoteLead[] {
   return [...byId.values()];
 }
 
-const zeroCounts = (): PageCounts => ({ received: 0, created: 0, updated: 0, linked: 0, conflicts: 0, unchanged: 0, stale: 0, skipped: 0, errors: 0 });
+const zeroCounts = (): PageCounts => ({
+  received: 0,
+  created: 0,
+  updated: 0,
+  linked: 0,
+  conflicts: 0,
+  unchanged: 0,
+  stale: 0,
+  skipped: 0,
+  errors: 0,
+});
 
 class PagePlanner {
-  readonly result: LeadPagePlan = { creates: [], writes: [], conflicts: [], superseded: [], plan: [], errors: [], counts: zeroCounts() };
+  readonly result: LeadPagePlan = {
+    creates: [],
+    writes: [],
+    conflicts: [],
+    superseded: [],
+    plan: [],
+    errors: [],
+    counts: zeroCounts(),
+  };
   private readonly byZoho = new Map<string, LocalLead>();
   private readonly byEmail = new Map<string, LocalLead>();
   private readonly open: Map<string, OpenConflict>;
   /** Emails this page gives to a lead (a create or a merge), with who takes it: a second taker is refused. */
   private readonly claimedEmails = new Map<string, string>();
 
-  constructor(leads: LocalLead[], open: OpenConflict[], private readonly options: LeadSyncOptions) {
+  constructor(
+    leads: LocalLead[],
+    open: OpenConflict[],
+    private readonly options: LeadSyncOptions,
+  ) {
     this.open = new Map(open.map((c) => [`${c.leadId}:${c.field}`, c]));
     for (const l of leads) {
       if (l.zohoId) this.byZoho.set(l.zohoId, l);
@@ -89,12 +160,21 @@ class PagePlanner {
     let linking = false;
     if (!lead && email) {
       const holder = this.byEmail.get(email);
-      if (holder && !holder.zohoId) { lead = holder; linking = true; }
+      if (holder && !holder.zohoId) {
+        lead = holder;
+        linking = true;
+      }
     }
     if (!lead) return this.create(rec, email);
-    if (lead.deletedAt) { counts.skipped += 1; return; }
+    if (lead.deletedAt) {
+      counts.skipped += 1;
+      return;
+    }
     // The same record can come back in the overlap or from a page read before our own later write: older is stale.
-    if (lead.remoteModifiedAt && rec.modifiedAt < lead.remoteModifiedAt.getTime()) { counts.stale += 1; return; }
+    if (lead.remoteModifiedAt && rec.modifiedAt < lead.remoteModifiedAt.getTime()) {
+      counts.stale += 1;
+      return;
+    }
     this.merge(lead, rec, linking);
   }
 
@@ -103,8 +183,15 @@ class PagePlanner {
     if (clash) this.fail(rec, clash);
     else if (email) this.claimedEmails.set(email, `Zoho lead ${rec.zohoId}`);
     this.result.creates.push({
-      values: rec.values, zohoId: rec.zohoId, base: rec.values, syncState: clash ? 'error' : 'synced', remoteModifiedAt: new Date(rec.modifiedAt),
-      lastError: clash ?? null, synced: true, deletedAt: null, zohoDeletedAt: null,
+      values: rec.values,
+      zohoId: rec.zohoId,
+      base: rec.values,
+      syncState: clash ? 'error' : 'synced',
+      remoteModifiedAt: new Date(rec.modifiedAt),
+      lastError: clash ?? null,
+      synced: true,
+      deletedAt: null,
+      zohoDeletedAt: null,
     });
     this.result.counts.created += 1;
     this.result.plan.push({ action: 'create', zohoId: rec.zohoId, values: rec.values });
@@ -113,42 +200,86 @@ class PagePlanner {
   private merge(lead: LocalLead, rec: RemoteLead, linking: boolean): void {
     const { counts, plan } = this.result;
     const merged = mergeLead({
-      local: lead.values, base: linking ? null : lead.base, remote: rec.values, remoteModifiedAt: rec.modifiedAt,
-      localChangedAt: lead.localChangedAt.getTime(), options: this.options,
+      local: lead.values,
+      base: linking ? null : lead.base,
+      remote: rec.values,
+      remoteModifiedAt: rec.modifiedAt,
+      localChangedAt: lead.localChangedAt.getTime(),
+      options: this.options,
     });
     const conflictFields = new Set(merged.conflicts.map((c) => c.field));
-    const superseded = LEAD_FIELDS.filter((f) => this.open.has(`${lead.id}:${f}`) && !conflictFields.has(f)).map((field) => ({ leadId: lead.id, field }));
+    const superseded = LEAD_FIELDS.filter((f) => this.open.has(`${lead.id}:${f}`) && !conflictFields.has(f)).map(
+      (field) => ({ leadId: lead.id, field }),
+    );
     this.result.superseded.push(...superseded);
     const changedConflicts = merged.conflicts.filter((c) => {
       const o = this.open.get(`${lead.id}:${c.field}`);
       return !o || !sameValue(o.local, c.local) || !sameValue(o.remote, c.remote);
     });
-    this.result.conflicts.push(...changedConflicts.map((c) => ({ ...c, leadId: lead.id, remoteModifiedAt: new Date(rec.modifiedAt) })));
+    this.result.conflicts.push(
+      ...changedConflicts.map((c) => ({ ...c, leadId: lead.id, remoteModifiedAt: new Date(rec.modifiedAt) })),
+    );
     counts.conflicts += changedConflicts.length;
     const keepError = lead.syncState === 'error' && merged.localUpdates.length === 0 && !linking;
     const email = merged.values.email?.toLowerCase() ?? null;
-    const clash = keepError ? undefined : this.ownershipClash(email, lead, `Zoho lead ${rec.zohoId} (local lead ${lead.id})`);
+    const clash = keepError
+      ? undefined
+      : this.ownershipClash(email, lead, `Zoho lead ${rec.zohoId} (local lead ${lead.id})`);
     if (clash) this.fail(rec, clash, lead.id);
     else if (email && !keepError) this.claimedEmails.set(email, `local lead ${lead.id}`);
-    const syncState = keepError || clash ? 'error' : leadStateOf({
-      values: merged.values, base: merged.base, zohoId: rec.zohoId, deleted: false, zohoDeleted: false, openConflicts: merged.conflicts.length,
-    }, this.options);
+    const syncState =
+      keepError || clash
+        ? 'error'
+        : leadStateOf(
+            {
+              values: merged.values,
+              base: merged.base,
+              zohoId: rec.zohoId,
+              deleted: false,
+              zohoDeleted: false,
+              openConflicts: merged.conflicts.length,
+            },
+            this.options,
+          );
     const baseChanged = !lead.base || LEAD_FIELDS.some((f) => !sameValue(lead.base?.[f], merged.base[f]));
     const zohoId = rec.zohoId;
-    for (const d of merged.decisions) if (d.bothChanged && d.outcome === 'local') plan.push({ action: 'keep-local', leadId: lead.id, zohoId, field: d.field, policy: d.policy! });
-    for (const c of changedConflicts) plan.push({ action: 'conflict', leadId: lead.id, zohoId, field: c.field, local: c.local, remote: c.remote });
+    for (const d of merged.decisions)
+      if (d.bothChanged && d.outcome === 'local')
+        plan.push({ action: 'keep-local', leadId: lead.id, zohoId, field: d.field, policy: d.policy! });
+    for (const c of changedConflicts)
+      plan.push({ action: 'conflict', leadId: lead.id, zohoId, field: c.field, local: c.local, remote: c.remote });
     if (merged.localUpdates.length || linking) {
-      plan.push({ action: linking ? 'link' : 'update', leadId: lead.id, zohoId, fields: merged.localUpdates.map((f) => ({ field: f, from: lead.values[f], to: merged.values[f] })) });
+      plan.push({
+        action: linking ? 'link' : 'update',
+        leadId: lead.id,
+        zohoId,
+        fields: merged.localUpdates.map((f) => ({ field: f, from: lead.values[f], to: merged.values[f] })),
+      });
     }
-    if (!linking && merged.localUpdates.length === 0 && !baseChanged && syncState === lead.syncState && superseded.length === 0) {
+    if (
+      !linking &&
+      merged.localUpdates.length === 0 &&
+      !baseChanged &&
+      syncState === lead.syncState &&
+      superseded.length === 0
+    ) {
       counts.unchanged += 1;
       return;
     }
-    if (linking) counts.linked += 1; else if (merged.localUpdates.length) counts.updated += 1; else counts.unchanged += 1;
+    if (linking) counts.linked += 1;
+    else if (merged.localUpdates.length) counts.updated += 1;
+    else counts.unchanged += 1;
     this.result.writes.push({
-      id: lead.id, values: merged.values, zohoId, base: merged.base, syncState,
+      id: lead.id,
+      values: merged.values,
+      zohoId,
+      base: merged.base,
+      syncState,
       remoteModifiedAt: new Date(Math.max(rec.modifiedAt, lead.remoteModifiedAt?.getTime() ?? 0)),
-      lastError: clash ?? (keepError ? lead.lastError : null), synced: true, deletedAt: null, zohoDeletedAt: null,
+      lastError: clash ?? (keepError ? lead.lastError : null),
+      synced: true,
+      deletedAt: null,
+      zohoDeletedAt: null,
     });
   }
 
@@ -164,7 +295,8 @@ class PagePlanner {
       return `${who} has the email ${email} of local lead ${holder.id}${link}; merge the duplicates in Zoho or change one of the emails`;
     }
     const taker = this.claimedEmails.get(email);
-    if (taker && taker !== `local lead ${self?.id}`) return `${who} has the email ${email}, which ${taker} also has in Zoho; merge the duplicates in Zoho or change one of the emails`;
+    if (taker && taker !== `local lead ${self?.id}`)
+      return `${who} has the email ${email}, which ${taker} also has in Zoho; merge the duplicates in Zoho or change one of the emails`;
     return undefined;
   }
 

@@ -1,8 +1,14 @@
 import type { FileSyncCursor, LeadPullPosition } from './sync-positions.js';
 
 /** What a listing said about the rest: more records, and the token Zoho hands out for pages past its reach. */
-export interface ListingInfo { moreRecords: boolean; nextPageToken?: string | null }
-export interface PageLimits { pageSize: number; pageReach: number }
+export interface ListingInfo {
+  moreRecords: boolean;
+  nextPageToken?: string | null;
+}
+export interface PageLimits {
+  pageSize: number;
+  pageReach: number;
+}
 
 export class PagingError extends Error {
   constructor(message: string) {
@@ -17,7 +23,12 @@ export class PagingError extends Error {
  * when a whole page shares one second does the same query go a page deeper, by page token past the page reach.
  * `lastModifiedAt` is the last record's time (ms) in a page sorted oldest first; null for an empty page.
  */
-export function nextKeysetPosition(position: LeadPullPosition, lastModifiedAt: number | null, info: ListingInfo, limits: PageLimits): LeadPullPosition | null {
+export function nextKeysetPosition(
+  position: LeadPullPosition,
+  lastModifiedAt: number | null,
+  info: ListingInfo,
+  limits: PageLimits,
+): LeadPullPosition | null {
   if (lastModifiedAt === null || !info.moreRecords) return null;
   const keyset = lastModifiedAt - 1000;
   const since = position.since === null ? null : Date.parse(position.since);
@@ -35,16 +46,27 @@ export function nextKeysetPosition(position: LeadPullPosition, lastModifiedAt: n
  * window shares one instant, its records are walked by id instead.
  */
 export function nextSearchWindow(
-  cursor: { since: number; offset: number }, page: { length: number; lastModifiedAt: number | null; hasNext: boolean }, limits: { pageSize: number; cap: number },
+  cursor: { since: number; offset: number },
+  page: { length: number; lastModifiedAt: number | null; hasNext: boolean },
+  limits: { pageSize: number; cap: number },
 ): FileSyncCursor | null {
   if (page.length < limits.pageSize) return null;
   const offset = cursor.offset + limits.pageSize;
-  if (offset + limits.pageSize <= limits.cap) return page.hasNext ? { kind: 'hs-search', since: cursor.since, offset } : null;
+  if (offset + limits.pageSize <= limits.cap)
+    return page.hasNext ? { kind: 'hs-search', since: cursor.since, offset } : null;
   const lastAt = page.lastModifiedAt ?? cursor.since;
-  return lastAt > cursor.since ? { kind: 'hs-search', since: lastAt, offset: 0 } : { kind: 'hs-ties', at: cursor.since, afterId: '0' };
+  return lastAt > cursor.since
+    ? { kind: 'hs-search', since: lastAt, offset: 0 }
+    : { kind: 'hs-ties', at: cursor.since, afterId: '0' };
 }
 
 /** After a page of records that all share the instant `at`, walked by id: more of them, or the window after it. */
-export function nextTiesPosition(at: number, page: { length: number; lastId: string | null }, pageSize: number): FileSyncCursor {
-  return page.length === pageSize && page.lastId ? { kind: 'hs-ties', at, afterId: page.lastId } : { kind: 'hs-search', since: at + 1, offset: 0 };
+export function nextTiesPosition(
+  at: number,
+  page: { length: number; lastId: string | null },
+  pageSize: number,
+): FileSyncCursor {
+  return page.length === pageSize && page.lastId
+    ? { kind: 'hs-ties', at, afterId: page.lastId }
+    : { kind: 'hs-search', since: at + 1, offset: 0 };
 }

@@ -11,4 +11,8 @@ export type FileSyncCursor =
   | { kind: 'ids'; offset: number };
 
 /** A lead pull's position: leads modified since `since` (ISO), page `page` of that query, past 2,000 by token. */
-export interface LeadPullPosition { since: string | null; page: number; pageToken?: string }
+export interface LeadPullPosition {
+  since: string | null;
+  page: number;
+  pageToken?: string;
+}

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { SUPERVISED_ENV } from './supervision.js';
 
-export interface Child { name: string; process: ChildProcess; exited: Promise<number | null> }
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<number | null>;
+}
 
 /**
  * Node flags of the worker process (also in `npm run worker`). Its live heap is small (activities stream and pass
@@ -13,13 +17,18 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-si
 
 /** Starts a TypeScript entry point under the project's Node with tsx, prefixing its output lines with its name. */
 export function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { env: { ...env, [SUPERVISED_ENV]: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
+    env: { ...env, [SUPERVISED_ENV]: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
   };
   proc.stdout?.on('data', prefix(process.stdout));
   proc.stderr?.on('data', prefix(process.stderr));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return { name, process: proc, exited };
 }
 
@@ -38,8 +47,11 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: Child)
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.status < 500) return;
-    } catch { /* not up yet */ }
-    if (child && child.process.exitCode !== null) throw new Error(`${child.name} exited with code ${child.process.exitCode} before ${url} answered`);
+    } catch {
+      /* not up yet */
+    }
+    if (child && child.process.exitCode !== null)
+      throw new Error(`${child.name} exited with code ${child.process.exitCode} before ${url} answered`);
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 250));
   }

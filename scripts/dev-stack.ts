@@ -22,11 +22,19 @@ import { type DevServer, findOrBuildTemporal, isListening, startDevServer } from
 const DATA = resolve('.data');
 /** Created once; afterwards it is the user's to change, pause or delete through /schedules. */
 const DEFAULT_FILE_SYNC_SCHEDULE: ScheduleInput = {
-  id: 'file-sync-every-15m', kind: 'file-sync-all', every: '15m', options: { mode: 'incremental' }, note: 'default incremental file sync (created by npm start)',
+  id: 'file-sync-every-15m',
+  kind: 'file-sync-all',
+  every: '15m',
+  options: { mode: 'incremental' },
+  note: 'default incremental file sync (created by npm start)',
 };
 /** One per zoho-crm connection, every 5 minutes (the lead sync's default). */
 const leadPullSchedule = (connectionId: string): ScheduleInput => ({
-  id: `lead-pull-every-5m-${connectionId}`, kind: 'lead-pull', connectionId, every: '5m', note: 'default lead pull (created by npm start)',
+  id: `lead-pull-every-5m-${connectionId}`,
+  kind: 'lead-pull',
+  connectionId,
+  every: '5m',
+  note: 'default lead pull (created by npm start)',
 });
 const log = (m: string) => console.log(`[start] ${m}`);
 const children: Child[] = [];
@@ -39,7 +47,11 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     log('stopping…');
     const step = async (name: string, fn: () => Promise<unknown>) => {
-      try { await fn(); } catch (err) { log(`stopping ${name} failed: ${(err as Error).message}`); }
+      try {
+        await fn();
+      } catch (err) {
+        log(`stopping ${name} failed: ${(err as Error).message}`);
+      }
     };
     await Promise.all(children.map((c) => step(c.name, () => stopChild(c))));
     await step('temporal', async () => temporal?.stop());
@@ -55,7 +67,11 @@ stopWhenOrphaned(() => void shutdown(0));
 try {
   loadDotEnv();
   const secrets = devSecrets(DATA);
-  const sim = simulatorDefaults(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('SIM_') && v !== undefined)) as Record<string, string>);
+  const sim = simulatorDefaults(
+    Object.fromEntries(
+      Object.entries(process.env).filter(([k, v]) => k.startsWith('SIM_') && v !== undefined),
+    ) as Record<string, string>,
+  );
   const generatedKey = !process.env.API_KEYS;
   const base: NodeJS.ProcessEnv = {
     ...process.env,
@@ -80,7 +96,12 @@ try {
   } else {
     const binary = findOrBuildTemporal(log);
     const port = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
-    temporal = await startDevServer({ binary, port, uiPort: Number(new URL(env.TEMPORAL_UI_URL).port || 8233), dbFile: resolve(DATA, 'temporal.db') });
+    temporal = await startDevServer({
+      binary,
+      port,
+      uiPort: Number(new URL(env.TEMPORAL_UI_URL).port || 8233),
+      dbFile: resolve(DATA, 'temporal.db'),
+    });
     log(`temporal: dev server started (${binary}), state in .data/temporal.db`);
   }
 
@@ -88,7 +109,10 @@ try {
   const simState = stateDirOf(sim);
   if (process.argv.includes('--reset-simulators')) {
     const crm = `${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}`;
-    if (await isListening(crm)) throw new Error(`--reset-simulators: ${crm} is in use (simulators already running?); their data is left as it is`);
+    if (await isListening(crm))
+      throw new Error(
+        `--reset-simulators: ${crm} is in use (simulators already running?); their data is left as it is`,
+      );
     await removeState(simState);
     log(`simulators: saved data in ${simState} discarded (--reset-simulators); they start from the seed`);
   }
@@ -112,40 +136,58 @@ try {
   await waitForHttp(`${apiUrl}/health`, 60_000, api);
 
   const temporalConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const schedules = new SchedulesService({
-    client: new Client({ connection: temporalConnection, namespace: env.TEMPORAL_NAMESPACE }),
-    namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, uiUrl: env.TEMPORAL_UI_URL,
-  }, () => orm.em.fork());
+  const schedules = new SchedulesService(
+    {
+      client: new Client({ connection: temporalConnection, namespace: env.TEMPORAL_NAMESPACE }),
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      uiUrl: env.TEMPORAL_UI_URL,
+    },
+    () => orm.em.fork(),
+  );
   const schedule = await schedules.ensure(DEFAULT_FILE_SYNC_SCHEDULE);
-  log(`schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`);
-  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) => hasCapability(r.provider, 'leads'))) {
+  log(
+    `schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`,
+  );
+  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) =>
+    hasCapability(r.provider, 'leads'),
+  )) {
     const pull = await schedules.ensure(leadPullSchedule(c.id));
-    log(`schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`);
+    log(
+      `schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`,
+    );
   }
   await temporalConnection.close();
   await orm.close();
 
   for (const c of children) {
     void c.exited.then((code) => {
-      if (!stopping) { log(`${c.name} exited unexpectedly (code ${code}); stopping the stack`); void shutdown(1); }
+      if (!stopping) {
+        log(`${c.name} exited unexpectedly (code ${code}); stopping the stack`);
+        void shutdown(1);
+      }
     });
   }
-  console.log([
-    '',
-    'crm-sync is running',
-    `  API           ${apiUrl}`,
-    `  API docs      ${apiUrl}/docs`,
-    `  Temporal UI   ${env.TEMPORAL_UI_URL}`,
-    `  HubSpot sim   http://${sim.SIM_HOST}:${sim.SIM_HUBSPOT_PORT}`,
-    `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
-    `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
-    `  D-Tools SI    http://${sim.SIM_HOST}:${sim.SIM_DTOOLS_SI_PORT}/si`,
-    `  Sim data      ${simState}   (kept across restarts; npm start -- --reset-simulators starts from the seed)`,
-    generatedKey ? `  API key       ${secrets.apiKey}   (generated for development; set API_KEYS to choose your own)` : '  API key       from API_KEYS',
-    '',
-    `Try: curl -X POST -H "Authorization: Bearer <key>" ${apiUrl}/connections/hubspot-sim/check`,
-    'Ctrl-C stops everything.',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      'crm-sync is running',
+      `  API           ${apiUrl}`,
+      `  API docs      ${apiUrl}/docs`,
+      `  Temporal UI   ${env.TEMPORAL_UI_URL}`,
+      `  HubSpot sim   http://${sim.SIM_HOST}:${sim.SIM_HUBSPOT_PORT}`,
+      `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
+      `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
+      `  D-Tools SI    http://${sim.SIM_HOST}:${sim.SIM_DTOOLS_SI_PORT}/si`,
+      `  Sim data      ${simState}   (kept across restarts; npm start -- --reset-simulators starts from the seed)`,
+      generatedKey
+        ? `  API key       ${secrets.apiKey}   (generated for development; set API_KEYS to choose your own)`
+        : '  API key       from API_KEYS',
+      '',
+      `Try: curl -X POST -H "Authorization: Bearer <key>" ${apiUrl}/connections/hubspot-sim/check`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

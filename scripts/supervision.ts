@@ -14,5 +14,7 @@ export function stopWhenSupervisorExits(stop: (reason: string) => void): void {
 /** For the supervisor itself: npm and sh do not always pass SIGTERM on, so notice being orphaned. */
 export function stopWhenOrphaned(stop: () => void, intervalMs = 500): void {
   const parent = process.ppid;
-  setInterval(() => { if (process.ppid !== parent) stop(); }, intervalMs).unref();
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, intervalMs).unref();
 }

@@ -1,13 +1,19 @@
 /** Domain errors the API maps to status codes and the CLI to exit codes. */
 export class NotFound extends Error {
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(`${resource} "${id}" not found`);
     this.name = 'NotFound';
   }
 }
 
 export class BadRequest extends Error {
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'BadRequest';
   }

@@ -1,31 +1,68 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deal } from '../db/entities/index.js';
-import { type FileFilter, type FileRow, type FileSort, FilesQueryRepository } from '../db/repositories/files-query.repository.js';
+import {
+  type FileFilter,
+  type FileRow,
+  type FileSort,
+  FilesQueryRepository,
+} from '../db/repositories/files-query.repository.js';
 import { FilesRepository } from '../db/repositories/files.repository.js';
 import { decodeIdCursor, encodeIdCursor } from '../db/repositories/id-cursor.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { NotFound } from './errors.js';
 
 export interface FileView {
-  id: number; connectionId: string; provider: string; dealId: string; fileId: string; name: string; extension: string | null;
-  mimeType: string | null; size: number | null; crmCreatedAt: string | null; crmModifiedAt: string | null; sourceUrl: string | null;
-  hasContent: boolean; contentSha256: string | null; duplicateOf: number | null; deletedAt: string | null; firstSeenAt: string; updatedAt: string;
+  id: number;
+  connectionId: string;
+  provider: string;
+  dealId: string;
+  fileId: string;
+  name: string;
+  extension: string | null;
+  mimeType: string | null;
+  size: number | null;
+  crmCreatedAt: string | null;
+  crmModifiedAt: string | null;
+  sourceUrl: string | null;
+  hasContent: boolean;
+  contentSha256: string | null;
+  duplicateOf: number | null;
+  deletedAt: string | null;
+  firstSeenAt: string;
+  updatedAt: string;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export function fileView(r: FileRow): FileView {
   return {
-    id: r.id, connectionId: r.connection_id, provider: r.provider, dealId: r.deal_external_id, fileId: r.external_file_id, name: r.name,
-    extension: r.extension, mimeType: r.mime_type, size: r.size, crmCreatedAt: iso(r.crm_created_at), crmModifiedAt: iso(r.crm_modified_at),
-    sourceUrl: r.source_url, hasContent: r.content_sha256 !== null, contentSha256: r.content_sha256, duplicateOf: r.duplicate_of_id,
-    deletedAt: iso(r.deleted_at), firstSeenAt: iso(r.first_seen_at)!, updatedAt: iso(r.updated_at)!,
+    id: r.id,
+    connectionId: r.connection_id,
+    provider: r.provider,
+    dealId: r.deal_external_id,
+    fileId: r.external_file_id,
+    name: r.name,
+    extension: r.extension,
+    mimeType: r.mime_type,
+    size: r.size,
+    crmCreatedAt: iso(r.crm_created_at),
+    crmModifiedAt: iso(r.crm_modified_at),
+    sourceUrl: r.source_url,
+    hasContent: r.content_sha256 !== null,
+    contentSha256: r.content_sha256,
+    duplicateOf: r.duplicate_of_id,
+    deletedAt: iso(r.deleted_at),
+    firstSeenAt: iso(r.first_seen_at)!,
+    updatedAt: iso(r.updated_at)!,
   };
 }
 
 /** Synced files and deals as the API and CLI show them. */
 export class FilesService {
-  constructor(private readonly em: () => EntityManager, private readonly store: ContentStore) {}
+  constructor(
+    private readonly em: () => EntityManager,
+    private readonly store: ContentStore,
+  ) {}
 
   async list(filter: FileFilter, sort: FileSort, limit: number, cursor?: string) {
     const page = await new FilesQueryRepository(this.em()).list(filter, sort, limit, cursor);
@@ -41,7 +78,8 @@ export class FilesService {
   /** The stored bytes; NotFound when the file was never downloaded. */
   async content(id: number) {
     const file = await this.get(id);
-    if (!file.contentSha256 || !(await this.store.has(file.contentSha256))) throw new NotFound('file content', String(id));
+    if (!file.contentSha256 || !(await this.store.has(file.contentSha256)))
+      throw new NotFound('file content', String(id));
     return { file, stream: this.store.read(file.contentSha256) };
   }
 
@@ -50,7 +88,11 @@ export class FilesService {
     if (!(await new FilesRepository(this.em()).remove(id))) throw new NotFound('file', String(id));
   }
 
-  async deals(filter: { connectionId?: string; provider?: string; includeDeleted?: boolean }, limit: number, cursor?: string) {
+  async deals(
+    filter: { connectionId?: string; provider?: string; includeDeleted?: boolean },
+    limit: number,
+    cursor?: string,
+  ) {
     const where: Record<string, unknown> = {};
     if (filter.connectionId) where.connectionId = filter.connectionId;
     if (filter.provider) where.provider = filter.provider;
@@ -59,15 +101,25 @@ export class FilesService {
     const em = this.em();
     const rows = await em.find(Deal, where, { orderBy: { id: 'asc' }, limit: limit + 1 });
     const items = rows.slice(0, limit);
-    const counts = items.length === 0 ? [] : await em.getConnection().execute<Array<{ connection_id: string; deal_external_id: string; n: string }>>(
-      `select connection_id, deal_external_id, count(*) as n from file_metadata where deleted_at is null and (connection_id, deal_external_id) in (${items.map(() => '(?, ?)').join(', ')}) group by 1, 2`,
-      items.flatMap((d) => [d.connectionId, d.externalId]),
-    );
+    const counts =
+      items.length === 0
+        ? []
+        : await em.getConnection().execute<Array<{ connection_id: string; deal_external_id: string; n: string }>>(
+            `select connection_id, deal_external_id, count(*) as n from file_metadata where deleted_at is null and (connection_id, deal_external_id) in (${items.map(() => '(?, ?)').join(', ')}) group by 1, 2`,
+            items.flatMap((d) => [d.connectionId, d.externalId]),
+          );
     const countOf = new Map(counts.map((c) => [`${c.connection_id}/${c.deal_external_id}`, Number(c.n)]));
     return {
       items: items.map((d) => ({
-        id: d.id, connectionId: d.connectionId, provider: d.provider, dealId: d.externalId, name: d.name ?? null, stage: d.stage ?? null,
-        amount: d.amount === null || d.amount === undefined ? null : Number(d.amount), crmModifiedAt: iso(d.crmModifiedAt ?? null), fileCount: countOf.get(`${d.connectionId}/${d.externalId}`) ?? 0,
+        id: d.id,
+        connectionId: d.connectionId,
+        provider: d.provider,
+        dealId: d.externalId,
+        name: d.name ?? null,
+        stage: d.stage ?? null,
+        amount: d.amount === null || d.amount === undefined ? null : Number(d.amount),
+        crmModifiedAt: iso(d.crmModifiedAt ?? null),
+        fileCount: countOf.get(`${d.connectionId}/${d.externalId}`) ?? 0,
         deletedAt: iso(d.deletedAt ?? null),
       })),
       nextCursor: rows.length > limit ? encodeIdCursor('deal', items[items.length - 1]!.id) : null,

@@ -11,22 +11,51 @@ import type { StartedSync, SyncsService } from './syncs.service.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export interface ConflictView { id: number; leadId: number; field: string; localValue: string | null; remoteValue: string | null; baseValue: string | null; remoteModifiedAt: string | null; detectedAt: string }
+export interface ConflictView {
+  id: number;
+  leadId: number;
+  field: string;
+  localValue: string | null;
+  remoteValue: string | null;
+  baseValue: string | null;
+  remoteModifiedAt: string | null;
+  detectedAt: string;
+}
 
 export function leadView(r: LeadRow, conflicts?: ConflictRow[]) {
   return {
-    id: r.id, connectionId: r.connection_id, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, company: r.company,
-    status: r.status, source: r.source, zohoId: r.zoho_id, syncState: r.sync_state, lastError: r.last_error,
-    remoteModifiedAt: iso(r.remote_modified_at), lastSyncedAt: iso(r.last_synced_at), createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
-    deletedAt: iso(r.deleted_at), ...(conflicts ? { conflicts: conflicts.map(conflictView) } : {}),
+    id: r.id,
+    connectionId: r.connection_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    phone: r.phone,
+    company: r.company,
+    status: r.status,
+    source: r.source,
+    zohoId: r.zoho_id,
+    syncState: r.sync_state,
+    lastError: r.last_error,
+    remoteModifiedAt: iso(r.remote_modified_at),
+    lastSyncedAt: iso(r.last_synced_at),
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    deletedAt: iso(r.deleted_at),
+    ...(conflicts ? { conflicts: conflicts.map(conflictView) } : {}),
   };
 }
 export type LeadView = ReturnType<typeof leadView>;
 
 export function conflictView(c: ConflictRow): ConflictView {
   return {
-    id: c.id, leadId: c.lead_id, field: c.field, localValue: c.local_value, remoteValue: c.remote_value, baseValue: c.base_value,
-    remoteModifiedAt: iso(c.remote_modified_at), detectedAt: iso(c.detected_at)!,
+    id: c.id,
+    leadId: c.lead_id,
+    field: c.field,
+    localValue: c.local_value,
+    remoteValue: c.remote_value,
+    baseValue: c.base_value,
+    remoteModifiedAt: iso(c.remote_modified_at),
+    detectedAt: iso(c.detected_at)!,
   };
 }
 
@@ -35,7 +64,11 @@ export function conflictView(c: ConflictRow): ConflictView {
  * Temporal cannot be reached the lead stays pending and the scheduled pull's safety net pushes it later.
  */
 export class LeadsService {
-  constructor(private readonly em: () => EntityManager, private readonly syncs: SyncsService, private readonly log: (msg: string) => void = () => {}) {}
+  constructor(
+    private readonly em: () => EntityManager,
+    private readonly syncs: SyncsService,
+    private readonly log: (msg: string) => void = () => {},
+  ) {}
 
   async create(input: Partial<LeadValues> & { lastName: string; connectionId?: string }): Promise<LeadView> {
     const connectionId = await this.syncs.leadConnection(input.connectionId);
@@ -86,9 +119,16 @@ export class LeadsService {
   }
 
   /** A value of the caller's own meets the same rules as POST/PATCH /leads: it is stored and pushed to Zoho alike. */
-  async resolve(id: number, field: LeadField, take: 'local' | 'crm' | 'value', value: string | null): Promise<LeadView> {
+  async resolve(
+    id: number,
+    field: LeadField,
+    take: 'local' | 'crm' | 'value',
+    value: string | null,
+  ): Promise<LeadView> {
     const chosen = take === 'value' ? fieldValue(field, value) : null;
-    const row = await this.guard(async () => this.repo().resolve(id, field, take, chosen, await this.optionsOfLead(id)));
+    const row = await this.guard(async () =>
+      this.repo().resolve(id, field, take, chosen, await this.optionsOfLead(id)),
+    );
     if (!row) throw new NotFound('open conflict', `${id}/${field}`);
     if (row.sync_state === 'pending') await this.kick(row.connection_id);
     return this.get(id);
@@ -117,13 +157,18 @@ export class LeadsService {
     try {
       await this.syncs.kickLeadPush(connectionId);
     } catch (err) {
-      this.log(`lead push for ${connectionId} not signalled (${(err as Error).message}); the scheduled pull will start it`);
+      this.log(
+        `lead push for ${connectionId} not signalled (${(err as Error).message}); the scheduled pull will start it`,
+      );
     }
   }
 }
 
 function fieldValue(field: LeadField, value: string | null): string | null {
   const parsed = LEAD_FIELD_RULES[field].safeParse(value);
-  if (!parsed.success) throw new InvalidFields([{ field: 'value', message: `${parsed.error.issues[0]?.message ?? 'invalid'} (the rules of ${field})` }]);
+  if (!parsed.success)
+    throw new InvalidFields([
+      { field: 'value', message: `${parsed.error.issues[0]?.message ?? 'invalid'} (the rules of ${field})` },
+    ]);
   return norm(parsed.data);
 }

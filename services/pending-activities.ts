@@ -16,7 +16,13 @@ export interface PendingActivityView {
 
 type Timestamp = { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined;
 
-const STATES: Record<number, PendingActivityView['state']> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+const STATES: Record<number, PendingActivityView['state']> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel-requested',
+  4: 'paused',
+  5: 'pause-requested',
+};
 
 function iso(ts: Timestamp): string | null {
   if (!ts || ts.seconds === null || ts.seconds === undefined) return null;

@@ -1,58 +1,107 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleUpdateOptions,
+} from '@temporalio/client';
 import { requireCapable } from '../domain/errors.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
 import type { TemporalSettings } from './syncs.service.js';
 
-export interface ScheduleOptionsInput { mode?: 'incremental' | 'full'; downloadContent?: boolean }
+export interface ScheduleOptionsInput {
+  mode?: 'incremental' | 'full';
+  downloadContent?: boolean;
+}
 
 /** What a schedule can start; each kind names its workflow, its id and how to build its input. */
 export const SCHEDULABLE = {
   'connection-check': {
-    workflowType: 'connectionCheck', needsConnection: true, capability: 'check',
-    workflowId: (c: string | undefined) => workflowIds.connectionCheck(c!), args: (c: string | undefined) => [{ connectionId: c }],
+    workflowType: 'connectionCheck',
+    needsConnection: true,
+    capability: 'check',
+    workflowId: (c: string | undefined) => workflowIds.connectionCheck(c!),
+    args: (c: string | undefined) => [{ connectionId: c }],
   },
   'file-sync': {
-    workflowType: 'fileSync', needsConnection: true, capability: 'dealFiles',
+    workflowType: 'fileSync',
+    needsConnection: true,
+    capability: 'dealFiles',
     workflowId: (c: string | undefined) => workflowIds.fileSync(c!),
-    args: (c: string | undefined, o: ScheduleOptionsInput = {}) => [{ connectionId: c, mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
+    args: (c: string | undefined, o: ScheduleOptionsInput = {}) => [
+      { connectionId: c, mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false },
+    ],
   },
   'file-sync-all': {
-    workflowType: 'fileSyncAll', needsConnection: false, capability: undefined,
+    workflowType: 'fileSyncAll',
+    needsConnection: false,
+    capability: undefined,
     workflowId: () => workflowIds.fileSyncAll(),
-    args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [{ mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false }],
+    args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [
+      { mode: o.mode ?? 'incremental', downloadContent: o.downloadContent ?? false },
+    ],
   },
   /** Pulls leads; when leads wait to be pushed afterwards it also starts the push (the push's safety net). */
   'lead-pull': {
-    workflowType: 'leadPull', needsConnection: true, capability: 'leads',
-    workflowId: (c: string | undefined) => workflowIds.leadPull(c!), args: (c: string | undefined) => [{ connectionId: c }],
+    workflowType: 'leadPull',
+    needsConnection: true,
+    capability: 'leads',
+    workflowId: (c: string | undefined) => workflowIds.leadPull(c!),
+    args: (c: string | undefined) => [{ connectionId: c }],
   },
 } as const;
 export type SchedulableKind = keyof typeof SCHEDULABLE;
 type ScheduleDef = (typeof SCHEDULABLE)[SchedulableKind];
 const SCHEDULED_RUN = 'scheduledRun';
 
-export interface ScheduleTiming { every?: string; cron?: string; timezone?: string }
+export interface ScheduleTiming {
+  every?: string;
+  cron?: string;
+  timezone?: string;
+}
 export interface ScheduleInput extends ScheduleTiming {
-  id: string; kind: SchedulableKind; connectionId?: string; paused?: boolean; note?: string; options?: ScheduleOptionsInput;
+  id: string;
+  kind: SchedulableKind;
+  connectionId?: string;
+  paused?: boolean;
+  note?: string;
+  options?: ScheduleOptionsInput;
 }
 export interface ScheduleView {
-  id: string; kind: string; connectionId: string | null; every: string | null; cron: string | null; timezone: string;
-  paused: boolean; note: string | null; nextRuns: string[];
+  id: string;
+  kind: string;
+  connectionId: string | null;
+  every: string | null;
+  cron: string | null;
+  timezone: string;
+  paused: boolean;
+  note: string | null;
+  nextRuns: string[];
   /** `workflowId`: the sync's business key; `startedBy`: the schedule's own `scheduledRun`, whose result says started or already running. */
   recentRuns: Array<{ scheduledAt: string; workflowId: string | null; startedBy: string | null }>;
 }
 
 /** Temporal Schedules, with our kind and connection kept in the schedule's memo. */
 export class SchedulesService {
-  constructor(private readonly t: TemporalSettings, private readonly em: () => EntityManager) {}
+  constructor(
+    private readonly t: TemporalSettings,
+    private readonly em: () => EntityManager,
+  ) {}
 
   async create(input: ScheduleInput): Promise<ScheduleView> {
     const def = SCHEDULABLE[input.kind];
-    if (def.needsConnection && !input.connectionId) throw new BadRequest(`a ${input.kind} schedule needs a connectionId`, { fields: ['connectionId'] });
-    if (input.connectionId) requireCapable(input.connectionId, await new ConnectionsRepository(this.em()).get(input.connectionId), def.capability);
+    if (def.needsConnection && !input.connectionId)
+      throw new BadRequest(`a ${input.kind} schedule needs a connectionId`, { fields: ['connectionId'] });
+    if (input.connectionId)
+      requireCapable(
+        input.connectionId,
+        await new ConnectionsRepository(this.em()).get(input.connectionId),
+        def.capability,
+      );
     const options: ScheduleOptions = {
       scheduleId: input.id,
       spec: specOf(input),
@@ -98,7 +147,8 @@ export class SchedulesService {
         const args = d.action.args?.[0] as ScheduleOptionsInput | undefined;
         const cron = (d.action.memo as { cron?: string | null } | undefined)?.cron ?? undefined;
         await this.t.client.schedule.getHandle(input.id).update((prev) => ({
-          ...prev, action: this.actionOf(def, input.id, memo.connectionId ?? undefined, args, cron),
+          ...prev,
+          action: this.actionOf(def, input.id, memo.connectionId ?? undefined, args, cron),
         }));
       }
       return { created: false, view: await this.get(input.id) };
@@ -109,11 +159,25 @@ export class SchedulesService {
   }
 
   /** The schedule's action: `scheduledRun`, which starts the sync under its business key or finds it running. */
-  private actionOf(def: ScheduleDef, scheduleId: string, connectionId: string | undefined, options: ScheduleOptionsInput | undefined, cron: string | undefined) {
+  private actionOf(
+    def: ScheduleDef,
+    scheduleId: string,
+    connectionId: string | undefined,
+    options: ScheduleOptionsInput | undefined,
+    cron: string | undefined,
+  ) {
     return {
-      type: 'startWorkflow' as const, workflowType: SCHEDULED_RUN, taskQueue: this.t.taskQueue,
+      type: 'startWorkflow' as const,
+      workflowType: SCHEDULED_RUN,
+      taskQueue: this.t.taskQueue,
       workflowId: `schedule:${scheduleId}`,
-      args: [{ workflowType: def.workflowType, workflowId: def.workflowId(connectionId), args: def.args(connectionId, options) }],
+      args: [
+        {
+          workflowType: def.workflowType,
+          workflowId: def.workflowId(connectionId),
+          args: def.args(connectionId, options),
+        },
+      ],
       memo: actionMemo(scheduleId, cron),
     };
   }
@@ -122,13 +186,14 @@ export class SchedulesService {
     const handle = this.t.client.schedule.getHandle(id);
     const current = toView(id, await this.describe(id));
     const timing: ScheduleTiming = {
-      every: patch.every ?? (patch.cron ? undefined : current.every ?? undefined),
-      cron: patch.cron ?? (patch.every ? undefined : current.cron ?? undefined),
+      every: patch.every ?? (patch.cron ? undefined : (current.every ?? undefined)),
+      cron: patch.cron ?? (patch.every ? undefined : (current.cron ?? undefined)),
       timezone: patch.timezone ?? current.timezone,
     };
     try {
       await handle.update((prev): ScheduleUpdateOptions => ({
-        ...prev, spec: specOf(timing),
+        ...prev,
+        spec: specOf(timing),
         action: { ...prev.action, memo: actionMemo(id, timing.cron) },
         state: { ...prev.state, note: patch.note ?? prev.state.note },
       }));
@@ -180,7 +245,12 @@ export class SchedulesService {
    */
   private isOurs(d: ScheduleDescription): boolean {
     const def = kindOf(d.memo);
-    return !!def && d.action.type === 'startWorkflow' && [SCHEDULED_RUN, def.workflowType].includes(d.action.workflowType) && d.action.taskQueue === this.t.taskQueue;
+    return (
+      !!def &&
+      d.action.type === 'startWorkflow' &&
+      [SCHEDULED_RUN, def.workflowType].includes(d.action.workflowType) &&
+      d.action.taskQueue === this.t.taskQueue
+    );
   }
 }
 
@@ -194,7 +264,11 @@ function actionMemo(scheduleId: string, cron: string | undefined): Record<string
 
 function specOf(t: ScheduleTiming): ScheduleOptions['spec'] {
   if (!t.every && !t.cron) throw new BadRequest('a schedule needs "every" or "cron"', { fields: ['every', 'cron'] });
-  return { ...(t.every ? { intervals: [{ every: t.every as `${number}m` }] } : {}), ...(t.cron ? { cronExpressions: [t.cron] } : {}), timezone: t.timezone ?? 'UTC' };
+  return {
+    ...(t.every ? { intervals: [{ every: t.every as `${number}m` }] } : {}),
+    ...(t.cron ? { cronExpressions: [t.cron] } : {}),
+    timezone: t.timezone ?? 'UTC',
+  };
 }
 
 /**
@@ -205,35 +279,52 @@ function specOf(t: ScheduleTiming): ScheduleOptions['spec'] {
 function asBadRequest(err: unknown): unknown {
   const e = err as { code?: number; details?: string; message?: string; cause?: { code?: number; details?: string } };
   if (err instanceof TypeError || e.code === 3 || e.cause?.code === 3) {
-    return new BadRequest(`Temporal rejected the schedule: ${e.details || e.cause?.details || e.message}`, { fields: ['every', 'cron', 'timezone'] });
+    return new BadRequest(`Temporal rejected the schedule: ${e.details || e.cause?.details || e.message}`, {
+      fields: ['every', 'cron', 'timezone'],
+    });
   }
   return err;
 }
 
 function kindOf(memo: Record<string, unknown> | undefined): (typeof SCHEDULABLE)[SchedulableKind] | undefined {
   const kind = memo?.kind;
-  return typeof kind === 'string' && Object.hasOwn(SCHEDULABLE, kind) ? SCHEDULABLE[kind as SchedulableKind] : undefined;
+  return typeof kind === 'string' && Object.hasOwn(SCHEDULABLE, kind)
+    ? SCHEDULABLE[kind as SchedulableKind]
+    : undefined;
 }
 
 function toView(id: string, d: ScheduleDescription): ScheduleView {
   const memo = (d.memo ?? {}) as { kind?: string; connectionId?: string; note?: string | null };
   const interval = d.spec.intervals?.[0]?.every;
   return {
-    id, kind: memo.kind ?? d.action.workflowType, connectionId: memo.connectionId ?? null,
+    id,
+    kind: memo.kind ?? d.action.workflowType,
+    connectionId: memo.connectionId ?? null,
     every: interval === undefined ? null : formatMs(Number(interval)),
-    cron: (d.action.memo as { cron?: string | null } | undefined)?.cron ?? null, timezone: d.spec.timezone ?? 'UTC', paused: d.state.paused, note: d.state.note ?? memo.note ?? null,
+    cron: (d.action.memo as { cron?: string | null } | undefined)?.cron ?? null,
+    timezone: d.spec.timezone ?? 'UTC',
+    paused: d.state.paused,
+    note: d.state.note ?? memo.note ?? null,
     nextRuns: d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
     recentRuns: d.info.recentActions.slice(-5).map((a) => {
       const startedBy = a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : null;
       // A `scheduledRun` starts (or finds running) the sync under its business key: that is the run to look at.
-      const sync = d.action.type === 'startWorkflow' && d.action.workflowType === SCHEDULED_RUN ? (d.action.args?.[0] as { workflowId?: string } | undefined)?.workflowId : undefined;
+      const sync =
+        d.action.type === 'startWorkflow' && d.action.workflowType === SCHEDULED_RUN
+          ? (d.action.args?.[0] as { workflowId?: string } | undefined)?.workflowId
+          : undefined;
       return { scheduledAt: a.scheduledAt.toISOString(), workflowId: sync ?? startedBy, startedBy };
     }),
   };
 }
 
 function formatMs(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -11,9 +11,18 @@ import { providersWith } from '../domain/providers.js';
 import { BadRequest, NotFound } from './errors.js';
 import { pendingActivitiesOf, type PendingActivityView } from './pending-activities.js';
 
-export interface TemporalSettings { client: Client; namespace: string; taskQueue: string; uiUrl: string }
+export interface TemporalSettings {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  uiUrl: string;
+}
 
-export interface StartedSync { workflowId: string; runId: string; temporalUiUrl: string }
+export interface StartedSync {
+  workflowId: string;
+  runId: string;
+  temporalUiUrl: string;
+}
 
 export interface SyncView {
   workflowId: string;
@@ -32,11 +41,21 @@ export interface SyncView {
 }
 
 const STATUS: Record<string, SyncRunStatus> = {
-  RUNNING: 'running', CONTINUED_AS_NEW: 'running', PAUSED: 'running', COMPLETED: 'completed', FAILED: 'failed',
-  CANCELLED: 'canceled', TERMINATED: 'terminated', TIMED_OUT: 'timed_out',
+  RUNNING: 'running',
+  CONTINUED_AS_NEW: 'running',
+  PAUSED: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'canceled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed_out',
 };
 const KIND_BY_TYPE: Record<string, string> = {
-  connectionCheck: 'connection-check', fileSync: 'file-sync', fileSyncAll: 'file-sync-all', leadPull: 'lead-pull', leadPush: 'lead-push',
+  connectionCheck: 'connection-check',
+  fileSync: 'file-sync',
+  fileSyncAll: 'file-sync-all',
+  leadPull: 'lead-pull',
+  leadPush: 'lead-push',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
@@ -45,7 +64,10 @@ export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: s
 
 /** Starting workflows and reading their state; shared by the API and the CLI. */
 export class SyncsService {
-  constructor(private readonly t: TemporalSettings, private readonly em: () => EntityManager) {}
+  constructor(
+    private readonly t: TemporalSettings,
+    private readonly em: () => EntityManager,
+  ) {}
 
   /** A second start while one runs returns the running one (the workflow id is the business key). */
   async startConnectionCheck(connectionId: string): Promise<StartedSync> {
@@ -54,15 +76,29 @@ export class SyncsService {
   }
 
   /** Starts `fileSync` for one connection, or `fileSyncAll`; a second start while one runs returns the running one. */
-  async startFileSync(input: Omit<FileSyncInput, 'connectionId'> & { connectionId?: string; all?: boolean; provider?: 'hubspot' | 'zoho-crm' }): Promise<StartedSync> {
+  async startFileSync(
+    input: Omit<FileSyncInput, 'connectionId'> & {
+      connectionId?: string;
+      all?: boolean;
+      provider?: 'hubspot' | 'zoho-crm';
+    },
+  ): Promise<StartedSync> {
     const { connectionId, all, provider, ...rest } = input;
     if (all || !connectionId) {
-      if (rest.dealIds?.length || rest.fileIds?.length) throw new BadRequest('dealIds and fileIds need a single connectionId', { fields: ['dealIds', 'fileIds'] });
+      if (rest.dealIds?.length || rest.fileIds?.length)
+        throw new BadRequest('dealIds and fileIds need a single connectionId', { fields: ['dealIds', 'fileIds'] });
       const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSyncAll()) : workflowIds.fileSyncAll();
-      return this.start('fileSyncAll', id, { mode: rest.mode, downloadContent: rest.downloadContent, dryRun: rest.dryRun, provider });
+      return this.start('fileSyncAll', id, {
+        mode: rest.mode,
+        downloadContent: rest.downloadContent,
+        dryRun: rest.dryRun,
+        provider,
+      });
     }
     requireCapable(connectionId, await new ConnectionsRepository(this.em()).get(connectionId), 'dealFiles');
-    const id = rest.dryRun ? workflowIds.dryRun(workflowIds.fileSync(connectionId)) : workflowIds.fileSync(connectionId);
+    const id = rest.dryRun
+      ? workflowIds.dryRun(workflowIds.fileSync(connectionId))
+      : workflowIds.fileSync(connectionId);
     return this.start('fileSync', id, { connectionId, ...rest });
   }
 
@@ -75,39 +111,63 @@ export class SyncsService {
     }
     const providers = providersWith('leads');
     const capable = (await repo.list()).filter((r) => (providers as string[]).includes(r.provider));
-    if (capable.length !== 1) throw new BadRequest(`${capable.length} ${providers.join('/')} connections exist; name one with connectionId`, { fields: ['connectionId'] });
+    if (capable.length !== 1)
+      throw new BadRequest(`${capable.length} ${providers.join('/')} connections exist; name one with connectionId`, {
+        fields: ['connectionId'],
+      });
     return capable[0]!.id;
   }
 
   /** A dry run gets its own id, so it never joins (or is mistaken for) a real pull. */
   async startLeadPull(input: { connectionId?: string; dryRun?: boolean; full?: boolean }): Promise<StartedSync> {
     const connectionId = await this.leadConnection(input.connectionId);
-    const id = input.dryRun ? workflowIds.dryRun(workflowIds.leadPull(connectionId)) : workflowIds.leadPull(connectionId);
+    const id = input.dryRun
+      ? workflowIds.dryRun(workflowIds.leadPull(connectionId))
+      : workflowIds.leadPull(connectionId);
     return this.start('leadPull', id, { connectionId, dryRun: input.dryRun ?? false, full: input.full ?? false });
   }
 
   /** Starts the connection's push or signals the running one (signal-with-start); dry runs run apart. */
   async startLeadPush(input: { connectionId?: string; dryRun?: boolean }): Promise<StartedSync> {
     const connectionId = await this.leadConnection(input.connectionId);
-    if (input.dryRun) return this.start('leadPush', workflowIds.dryRun(workflowIds.leadPush(connectionId)), { connectionId, dryRun: true });
+    if (input.dryRun)
+      return this.start('leadPush', workflowIds.dryRun(workflowIds.leadPush(connectionId)), {
+        connectionId,
+        dryRun: true,
+      });
     return this.kickLeadPush(connectionId);
   }
 
   async kickLeadPush(connectionId: string): Promise<StartedSync> {
     const workflowId = workflowIds.leadPush(connectionId);
     const handle = await this.t.client.workflow.signalWithStart('leadPush', {
-      taskQueue: this.t.taskQueue, workflowId, args: [{ connectionId }], signal: leadsChangedSignal, signalArgs: [],
+      taskQueue: this.t.taskQueue,
+      workflowId,
+      args: [{ connectionId }],
+      signal: leadsChangedSignal,
+      signalArgs: [],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
-    return { workflowId, runId: handle.signaledRunId, temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.signaledRunId) };
+    return {
+      workflowId,
+      runId: handle.signaledRunId,
+      temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.signaledRunId),
+    };
   }
 
   private async start(workflowType: string, workflowId: string, arg: object): Promise<StartedSync> {
     const handle = await this.t.client.workflow.start(workflowType, {
-      taskQueue: this.t.taskQueue, workflowId, args: [arg],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      taskQueue: this.t.taskQueue,
+      workflowId,
+      args: [arg],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
-    return { workflowId, runId: handle.firstExecutionRunId, temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.firstExecutionRunId) };
+    return {
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      temporalUiUrl: temporalUiUrl(this.t, workflowId, handle.firstExecutionRunId),
+    };
   }
 
   /** Temporal's describe (authoritative status) plus the progress query and our run row (result, counts). */
@@ -126,9 +186,16 @@ export class SyncsService {
     const row = (await runs.findByRunId(desc.runId)) ?? (await runs.findLatestByWorkflowId(workflowId));
     const progress = status === 'running' ? await handle.query(progressQuery).catch(() => null) : null;
     return {
-      workflowId, runId: desc.runId, kind: row?.kind ?? KIND_BY_TYPE[desc.type] ?? desc.type, connectionId: row?.connectionId ?? null,
-      status, progress, result: row?.result ?? null, error: row?.error ?? null,
-      startedAt: desc.startTime.toISOString(), closedAt: desc.closeTime?.toISOString() ?? null,
+      workflowId,
+      runId: desc.runId,
+      kind: row?.kind ?? KIND_BY_TYPE[desc.type] ?? desc.type,
+      connectionId: row?.connectionId ?? null,
+      status,
+      progress,
+      result: row?.result ?? null,
+      error: row?.error ?? null,
+      startedAt: desc.startTime.toISOString(),
+      closedAt: desc.closeTime?.toISOString() ?? null,
       temporalUiUrl: temporalUiUrl(this.t, workflowId, desc.runId),
       pendingActivities: status === 'running' ? pendingActivitiesOf(desc) : [],
     };
@@ -136,7 +203,10 @@ export class SyncsService {
 
   /** Waits for the run to close; used by the CLI. */
   async wait(workflowId: string): Promise<SyncView> {
-    await this.t.client.workflow.getHandle(workflowId).result().catch(() => undefined);
+    await this.t.client.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => undefined);
     return this.get(workflowId);
   }
 
@@ -154,7 +224,13 @@ export class SyncsService {
     const page = await runs.eventsPage(run.runId, limit, cursor);
     return {
       items: page.items.map((e) => ({
-        id: Number(e.id), runId: e.runId, level: e.level, code: e.code, message: e.message, details: e.details ?? null, occurredAt: e.occurredAt.toISOString(),
+        id: Number(e.id),
+        runId: e.runId,
+        level: e.level,
+        code: e.code,
+        message: e.message,
+        details: e.details ?? null,
+        occurredAt: e.occurredAt.toISOString(),
       })),
       nextCursor: page.nextCursor,
     };
@@ -167,8 +243,15 @@ export class SyncsService {
 
   private rowView(r: SyncRun) {
     return {
-      workflowId: r.workflowId, runId: r.runId, kind: r.kind, connectionId: r.connectionId ?? null, status: r.status, counts: r.counts,
-      error: r.error ?? null, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt?.toISOString() ?? null,
+      workflowId: r.workflowId,
+      runId: r.runId,
+      kind: r.kind,
+      connectionId: r.connectionId ?? null,
+      status: r.status,
+      counts: r.counts,
+      error: r.error ?? null,
+      startedAt: r.startedAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
       temporalUiUrl: temporalUiUrl(this.t, r.workflowId, r.runId),
     };
   }

@@ -35,7 +35,10 @@ export const SimulatorEnvSchema = z.object({
   ZOHO_SIM_REFRESH_TOKEN: z.string().min(1).default('1000.sim-refresh-token'),
   SIM_ZOHO_TOKEN_TTL_SEC: z.coerce.number().int().positive().default(3600),
   SIM_ZOHO_MINTS_PER_10_MIN: z.coerce.number().int().positive().default(10),
-  SIM_ZOHO_TOKEN_ERROR_STATUS: z.enum(['200', '400']).default('200').transform((s) => Number(s) as 200 | 400),
+  SIM_ZOHO_TOKEN_ERROR_STATUS: z
+    .enum(['200', '400'])
+    .default('200')
+    .transform((s) => Number(s) as 200 | 400),
   SIM_ZOHO_CONCURRENCY: z.coerce.number().int().positive().default(10),
   SIM_ZOHO_DAILY_CREDITS: z.coerce.number().int().positive().default(50_000),
   SIM_ZOHO_LATENCY_MS: z.coerce.number().int().min(0).default(0),
@@ -46,14 +49,17 @@ export const SimulatorEnvSchema = z.object({
   /** Projects the SI user has published in the seed. */
   SIM_DTOOLS_SI_PROJECTS: z.coerce.number().int().min(0).default(6),
   /** Faults active from start: `{ "hubspot"?: [rule], "zohoCrm"?: [rule], "zohoAccounts"?: [rule], "dtoolsSi"?: [rule] }`. */
-  SIM_FAULTS: z.string().default('{}').transform((text, ctx) => {
-    try {
-      return StartupFaults.parse(JSON.parse(text));
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `not a valid fault list: ${(err as Error).message.split('\n')[0]}` });
-      return z.NEVER;
-    }
-  }),
+  SIM_FAULTS: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return StartupFaults.parse(JSON.parse(text));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a valid fault list: ${(err as Error).message.split('\n')[0]}` });
+        return z.NEVER;
+      }
+    }),
 });
 export type SimulatorEnv = z.infer<typeof SimulatorEnvSchema>;
 
@@ -67,4 +73,9 @@ export function simulatorDefaults(overrides: Partial<Record<keyof SimulatorEnv, 
 }
 
 /** Every simulator on a free port: for starts inside tests and benches, which must not collide with a running stack. */
-export const FREE_PORTS = { SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0 } as const;
+export const FREE_PORTS = {
+  SIM_HUBSPOT_PORT: 0,
+  SIM_ZOHO_ACCOUNTS_PORT: 0,
+  SIM_ZOHO_CRM_PORT: 0,
+  SIM_DTOOLS_SI_PORT: 0,
+} as const;

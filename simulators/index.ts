@@ -39,8 +39,12 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
   const hubspotStore = new HubSpotStore();
   const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
   const auth = new ZohoAuthRegistry({
-    clientId: env.ZOHO_SIM_CLIENT_ID, clientSecret: env.ZOHO_SIM_CLIENT_SECRET, refreshToken: env.ZOHO_SIM_REFRESH_TOKEN,
-    tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC, mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN, mintWindowMs: 600_000,
+    clientId: env.ZOHO_SIM_CLIENT_ID,
+    clientSecret: env.ZOHO_SIM_CLIENT_SECRET,
+    refreshToken: env.ZOHO_SIM_REFRESH_TOKEN,
+    tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC,
+    mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN,
+    mintWindowMs: 600_000,
     errorStatus: env.SIM_ZOHO_TOKEN_ERROR_STATUS,
   });
   const hubspotFaults = new FaultInjector();
@@ -54,22 +58,55 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
   const siFaults = new FaultInjector();
   env.SIM_FAULTS.dtoolsSi.forEach((r) => siFaults.add(r));
   const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
-    [buildHubSpotSimulator({
-      store: hubspotStore, token: env.HUBSPOT_SIM_TOKEN, faults: hubspotFaults, baseUrl: () => urls.hubspot, searchCap: env.SIM_HUBSPOT_SEARCH_CAP,
-      limits: { per10s: env.SIM_HUBSPOT_PER_10S, daily: env.SIM_HUBSPOT_DAILY, searchPerSecond: env.SIM_HUBSPOT_SEARCH_PER_SECOND },
-    }), env.SIM_HUBSPOT_PORT, 'hubspot'],
-    [buildZohoAccountsSimulator({ auth, faults: accountsFaults, apiDomain: () => urls.zohoCrm }), env.SIM_ZOHO_ACCOUNTS_PORT, 'zohoAccounts'],
-    [buildZohoCrmSimulator({
-      store: zohoStore, auth, faults: crmFaults,
-      limits: { concurrency: env.SIM_ZOHO_CONCURRENCY, dailyCredits: env.SIM_ZOHO_DAILY_CREDITS, latencyMs: env.SIM_ZOHO_LATENCY_MS },
-    }), env.SIM_ZOHO_CRM_PORT, 'zohoCrm'],
-    [buildDtoolsSiSimulator({ store: siStore, queue: siQueue, apiKey: env.DTOOLS_SIM_API_KEY, faults: siFaults }),
-      env.SIM_DTOOLS_SI_PORT, 'dtoolsSi'],
+    [
+      buildHubSpotSimulator({
+        store: hubspotStore,
+        token: env.HUBSPOT_SIM_TOKEN,
+        faults: hubspotFaults,
+        baseUrl: () => urls.hubspot,
+        searchCap: env.SIM_HUBSPOT_SEARCH_CAP,
+        limits: {
+          per10s: env.SIM_HUBSPOT_PER_10S,
+          daily: env.SIM_HUBSPOT_DAILY,
+          searchPerSecond: env.SIM_HUBSPOT_SEARCH_PER_SECOND,
+        },
+      }),
+      env.SIM_HUBSPOT_PORT,
+      'hubspot',
+    ],
+    [
+      buildZohoAccountsSimulator({ auth, faults: accountsFaults, apiDomain: () => urls.zohoCrm }),
+      env.SIM_ZOHO_ACCOUNTS_PORT,
+      'zohoAccounts',
+    ],
+    [
+      buildZohoCrmSimulator({
+        store: zohoStore,
+        auth,
+        faults: crmFaults,
+        limits: {
+          concurrency: env.SIM_ZOHO_CONCURRENCY,
+          dailyCredits: env.SIM_ZOHO_DAILY_CREDITS,
+          latencyMs: env.SIM_ZOHO_LATENCY_MS,
+        },
+      }),
+      env.SIM_ZOHO_CRM_PORT,
+      'zohoCrm',
+    ],
+    [
+      buildDtoolsSiSimulator({ store: siStore, queue: siQueue, apiKey: env.DTOOLS_SIM_API_KEY, faults: siFaults }),
+      env.SIM_DTOOLS_SI_PORT,
+      'dtoolsSi',
+    ],
   ];
   type Apps = [FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance];
   const [hubspot, zohoAccounts, zohoCrm, dtoolsSi] = apps.map(([app]) => app) as Apps;
   const stateful = statefulSimulators({
-    env, apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi }, hubspot: hubspotStore, zoho: zohoStore, auth,
+    env,
+    apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi },
+    hubspot: hubspotStore,
+    zoho: zohoStore,
+    auth,
     dtoolsSi: { store: siStore, queue: siQueue },
   });
   const state = await attachState(stateful, opts.stateDir, { reset: opts.reset });

@@ -16,7 +16,9 @@ const USAGE = `usage: npm run simulators [-- --reset | --in-memory]
 /** `npm run simulators`: HubSpot, Zoho Accounts, Zoho CRM and D-Tools SI on local ports, seeded, kept across restarts. */
 let flags: { reset?: boolean; 'in-memory'?: boolean; help?: boolean };
 try {
-  flags = parseArgs({ options: { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+  flags = parseArgs({
+    options: { reset: { type: 'boolean' }, 'in-memory': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
 } catch (err) {
   console.error(`${(err as Error).message}\n${USAGE}`);
   process.exit(2);
@@ -28,7 +30,9 @@ if (flags.help) {
 loadDotEnv();
 const parsed = SimulatorEnvSchema.safeParse(process.env);
 if (!parsed.success) {
-  console.error(`Invalid simulator configuration:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  console.error(
+    `Invalid simulator configuration:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+  );
   process.exit(2);
 }
 const stateDir = flags['in-memory'] ? undefined : stateDirOf(parsed.data);
@@ -46,8 +50,10 @@ try {
   process.exit(1);
 }
 for (const line of describeState(sims.state, parsed.data.SIM_SEED)) console.log(line);
-console.log(`simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8`
-  + `  dtools-si ${sims.urls.dtoolsSi}/si`);
+console.log(
+  `simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8` +
+    `  dtools-si ${sims.urls.dtoolsSi}/si`,
+);
 const stop = async () => {
   try {
     await sims.close();

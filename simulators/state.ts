@@ -2,7 +2,14 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
-import { markDirtyOnWrites, readStateFile, type SavedState, type SeedSettings, StateFileError, StateWriter } from './common/state-file.js';
+import {
+  markDirtyOnWrites,
+  readStateFile,
+  type SavedState,
+  type SeedSettings,
+  StateFileError,
+  StateWriter,
+} from './common/state-file.js';
 
 export const SIMULATOR_NAMES = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si'] as const;
 export type SimulatorName = (typeof SIMULATOR_NAMES)[number];
@@ -50,7 +57,11 @@ export interface AttachedState {
  * start is a fresh seed and nothing is written. Not saved, on purpose: rate-limit windows, stats and fault rules —
  * they belong to one run, and a restart that clears a 429 window or a test's faults is what a developer expects.
  */
-export async function attachState(sims: StatefulSimulator[], dir?: string, opts: { reset?: boolean } = {}): Promise<AttachedState> {
+export async function attachState(
+  sims: StatefulSimulator[],
+  dir?: string,
+  opts: { reset?: boolean } = {},
+): Promise<AttachedState> {
   const report: StateReport = { dir, loaded: [], seeded: [], notes: [] };
   const seededWith = new Map<SimulatorName, SeedSettings | null>();
   // Every saved file is read and checked before anything is seeded: a bad file stops the start cleanly.
@@ -88,12 +99,18 @@ export async function attachState(sims: StatefulSimulator[], dir?: string, opts:
       seeded.forEach((w) => w.markDirty());
       await Promise.all(seeded.map((w) => w.flush()));
     },
-    close: async () => { await Promise.all(writers.map((w) => w.close())); },
+    close: async () => {
+      await Promise.all(writers.map((w) => w.close()));
+    },
   };
 }
 
 /** Restores `sim` from its file, if there is one, and reports what was loaded. */
-async function restoreSaved(sim: StatefulSimulator, path: string, report: StateReport): Promise<SavedState | undefined> {
+async function restoreSaved(
+  sim: StatefulSimulator,
+  path: string,
+  report: StateReport,
+): Promise<SavedState | undefined> {
   const saved = await readStateFile(path, sim.name);
   if (!saved) return undefined;
   try {
@@ -105,8 +122,10 @@ async function restoreSaved(sim: StatefulSimulator, path: string, report: StateR
   report.loaded.push({ name: sim.name, summary: sim.summary() });
   const changed = settingChanges(saved.seededWith, sim.seedSettings);
   if (changed) {
-    report.notes.push(`simulators: ${sim.name} keeps its saved data, seeded with other settings (${changed}); `
-      + 'to reseed: npm run simulators -- --reset (stack stopped) or POST /__admin/reset-state');
+    report.notes.push(
+      `simulators: ${sim.name} keeps its saved data, seeded with other settings (${changed}); ` +
+        'to reseed: npm run simulators -- --reset (stack stopped) or POST /__admin/reset-state',
+    );
   }
   return saved;
 }
@@ -115,7 +134,9 @@ async function restoreSaved(sim: StatefulSimulator, path: string, report: StateR
 export async function removeState(dir: string): Promise<void> {
   const ours = new RegExp(`^(${SIMULATOR_NAMES.join('|')})\\.json(\\.\\d+\\.tmp)?$`);
   let entries: string[];
-  try { entries = await readdir(dir); } catch (err) {
+  try {
+    entries = await readdir(dir);
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
@@ -126,14 +147,19 @@ export async function removeState(dir: string): Promise<void> {
 export function describeState(report: StateReport, seed: number): string[] {
   if (!report.dir) return [`simulators: in memory, seeded (seed ${seed}); nothing is saved`];
   const loaded = report.loaded.map((l) => `${l.name}: ${l.summary}`).join('; ');
-  const line = report.loaded.length === 0 ? `simulators: seeded (seed ${seed}) into ${report.dir}`
-    : report.seeded.length === 0 ? `simulators: state loaded from ${report.dir} (${loaded})`
-      : `simulators: state loaded from ${report.dir} (${loaded}); seeded afresh (seed ${seed}): ${report.seeded.join(', ')}`;
+  const line =
+    report.loaded.length === 0
+      ? `simulators: seeded (seed ${seed}) into ${report.dir}`
+      : report.seeded.length === 0
+        ? `simulators: state loaded from ${report.dir} (${loaded})`
+        : `simulators: state loaded from ${report.dir} (${loaded}); seeded afresh (seed ${seed}): ${report.seeded.join(', ')}`;
   return [line, ...report.notes];
 }
 
 function settingChanges(was: SeedSettings | null, now: SeedSettings | null): string | undefined {
   if (!was || !now) return undefined;
-  const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((k) => (was[k] ?? null) !== (now[k] ?? null));
+  const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter(
+    (k) => (was[k] ?? null) !== (now[k] ?? null),
+  );
   return keys.length ? keys.map((k) => `${k}=${was[k] ?? 'unset'}, now ${now[k] ?? 'unset'}`).join('; ') : undefined;
 }

@@ -13,7 +13,12 @@ import { parseZohoAuthSnapshot, type ZohoAuthRegistry } from './zoho/zoho-auth.j
 
 interface Parts {
   env: SimulatorEnv;
-  apps: { hubspot: FastifyInstance; zohoAccounts: FastifyInstance; zohoCrm: FastifyInstance; dtoolsSi: FastifyInstance };
+  apps: {
+    hubspot: FastifyInstance;
+    zohoAccounts: FastifyInstance;
+    zohoCrm: FastifyInstance;
+    dtoolsSi: FastifyInstance;
+  };
   hubspot: HubSpotStore;
   zoho: ZohoCrmStore;
   auth: ZohoAuthRegistry;
@@ -22,8 +27,13 @@ interface Parts {
 
 /** `12 leads, 1 deal` from `[['leads', 12], ['deals', 1]]`, leaving out what there is none of. */
 function counts(entries: Array<[string, number]>): string {
-  const one = (plural: string) => plural.endsWith('ies') ? `${plural.slice(0, -3)}y` : plural.slice(0, -1);
-  return entries.filter(([, n]) => n > 0).map(([what, n]) => `${n} ${n === 1 ? one(what) : what}`).join(', ') || 'empty';
+  const one = (plural: string) => (plural.endsWith('ies') ? `${plural.slice(0, -3)}y` : plural.slice(0, -1));
+  return (
+    entries
+      .filter(([, n]) => n > 0)
+      .map(([what, n]) => `${n} ${n === 1 ? one(what) : what}`)
+      .join(', ') || 'empty'
+  );
 }
 
 /** How each simulator's data is saved, restored, seeded and described (see state.ts). */
@@ -31,42 +41,63 @@ export function statefulSimulators({ env, apps, hubspot, zoho, auth, dtoolsSi }:
   const si = dtoolsSi.store;
   return [
     {
-      name: 'hubspot', app: apps.hubspot,
+      name: 'hubspot',
+      app: apps.hubspot,
       seedSettings: {
-        SIM_SEED: env.SIM_SEED, SIM_SCALE_HUBSPOT_DEALS: env.SIM_SCALE_HUBSPOT_DEALS, SIM_HUBSPOT_FILES_PER_DEAL: env.SIM_HUBSPOT_FILES_PER_DEAL ?? null,
+        SIM_SEED: env.SIM_SEED,
+        SIM_SCALE_HUBSPOT_DEALS: env.SIM_SCALE_HUBSPOT_DEALS,
+        SIM_HUBSPOT_FILES_PER_DEAL: env.SIM_HUBSPOT_FILES_PER_DEAL ?? null,
       },
       snapshot: () => hubspot.toSnapshot(),
       restore: (s) => hubspot.restore(parseHubSpotSnapshot(s)),
       reseed: () => {
         hubspot.clear();
-        seedHubSpot(hubspot, { seed: env.SIM_SEED, deals: env.SIM_SCALE_HUBSPOT_DEALS, filesPerDeal: env.SIM_HUBSPOT_FILES_PER_DEAL });
+        seedHubSpot(hubspot, {
+          seed: env.SIM_SEED,
+          deals: env.SIM_SCALE_HUBSPOT_DEALS,
+          filesPerDeal: env.SIM_HUBSPOT_FILES_PER_DEAL,
+        });
       },
-      summary: () => counts([...[...hubspot.objects].map(([type, m]): [string, number] => [type, m.size]), ['files', hubspot.files.size]]),
+      summary: () =>
+        counts([
+          ...[...hubspot.objects].map(([type, m]): [string, number] => [type, m.size]),
+          ['files', hubspot.files.size],
+        ]),
       reads: /^\/crm\/v(3\/objects\/[^/?]+\/(search|batch\/read)|4\/associations\/[^/?]+\/[^/?]+\/batch\/read)(\?|$)/,
     },
     {
-      name: 'zoho-accounts', app: apps.zohoAccounts, seedSettings: null,
+      name: 'zoho-accounts',
+      app: apps.zohoAccounts,
+      seedSettings: null,
       snapshot: () => auth.toSnapshot(),
       restore: (s) => auth.restore(parseZohoAuthSnapshot(s)),
       reseed: () => auth.reset(),
       summary: () => counts([['live tokens', auth.liveTokens()]]).replace('empty', 'no live tokens'),
     },
     {
-      name: 'zoho-crm', app: apps.zohoCrm,
-      seedSettings: { SIM_SEED: env.SIM_SEED, SIM_SCALE_LEADS: env.SIM_SCALE_LEADS, SIM_SCALE_DEALS: env.SIM_SCALE_DEALS },
+      name: 'zoho-crm',
+      app: apps.zohoCrm,
+      seedSettings: {
+        SIM_SEED: env.SIM_SEED,
+        SIM_SCALE_LEADS: env.SIM_SCALE_LEADS,
+        SIM_SCALE_DEALS: env.SIM_SCALE_DEALS,
+      },
       snapshot: () => zoho.toSnapshot(),
       restore: (s) => zoho.restore(parseZohoCrmSnapshot(s)),
       reseed: () => {
         zoho.clear();
         seedZohoCrm(zoho, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
       },
-      summary: () => counts([
-        ...[...zoho.records].map(([m, rows]): [string, number] => [m.toLowerCase(), rows.size]), ['attachments', zoho.attachments.size],
-      ]),
+      summary: () =>
+        counts([
+          ...[...zoho.records].map(([m, rows]): [string, number] => [m.toLowerCase(), rows.size]),
+          ['attachments', zoho.attachments.size],
+        ]),
       reads: /^\/crm\/v8\/coql(\?|$)/,
     },
     {
-      name: 'dtools-si', app: apps.dtoolsSi,
+      name: 'dtools-si',
+      app: apps.dtoolsSi,
       seedSettings: { SIM_SEED: env.SIM_SEED, SIM_DTOOLS_SI_PROJECTS: env.SIM_DTOOLS_SI_PROJECTS },
       snapshot: () => si.toSnapshot(),
       restore: (s) => {
@@ -78,11 +109,12 @@ export function statefulSimulators({ env, apps, hubspot, zoho, auth, dtoolsSi }:
         seedDtoolsSi(si, { seed: env.SIM_SEED, projects: env.SIM_DTOOLS_SI_PROJECTS });
         dtoolsSi.queue.reschedule();
       },
-      summary: () => counts([
-        ['projects', si.projects.size],
-        ['change orders', [...si.projects.values()].reduce((n, p) => n + p.changeOrders.length, 0)],
-        ['queued messages', [...si.messages.values()].filter((m) => m.state === 'queued').length],
-      ]),
+      summary: () =>
+        counts([
+          ['projects', si.projects.size],
+          ['change orders', [...si.projects.values()].reduce((n, p) => n + p.changeOrders.length, 0)],
+          ['queued messages', [...si.messages.values()].filter((m) => m.state === 'queued').length],
+        ]),
       // The SI user imports queued publishes on a timer, outside any request.
       onChange: (listener) => dtoolsSi.queue.onChange(listener),
     },

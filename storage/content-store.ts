@@ -3,7 +3,11 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface StoredContent { sha256: string; size: number; alreadyStored: boolean }
+export interface StoredContent {
+  sha256: string;
+  size: number;
+  alreadyStored: boolean;
+}
 
 /** What the source declared about the bytes; `put` stores nothing that does not match it. */
 export interface ContentExpectation {
@@ -23,7 +27,11 @@ export type RejectReason = 'above-cap' | 'too-long' | 'size' | 'checksum';
 /** A body that is not the content its source declared; nothing was stored. */
 export class ContentRejectedError extends Error {
   /** `bytes`: received so far, or announced when the body was refused before reading. */
-  constructor(message: string, readonly reason: RejectReason, readonly bytes: number) {
+  constructor(
+    message: string,
+    readonly reason: RejectReason,
+    readonly bytes: number,
+  ) {
     super(message);
     this.name = 'ContentRejectedError';
   }
@@ -43,18 +51,30 @@ export class ContentStore {
   }
 
   async has(sha256: string): Promise<boolean> {
-    try { await stat(this.pathFor(sha256)); return true; } catch { return false; }
+    try {
+      await stat(this.pathFor(sha256));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async size(sha256: string): Promise<number | undefined> {
-    try { return (await stat(this.pathFor(sha256))).size; } catch { return undefined; }
+    try {
+      return (await stat(this.pathFor(sha256))).size;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
    * Streams bytes to disk while hashing and checks them against `expect`; `onChunk` lets long downloads heartbeat.
    * A mismatch throws ContentRejectedError; a body past its limit is cancelled there, unread.
    */
-  async put(body: ReadableStream<Uint8Array>, opts: { expect?: ContentExpectation; onChunk?: (bytesSoFar: number) => void } = {}): Promise<StoredContent> {
+  async put(
+    body: ReadableStream<Uint8Array>,
+    opts: { expect?: ContentExpectation; onChunk?: (bytesSoFar: number) => void } = {},
+  ): Promise<StoredContent> {
     // ⚠ The reader is taken before the first await: undici cancels the body of a garbage-collected fetch Response
     // whose stream is still unlocked, and that body then ends early without an error (undici PR 3199).
     const reader = body.getReader();
@@ -83,11 +103,19 @@ export class ContentStore {
         opts.onChunk?.(size);
       }
       if (expect.size != null && size !== expect.size) {
-        throw new ContentRejectedError(`size mismatch: received ${size} bytes, the CRM declared ${expect.size}`, 'size', size);
+        throw new ContentRejectedError(
+          `size mismatch: received ${size} bytes, the CRM declared ${expect.size}`,
+          'size',
+          size,
+        );
       }
       const gotMd5 = md5?.digest('hex');
       if (gotMd5 && gotMd5 !== expect.md5?.toLowerCase()) {
-        throw new ContentRejectedError(`checksum mismatch: received bytes with MD5 ${gotMd5}, the CRM declared ${expect.md5}`, 'checksum', size);
+        throw new ContentRejectedError(
+          `checksum mismatch: received bytes with MD5 ${gotMd5}, the CRM declared ${expect.md5}`,
+          'checksum',
+          size,
+        );
       }
     } catch (err) {
       await file.close();
@@ -118,6 +146,14 @@ function tooLong(expect: ContentExpectation, bytes: number, verb: string): Conte
   const declared = expect.size ?? Infinity;
   const cap = expect.maxBytes ?? Infinity;
   return declared <= cap
-    ? new ContentRejectedError(`body too long: it ${verb} ${bytes} bytes, the CRM declared ${declared}`, 'too-long', bytes)
-    : new ContentRejectedError(`body too large: it ${verb} ${bytes} bytes, above the download cap of ${cap}`, 'above-cap', bytes);
+    ? new ContentRejectedError(
+        `body too long: it ${verb} ${bytes} bytes, the CRM declared ${declared}`,
+        'too-long',
+        bytes,
+      )
+    : new ContentRejectedError(
+        `body too large: it ${verb} ${bytes} bytes, above the download cap of ${cap}`,
+        'above-cap',
+        bytes,
+      );
 }

@@ -12,7 +12,11 @@ import { findOrBuildTemporal, freePort, startDevServer } from '../scripts/tempor
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-sync-test-'));
   const pg = await resolvePostgres({
-    databaseUrl: process.env.TEST_DATABASE_URL, database: 'postgres', dataDir, embeddedPort: await freePort(), persistent: false,
+    databaseUrl: process.env.TEST_DATABASE_URL,
+    database: 'postgres',
+    dataDir,
+    embeddedPort: await freePort(),
+    persistent: false,
     log: (m) => console.log(`[test setup] ${m}`),
   });
   const binary = findOrBuildTemporal((m) => console.log(`[test setup] ${m}`));
@@ -27,5 +31,8 @@ export default async function setup(project: TestProject) {
 }
 
 declare module 'vitest' {
-  export interface ProvidedContext { pgAdminUrl: string; temporalAddress: string }
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    temporalAddress: string;
+  }
 }

@@ -15,13 +15,17 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${ext}`,
  */
 export async function bundleInChildProcess(): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'crm-sync-bundle-')), 'workflows.js');
-  const args = ext === 'ts' ? ['--import', 'tsx', fileURLToPath(import.meta.url), out] : [fileURLToPath(import.meta.url), out];
+  const args =
+    ext === 'ts' ? ['--import', 'tsx', fileURLToPath(import.meta.url), out] : [fileURLToPath(import.meta.url), out];
   await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   const noop = () => undefined;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m), log: noop },
+  });
   writeFileSync(process.argv[2], bundle.code);
 }

@@ -15,7 +15,11 @@ import { buildCapabilities } from './providers.js';
 export class DbConnectorRegistry implements ConnectorRegistry {
   private readonly built = new Map<string, Partial<Capabilities>>();
 
-  constructor(private readonly orm: MikroORM, private readonly tokenStore: TokenStore, private readonly env: Record<string, string | undefined> = process.env) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly tokenStore: TokenStore,
+    private readonly env: Record<string, string | undefined> = process.env,
+  ) {}
 
   async connection(id: string): Promise<ConnectionConfig> {
     const row = requireCapable(id, await new ConnectionsRepository(this.orm.em.fork()).get(id));

@@ -27,11 +27,20 @@ Runtime.install({ logger: new PinoTemporalLogger(logger) });
 const orm = await initOrm(env.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const workflowBundle = { codePath: await bundleInChildProcess() };
-const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)));
+const registry = new DbConnectorRegistry(
+  orm,
+  new PgTokenStore(orm, new SecretBox(decodeKey(env.TOKEN_ENCRYPTION_KEY)!)),
+);
 const workers = new WorkerSet({
-  connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workflowBundle, orm, connectors: registry,
+  connection,
+  namespace: env.TEMPORAL_NAMESPACE,
+  taskQueue: env.TEMPORAL_TASK_QUEUE,
+  workflowBundle,
+  orm,
+  connectors: registry,
   content: new ContentStore(resolve(env.DATA_DIR, 'content')),
-  refreshMs: 15_000, log,
+  refreshMs: 15_000,
+  log,
 });
 await workers.start();
 log(`ready on ${env.TEMPORAL_ADDRESS}: ${workers.queues().join(', ')}`);

@@ -19,7 +19,10 @@ import { type CapabilitiesOf, PROVIDER_CAPABILITIES } from '../domain/providers.
 const USER_AGENT = 'crm-sync/0.1';
 
 /** What building a connection's connectors needs from the worker: secrets from its environment, shared token store. */
-export interface BuildContext { env: Record<string, string | undefined>; tokenStore: TokenStore }
+export interface BuildContext {
+  env: Record<string, string | undefined>;
+  tokenStore: TokenStore;
+}
 
 /** Exactly the capabilities domain/providers.ts promises for a provider. */
 type Built<P extends Provider> = { [K in CapabilitiesOf<P>]: Capabilities[K] };
@@ -32,29 +35,52 @@ type Factory<P extends Provider> = (c: ConnectionConfig & { provider: P }, ctx: 
 export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
   hubspot: (c, { env }) => {
     const secrets = resolveSecrets(c, env);
-    const client = new HubSpotClient(new HttpClient({
-      baseUrl: c.baseUrls.api, governor: new RateGovernor(budgetOf(c)), auth: hubspotBearer(secrets.accessToken!), userAgent: USER_AGENT,
-    }));
+    const client = new HubSpotClient(
+      new HttpClient({
+        baseUrl: c.baseUrls.api,
+        governor: new RateGovernor(budgetOf(c)),
+        auth: hubspotBearer(secrets.accessToken!),
+        userAgent: USER_AGENT,
+      }),
+    );
     const searchCap = Number(c.options.searchResultCap ?? 0) || undefined;
     return { check: hubspotCheck(client), dealFiles: new HubSpotDealFiles(client, searchCap) };
   },
   'zoho-crm': (c, { env, tokenStore }) => {
     const secrets = resolveSecrets(c, env);
     const tokens = new ZohoTokenManager({
-      key: c.id, region: c.region, store: tokenStore,
+      key: c.id,
+      region: c.region,
+      store: tokenStore,
       accounts: new ZohoAccountsClient(c.baseUrls.accounts ?? ZOHO_ACCOUNTS_SERVERS[c.region]),
-      credentials: { clientId: secrets.clientId!, clientSecret: secrets.clientSecret!, refreshToken: secrets.refreshToken! },
+      credentials: {
+        clientId: secrets.clientId!,
+        clientSecret: secrets.clientSecret!,
+        refreshToken: secrets.refreshToken!,
+      },
     });
     const apiOverride = c.baseUrls.api;
     // ⚠ The CRM base URL comes from the token response's api_domain (crm-apis.md 6.2), unless overridden.
     const baseUrl = async () => `${apiOverride ?? (await tokens.getToken()).apiDomain}/crm/v8`;
-    const client = new ZohoCrmClient(new HttpClient({ baseUrl, governor: new RateGovernor(budgetOf(c)), auth: tokens, userAgent: USER_AGENT }));
-    return { check: zohoCheck(client, tokens), dealFiles: new ZohoDealFiles(client), leads: new ZohoLeads(client), deals: new ZohoDeals(client) };
+    const client = new ZohoCrmClient(
+      new HttpClient({ baseUrl, governor: new RateGovernor(budgetOf(c)), auth: tokens, userAgent: USER_AGENT }),
+    );
+    return {
+      check: zohoCheck(client, tokens),
+      dealFiles: new ZohoDealFiles(client),
+      leads: new ZohoLeads(client),
+      deals: new ZohoDeals(client),
+    };
   },
   'zoho-workdrive': () => ({}),
   'dtools-si': (c, { env }) => {
     const secrets = resolveSecrets(c, env);
-    const client = new DtoolsSiClient({ baseUrl: c.baseUrls.api, governor: new RateGovernor(budgetOf(c)), auth: dtoolsApiKey(secrets.apiKey!), userAgent: USER_AGENT });
+    const client = new DtoolsSiClient({
+      baseUrl: c.baseUrls.api,
+      governor: new RateGovernor(budgetOf(c)),
+      auth: dtoolsApiKey(secrets.apiKey!),
+      userAgent: USER_AGENT,
+    });
     return { check: dtoolsCheck(client), projects: new DtoolsProjects(client) };
   },
 };
@@ -68,6 +94,7 @@ export function buildCapabilities(c: ConnectionConfig, ctx: BuildContext): Parti
 export function registeredCapabilities(c: ConnectionConfig, ctx: BuildContext): string[] {
   const built = Object.keys(buildCapabilities(c, ctx)).sort();
   const promised = [...PROVIDER_CAPABILITIES[c.provider]].sort();
-  if (built.join() !== promised.join()) throw new Error(`provider ${c.provider} builds ${built.join(', ')} but promises ${promised.join(', ')}`);
+  if (built.join() !== promised.join())
+    throw new Error(`provider ${c.provider} builds ${built.join(', ')} but promises ${promised.join(', ')}`);
   return built;
 }

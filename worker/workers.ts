@@ -34,13 +34,19 @@ export class WorkerSet {
 
   async start(): Promise<void> {
     const main = await Worker.create({
-      connection: this.opts.connection, namespace: this.opts.namespace, taskQueue: this.opts.taskQueue,
-      workflowBundle: this.opts.workflowBundle, activities: createMainQueueActivities(this.opts), shutdownGraceTime: '10 seconds',
+      connection: this.opts.connection,
+      namespace: this.opts.namespace,
+      taskQueue: this.opts.taskQueue,
+      workflowBundle: this.opts.workflowBundle,
+      activities: createMainQueueActivities(this.opts),
+      shutdownGraceTime: '10 seconds',
     });
     this.track(this.opts.taskQueue, main);
     await this.syncConnectionWorkers();
     if (this.opts.refreshMs) {
-      this.timer = setInterval(() => { this.syncConnectionWorkers().catch((err) => this.opts.log?.(`connection refresh failed: ${String(err)}`)); }, this.opts.refreshMs);
+      this.timer = setInterval(() => {
+        this.syncConnectionWorkers().catch((err) => this.opts.log?.(`connection refresh failed: ${String(err)}`));
+      }, this.opts.refreshMs);
       this.timer.unref();
     }
   }
@@ -55,7 +61,10 @@ export class WorkerSet {
       if (this.running.has(queue) || this.stopping) continue;
       const budget = budgetOf(toConnectionConfig(row));
       const worker = await Worker.create({
-        connection: this.opts.connection, namespace: this.opts.namespace, taskQueue: queue, activities,
+        connection: this.opts.connection,
+        namespace: this.opts.namespace,
+        taskQueue: queue,
+        activities,
         maxTaskQueueActivitiesPerSecond: (budget.maxRequests * 1000) / budget.perMs,
         maxConcurrentActivityTaskExecutions: budget.maxConcurrent,
         shutdownGraceTime: '10 seconds',
@@ -79,7 +88,9 @@ export class WorkerSet {
   }
 
   private track(queue: string, worker: Worker): void {
-    const done = worker.run().catch((err) => { this.opts.log?.(`worker ${queue} stopped: ${String(err)}`); });
+    const done = worker.run().catch((err) => {
+      this.opts.log?.(`worker ${queue} stopped: ${String(err)}`);
+    });
     this.running.set(queue, { worker, done });
   }
 }

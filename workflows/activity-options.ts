@@ -4,7 +4,12 @@ import type { ActivityOptions } from '@temporalio/workflow';
 // attempt cannot fix arrive marked non-retryable, so these policies set only timing and attempts.
 
 /** CRM work comes in small, checkpointed units, so retries are cheap: retry soon, and cap the wait at 30 s. */
-const CRM_RETRY = { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '30 seconds', maximumAttempts: 15 };
+const CRM_RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 1.5,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 15,
+};
 /** Every CRM activity heartbeats (a checkpoint or a keep-alive): a dead worker is noticed within 20 s. */
 const CRM_HEARTBEAT = '20 seconds';
 
@@ -13,7 +18,12 @@ export const activityPresets = {
   /** Our own DB: short calls, retried patiently through a restart of Postgres. */
   store: {
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20 },
+    retry: {
+      initialInterval: '500 milliseconds',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 20,
+    },
   },
   /** One CRM call or a page of them. Rate limits arrive with their own `nextRetryDelay`. */
   crmCall: {

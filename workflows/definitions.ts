@@ -29,7 +29,9 @@ export interface Progress {
 }
 export const progressQuery = defineQuery<Progress>('progress');
 
-export interface ConnectionCheckInput { connectionId: string }
+export interface ConnectionCheckInput {
+  connectionId: string;
+}
 export interface ConnectionCheckOutcome {
   connectionId: string;
   provider: string;
@@ -41,7 +43,13 @@ export interface ConnectionCheckOutcome {
 }
 export type ConnectionCheckResult = ConnectionCheckOutcome;
 
-export interface RunStartInput { workflowId: string; runId: string; kind: SyncKind; connectionId: string | null; startedAt: string }
+export interface RunStartInput {
+  workflowId: string;
+  runId: string;
+  kind: SyncKind;
+  connectionId: string | null;
+  startedAt: string;
+}
 export interface RunFinishInput {
   workflowId: string;
   runId: string;
@@ -77,9 +85,23 @@ export interface FileCounts {
   downloaded: number;
   errors: number;
 }
-export const zeroCounts = (): FileCounts => ({ pages: 0, deals: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, duplicates: 0, downloaded: 0, errors: 0 });
+export const zeroCounts = (): FileCounts => ({
+  pages: 0,
+  deals: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  duplicates: 0,
+  downloaded: 0,
+  errors: 0,
+});
 
-export interface FileSyncPlan { provider: 'hubspot' | 'zoho-crm'; since: string | null; start: FileSyncCursor }
+export interface FileSyncPlan {
+  provider: 'hubspot' | 'zoho-crm';
+  since: string | null;
+  start: FileSyncCursor;
+}
 
 export interface FileSyncPageInput {
   connectionId: string;
@@ -113,9 +135,31 @@ export interface FileSyncDealFilesInput {
 }
 
 /** State carried across continue-as-new. */
-export interface FileSyncCarry { cursor: FileSyncCursor; since: string | null; counts: FileCounts; startedAt: string }
+export interface FileSyncCarry {
+  cursor: FileSyncCursor;
+  since: string | null;
+  counts: FileCounts;
+  startedAt: string;
+}
 
-export interface FileSyncResult extends FileCounts { connectionId: string; mode: FileSyncMode; dryRun: boolean; softDeleteSkipped?: string }
+export interface FileSyncResult extends FileCounts {
+  connectionId: string;
+  mode: FileSyncMode;
+  dryRun: boolean;
+  softDeleteSkipped?: string;
+}
 
-export interface FileSyncAllInput { mode: FileSyncMode; downloadContent?: boolean; dryRun?: boolean; provider?: 'hubspot' | 'zoho-crm' }
-export interface FileSyncAllResult { connections: Array<{ connectionId: string; status: 'completed' | 'failed' | 'already-running'; counts?: FileCounts; error?: string }> }
+export interface FileSyncAllInput {
+  mode: FileSyncMode;
+  downloadContent?: boolean;
+  dryRun?: boolean;
+  provider?: 'hubspot' | 'zoho-crm';
+}
+export interface FileSyncAllResult {
+  connections: Array<{
+    connectionId: string;
+    status: 'completed' | 'failed' | 'already-running';
+    counts?: FileCounts;
+    error?: string;
+  }>;
+}

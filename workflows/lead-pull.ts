@@ -1,10 +1,20 @@
 import {
-  continueAsNew, getExternalWorkflowHandle, ParentClosePolicy, setHandler, startChild, workflowInfo,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { type Progress, progressQuery, workflowIds } from './definitions.js';
 import {
-  type LeadPullCarry, type LeadPullCounts, type LeadPullInput, type LeadPullResult, leadsChangedSignal, zeroPullCounts,
+  type LeadPullCarry,
+  type LeadPullCounts,
+  type LeadPullInput,
+  type LeadPullResult,
+  leadsChangedSignal,
+  zeroPullCounts,
 } from './lead-definitions.js';
 import { leadPush } from './lead-push.js';
 import { recordedRun } from './run-recorder.js';
@@ -25,45 +35,81 @@ export async function leadPull(input: LeadPullInput, carry?: LeadPullCarry): Pro
   let phase: string = carry?.phase ?? 'planning';
   setHandler(progressQuery, (): Progress => ({ phase, done: counts.pages, total: null, counts: { ...counts } }));
 
-  return recordedRun('lead-pull', input.connectionId, async () => {
-    const { workflowId, firstExecutionRunId: runId } = workflowInfo();
-    const dryRun = input.dryRun ?? false;
-    const plan = carry?.plan ?? await store.leadPullPlan({ connectionId: input.connectionId, full: input.full });
-    let position = carry?.position ?? { since: plan.since, page: 1 };
-    let deletedPage = carry?.deletedPage ?? 1;
-    const budget = input.activitiesPerRun ?? ACTIVITIES_PER_RUN;
-    const roll = async (pagesThisRun: number) => {
-      if (pagesThisRun >= budget || workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof leadPull>(input, { plan, phase: phase as 'modified' | 'deleted', position, deletedPage, counts });
+  return recordedRun(
+    'lead-pull',
+    input.connectionId,
+    async () => {
+      const { workflowId, firstExecutionRunId: runId } = workflowInfo();
+      const dryRun = input.dryRun ?? false;
+      const plan = carry?.plan ?? (await store.leadPullPlan({ connectionId: input.connectionId, full: input.full }));
+      let position = carry?.position ?? { since: plan.since, page: 1 };
+      let deletedPage = carry?.deletedPage ?? 1;
+      const budget = input.activitiesPerRun ?? ACTIVITIES_PER_RUN;
+      const roll = async (pagesThisRun: number) => {
+        if (pagesThisRun >= budget || workflowInfo().continueAsNewSuggested) {
+          await continueAsNew<typeof leadPull>(input, {
+            plan,
+            phase: phase as 'modified' | 'deleted',
+            position,
+            deletedPage,
+            counts,
+          });
+        }
+      };
+      let pagesThisRun = 0;
+      if (phase !== 'deleted') {
+        phase = 'modified';
+        for (;;) {
+          await roll(pagesThisRun++);
+          const page = await crm.leadPullPages({
+            connectionId: input.connectionId,
+            runId,
+            workflowId,
+            position,
+            dryRun,
+            maxPages: input.pagesPerActivity,
+          });
+          counts.pages += page.pages;
+          for (const k of [
+            'received',
+            'created',
+            'updated',
+            'linked',
+            'conflicts',
+            'unchanged',
+            'stale',
+            'skipped',
+            'errors',
+          ] as const)
+            counts[k] += page.counts[k];
+          if (!page.next) break;
+          position = page.next;
+        }
       }
-    };
-    let pagesThisRun = 0;
-    if (phase !== 'deleted') {
-      phase = 'modified';
+      phase = 'deleted';
       for (;;) {
         await roll(pagesThisRun++);
-        const page = await crm.leadPullPages({ connectionId: input.connectionId, runId, workflowId, position, dryRun, maxPages: input.pagesPerActivity });
-        counts.pages += page.pages;
-        for (const k of ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'stale', 'skipped', 'errors'] as const) counts[k] += page.counts[k];
-        if (!page.next) break;
-        position = page.next;
+        const got = await crm.leadPullDeletes({
+          connectionId: input.connectionId,
+          runId,
+          workflowId,
+          since: plan.deletedSince,
+          page: deletedPage,
+          dryRun,
+        });
+        counts.pages += 1;
+        counts.deleted += got.counts.deleted;
+        counts.detached += got.counts.detached;
+        if (got.nextPage === null) break;
+        deletedPage = got.nextPage;
       }
-    }
-    phase = 'deleted';
-    for (;;) {
-      await roll(pagesThisRun++);
-      const got = await crm.leadPullDeletes({ connectionId: input.connectionId, runId, workflowId, since: plan.deletedSince, page: deletedPage, dryRun });
-      counts.pages += 1;
-      counts.deleted += got.counts.deleted;
-      counts.detached += got.counts.detached;
-      if (got.nextPage === null) break;
-      deletedPage = got.nextPage;
-    }
-    phase = 'done';
-    const pendingPush = await store.leadPendingCount({ connectionId: input.connectionId });
-    if (pendingPush > 0 && !dryRun) await kickPush(input.connectionId);
-    return { ...counts, connectionId: input.connectionId, dryRun, pendingPush };
-  }, (r) => Object.fromEntries(Object.entries(r).filter((e): e is [string, number] => typeof e[1] === 'number')));
+      phase = 'done';
+      const pendingPush = await store.leadPendingCount({ connectionId: input.connectionId });
+      if (pendingPush > 0 && !dryRun) await kickPush(input.connectionId);
+      return { ...counts, connectionId: input.connectionId, dryRun, pendingPush };
+    },
+    (r) => Object.fromEntries(Object.entries(r).filter((e): e is [string, number] => typeof e[1] === 'number')),
+  );
 }
 
 /** Starts the connection's push, or signals the one already running. */

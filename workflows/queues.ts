@@ -12,5 +12,8 @@ export function mainQueue(preset: Preset = 'store'): MainQueueActivities {
 
 /** Activities of a connection's queue `crm.<id>` (its CRM, inside its budget), with a named preset. */
 export function connectionActivities(connectionId: string, preset: Preset): ConnectionQueueActivities {
-  return proxyActivities<ConnectionQueueActivities>({ ...activityPresets[preset], taskQueue: connectionQueue(connectionId) });
+  return proxyActivities<ConnectionQueueActivities>({
+    ...activityPresets[preset],
+    taskQueue: connectionQueue(connectionId),
+  });
 }

@@ -1,4 +1,10 @@
-import { ApplicationFailure, CancellationScope, ContinueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
+  isCancellation,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SyncKind } from './definitions.js';
 import { mainQueue } from './queues.js';
 
@@ -9,22 +15,40 @@ const store = mainQueue();
  * survives continue-as-new): started first, finished with the outcome — completed with counts, failed with its
  * classified error, or canceled — even when the body throws or is cancelled.
  */
-export async function recordedRun<T extends object>(kind: SyncKind, connectionId: string | null, body: () => Promise<T>, countsOf?: (r: T) => Record<string, number>): Promise<T> {
+export async function recordedRun<T extends object>(
+  kind: SyncKind,
+  connectionId: string | null,
+  body: () => Promise<T>,
+  countsOf?: (r: T) => Record<string, number>,
+): Promise<T> {
   const { workflowId, firstExecutionRunId: runId, startTime } = workflowInfo();
   if (!workflowInfo().continuedFromExecutionRunId) {
     await store.storeRecordRunStarted({ workflowId, runId, kind, connectionId, startedAt: startTime.toISOString() });
   }
   try {
     const result = await body();
-    await store.storeRecordRunFinished({ workflowId, runId, connectionId, status: 'completed', result: result as Record<string, unknown>, counts: countsOf?.(result) });
+    await store.storeRecordRunFinished({
+      workflowId,
+      runId,
+      connectionId,
+      status: 'completed',
+      result: result as Record<string, unknown>,
+      counts: countsOf?.(result),
+    });
     return result;
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     const cancelled = isCancellation(err);
     const failure = describe(err);
-    await CancellationScope.nonCancellable(() => store.storeRecordRunFinished({
-      workflowId, runId, connectionId, status: cancelled ? 'canceled' : 'failed', error: failure,
-    }));
+    await CancellationScope.nonCancellable(() =>
+      store.storeRecordRunFinished({
+        workflowId,
+        runId,
+        connectionId,
+        status: cancelled ? 'canceled' : 'failed',
+        error: failure,
+      }),
+    );
     throw err;
   }
 }

@@ -2,8 +2,16 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 
 /** What a schedule asks for: a sync under its business-key id, with its plain-JSON input. */
-export interface ScheduledRunInput { workflowType: string; workflowId: string; args: unknown[] }
-export interface ScheduledRunResult { workflowId: string; outcome: 'started' | 'already-running'; runId: string | null }
+export interface ScheduledRunInput {
+  workflowType: string;
+  workflowId: string;
+  args: unknown[];
+}
+export interface ScheduledRunResult {
+  workflowId: string;
+  outcome: 'started' | 'already-running';
+  runId: string | null;
+}
 
 /**
  * Temporal Schedules start each run under `<action id>-<timestamp>`, never under a fixed id, so a schedule cannot
@@ -14,12 +22,15 @@ export interface ScheduledRunResult { workflowId: string; outcome: 'started' | '
 export async function scheduledRun(input: ScheduledRunInput): Promise<ScheduledRunResult> {
   try {
     const child = await startChild(input.workflowType, {
-      workflowId: input.workflowId, args: input.args, parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowId: input.workflowId,
+      args: input.args,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
       taskQueue: workflowInfo().taskQueue,
     });
     return { workflowId: input.workflowId, outcome: 'started', runId: child.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: input.workflowId, outcome: 'already-running', runId: null };
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { workflowId: input.workflowId, outcome: 'already-running', runId: null };
     throw err;
   }
 }

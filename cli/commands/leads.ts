@@ -38,18 +38,28 @@ export function parseLeadsRequest(sub: string | undefined, args: string[], flags
       if (args.length !== 2) throw new UsageError('leads resolve needs ID and FIELD');
       const leadId = positiveId(args[0]!, 'ID');
       const field = args[1] as LeadField;
-      if (!(LEAD_FIELDS as readonly string[]).includes(field)) throw new UsageError(`FIELD must be one of ${LEAD_FIELDS.join(', ')}`);
+      if (!(LEAD_FIELDS as readonly string[]).includes(field))
+        throw new UsageError(`FIELD must be one of ${LEAD_FIELDS.join(', ')}`);
       const take = flags.take as (typeof TAKES)[number];
       if (!TAKES.includes(take)) throw new UsageError('--take must be local, crm or value');
-      if ((take === 'value') !== (typeof flags.value === 'string')) throw new UsageError('--value is given exactly when --take value');
+      if ((take === 'value') !== (typeof flags.value === 'string'))
+        throw new UsageError('--value is given exactly when --take value');
       return { command: 'resolve', leadId, field, take, value: typeof flags.value === 'string' ? flags.value : null };
     }
-    default: throw new UsageError(sub ? `unknown command "leads ${sub}"` : 'leads needs a command: pull, push, conflicts or resolve');
+    default:
+      throw new UsageError(
+        sub ? `unknown command "leads ${sub}"` : 'leads needs a command: pull, push, conflicts or resolve',
+      );
   }
 }
 
 /** `crm-sync leads pull | push [--id ID] | conflicts | resolve ID FIELD --take local|crm|value [--value V]`. */
-export async function leadsCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+export async function leadsCommand(
+  ctx: CliContext,
+  sub: string | undefined,
+  args: string[],
+  flags: Flags,
+): Promise<number> {
   const request = parseLeadsRequest(sub, args, flags);
   const orm = await ctx.db();
   const em = () => orm.em.fork();
@@ -58,20 +68,47 @@ export async function leadsCommand(ctx: CliContext, sub: string | undefined, arg
   switch (request.command) {
     case 'pull': {
       const started = await syncs.startLeadPull(request);
-      return finish(syncs, started, flags, ['received', 'created', 'updated', 'linked', 'conflicts', 'unchanged', 'deleted', 'detached', 'errors', 'pendingPush']);
+      return finish(syncs, started, flags, [
+        'received',
+        'created',
+        'updated',
+        'linked',
+        'conflicts',
+        'unchanged',
+        'deleted',
+        'detached',
+        'errors',
+        'pendingPush',
+      ]);
     }
     case 'push': {
-      const started: StartedSync = request.leadId !== undefined ? await leads.push(request.leadId) : await syncs.startLeadPush(request);
+      const started: StartedSync =
+        request.leadId !== undefined ? await leads.push(request.leadId) : await syncs.startLeadPush(request);
       return finish(syncs, started, flags, ['batches', 'created', 'updated', 'deleted', 'unchanged', 'errors']);
     }
     case 'conflicts': {
       const page = await leads.conflicts(request.connectionId, 200);
-      console.log(flags.json ? JSON.stringify(page, null, 2) : table(page.items as unknown as Array<Record<string, unknown>>, ['leadId', 'field', 'localValue', 'remoteValue', 'baseValue', 'detectedAt']));
+      console.log(
+        flags.json
+          ? JSON.stringify(page, null, 2)
+          : table(page.items as unknown as Array<Record<string, unknown>>, [
+              'leadId',
+              'field',
+              'localValue',
+              'remoteValue',
+              'baseValue',
+              'detectedAt',
+            ]),
+      );
       return 0;
     }
     case 'resolve': {
       const lead = await leads.resolve(request.leadId, request.field, request.take, request.value);
-      console.log(flags.json ? JSON.stringify(lead, null, 2) : `lead ${lead.id}: ${request.field} = ${String(lead[request.field])} (${lead.syncState})`);
+      console.log(
+        flags.json
+          ? JSON.stringify(lead, null, 2)
+          : `lead ${lead.id}: ${request.field} = ${String(lead[request.field])} (${lead.syncState})`,
+      );
       return 0;
     }
   }
@@ -83,7 +120,10 @@ async function finish(syncs: SyncsService, started: StartedSync, flags: Flags, c
   const view: SyncView = await syncs.wait(started.workflowId);
   if (flags.json) console.log(JSON.stringify(view, null, 2));
   else console.log(table([{ status: view.status, ...(view.result ?? {}) }], ['status', ...columns]));
-  if (view.status !== 'completed') { console.error(`${view.workflowId} ${view.status}: ${view.error ?? ''}`); return 1; }
+  if (view.status !== 'completed') {
+    console.error(`${view.workflowId} ${view.status}: ${view.error ?? ''}`);
+    return 1;
+  }
   return Number((view.result as { errors?: number } | null)?.errors ?? 0) > 0 ? 1 : 0;
 }
 

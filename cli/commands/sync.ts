@@ -5,17 +5,41 @@ import { Progress, retryLines, table } from '../output.js';
 import { UsageError } from '../usage.js';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
-const PROVIDERS: Record<string, 'hubspot' | 'zoho-crm'> = { hubspot: 'hubspot', zoho: 'zoho-crm', 'zoho-crm': 'zoho-crm' };
-const COLUMNS = ['connection', 'status', 'deals', 'created', 'updated', 'unchanged', 'deleted', 'duplicates', 'downloaded', 'errors'];
+const PROVIDERS: Record<string, 'hubspot' | 'zoho-crm'> = {
+  hubspot: 'hubspot',
+  zoho: 'zoho-crm',
+  'zoho-crm': 'zoho-crm',
+};
+const COLUMNS = [
+  'connection',
+  'status',
+  'deals',
+  'created',
+  'updated',
+  'unchanged',
+  'deleted',
+  'duplicates',
+  'downloaded',
+  'errors',
+];
 
 const list = (v: Flags[string]): string[] | undefined => {
-  const values = (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const values = (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return values.length ? values : undefined;
 };
 
 export interface SyncFilesRequest {
-  connectionId?: string; all: boolean; provider?: 'hubspot' | 'zoho-crm'; fileIds?: string[]; dealIds?: string[];
-  mode: 'full' | 'incremental'; downloadContent: boolean; dryRun: boolean;
+  connectionId?: string;
+  all: boolean;
+  provider?: 'hubspot' | 'zoho-crm';
+  fileIds?: string[];
+  dealIds?: string[];
+  mode: 'full' | 'incremental';
+  downloadContent: boolean;
+  dryRun: boolean;
 }
 
 /** Reads `sync files …` arguments into a request, or throws a UsageError; pure, so bad usage opens nothing. */
@@ -23,7 +47,8 @@ export function parseSyncFilesRequest(sub: string | undefined, args: string[], f
   if (sub !== 'files') throw new UsageError(sub ? `unknown command "sync ${sub}"` : 'sync needs a command: files');
   if (args.length) throw new UsageError(`unexpected argument "${args[0]}"`);
   const targets = [flags.all ? 1 : 0, flags.provider ? 1 : 0, flags.connection ? 1 : 0].reduce((a, b) => a + b, 0);
-  if (targets !== 1) throw new UsageError('sync files needs exactly one of --all, --provider hubspot|zoho, --connection ID');
+  if (targets !== 1)
+    throw new UsageError('sync files needs exactly one of --all, --provider hubspot|zoho, --connection ID');
   const provider = typeof flags.provider === 'string' ? PROVIDERS[flags.provider] : undefined;
   if (flags.provider && !provider) throw new UsageError('--provider must be hubspot or zoho');
   const fileIds = list(flags.files);
@@ -31,12 +56,24 @@ export function parseSyncFilesRequest(sub: string | undefined, args: string[], f
   if ((fileIds || dealIds) && !flags.connection) throw new UsageError('--files and --deals need --connection');
   const connectionId = typeof flags.connection === 'string' ? flags.connection : undefined;
   return {
-    connectionId, all: !connectionId, provider, fileIds, dealIds, mode: flags.full ? 'full' : 'incremental', downloadContent: !!flags.download, dryRun: !!flags['dry-run'],
+    connectionId,
+    all: !connectionId,
+    provider,
+    fileIds,
+    dealIds,
+    mode: flags.full ? 'full' : 'incremental',
+    downloadContent: !!flags.download,
+    dryRun: !!flags['dry-run'],
   };
 }
 
 /** `crm-sync sync files …`: starts the file sync, shows progress, prints a summary; exit 1 when anything failed. */
-export async function syncCommand(ctx: CliContext, sub: string | undefined, args: string[], flags: Flags): Promise<number> {
+export async function syncCommand(
+  ctx: CliContext,
+  sub: string | undefined,
+  args: string[],
+  flags: Flags,
+): Promise<number> {
   const request = parseSyncFilesRequest(sub, args, flags);
   const orm = await ctx.db();
   const syncs = new SyncsService(await ctx.temporal(), () => orm.em.fork());
@@ -50,11 +87,18 @@ async function follow(syncs: SyncsService, workflowId: string): Promise<SyncView
   const bar = new Progress();
   const done = syncs.wait(workflowId);
   let finished = false;
-  void done.finally(() => { finished = true; });
+  void done.finally(() => {
+    finished = true;
+  });
   while (!finished) {
     const v = await syncs.get(workflowId).catch(() => undefined);
     const retrying = v ? retryLines(v)[0] : undefined;
-    if (v?.progress) bar.update(retrying ?? v.progress.message ?? v.progress.phase, v.progress.done, v.progress.total ?? v.progress.done + 1);
+    if (v?.progress)
+      bar.update(
+        retrying ?? v.progress.message ?? v.progress.phase,
+        v.progress.done,
+        v.progress.total ?? v.progress.done + 1,
+      );
     await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
   }
   bar.end();

@@ -2,7 +2,14 @@ import { classifyResponse } from '../classify.js';
 import { type ConnectorError, UnavailableError } from '../errors.js';
 import { type AuthProvider, HttpClient, type HttpClientOptions, type HttpResponse } from '../http.js';
 import {
-  SiMessageStatus, type SiMessageState, SiProject, type SiProjectRecord, SiProjectsResult, type SiProjectsPage, SiPublishResponse, type SiPublishAnswer,
+  SiMessageStatus,
+  type SiMessageState,
+  SiProject,
+  type SiProjectRecord,
+  SiProjectsResult,
+  type SiProjectsPage,
+  SiPublishResponse,
+  type SiPublishAnswer,
 } from './dtools-si.schemas.js';
 
 /** ⚠ The key travels in its own header, per SI user and integration (crm-apis.md 5). */
@@ -20,7 +27,9 @@ export function siProblem(res: HttpResponse): ConnectorError | undefined {
   const err = classifyResponse({ status: res.status, headers: res.headers, body: res.body });
   const errors = (res.body as { errors?: Record<string, unknown> } | undefined)?.errors;
   if (errors && typeof errors === 'object') {
-    const fields = Object.entries(errors).map(([k, v]) => `${k || '(body)'}: ${Array.isArray(v) ? v.join(' ') : String(v)}`);
+    const fields = Object.entries(errors).map(
+      ([k, v]) => `${k || '(body)'}: ${Array.isArray(v) ? v.join(' ') : String(v)}`,
+    );
     if (fields.length) err.message = `${err.message} (${fields.join('; ')})`;
   }
   return err;
@@ -37,7 +46,9 @@ export class DtoolsSiClient {
   }
 
   /** Publishes a project; re-publishing the same `id` GUID updates that project instead of adding one. */
-  async publishProject(project: Record<string, unknown> & { id: string; name: string; client: string }): Promise<SiPublishAnswer> {
+  async publishProject(
+    project: Record<string, unknown> & { id: string; name: string; client: string },
+  ): Promise<SiPublishAnswer> {
     return this.publish('/Publish/Projects', project);
   }
 
@@ -46,17 +57,33 @@ export class DtoolsSiClient {
   }
 
   async messageStatus(messageId: string): Promise<SiMessageState> {
-    const { data } = await this.http.json({ path: '/Message/PublishedMessageStatus', query: { messageId } }, SiMessageStatus);
+    const { data } = await this.http.json(
+      { path: '/Message/PublishedMessageStatus', query: { messageId } },
+      SiMessageStatus,
+    );
     if (!data) throw new UnavailableError(`no status for message ${messageId}`, { code: 'INVALID_RESPONSE' });
     return data;
   }
 
   /** What SI users published, oldest first; without `includeImported`, only what has not been acknowledged. */
-  async listProjects(opts: { pageNumber: number; pageSize: number; includeImported?: boolean; projectNumber?: string }): Promise<SiProjectsPage> {
-    const { data } = await this.http.json({
-      path: '/Subscribe/Projects',
-      query: { pageNumber: opts.pageNumber, pageSize: opts.pageSize, includeImported: opts.includeImported ?? false, projectNumber: opts.projectNumber },
-    }, SiProjectsResult);
+  async listProjects(opts: {
+    pageNumber: number;
+    pageSize: number;
+    includeImported?: boolean;
+    projectNumber?: string;
+  }): Promise<SiProjectsPage> {
+    const { data } = await this.http.json(
+      {
+        path: '/Subscribe/Projects',
+        query: {
+          pageNumber: opts.pageNumber,
+          pageSize: opts.pageSize,
+          includeImported: opts.includeImported ?? false,
+          projectNumber: opts.projectNumber,
+        },
+      },
+      SiProjectsResult,
+    );
     return data ?? { totalCount: 0, projects: [] };
   }
 
@@ -69,7 +96,8 @@ export class DtoolsSiClient {
   /** Acknowledges what was read, so SI stops handing it out; the stamp makes it fail (409) if SI changed it since. */
   async markAsImported(id: string, opts: { coNumber?: string; publishedOnUnixTimeMs?: number } = {}): Promise<void> {
     await this.http.request({
-      method: 'PUT', path: '/Subscribe/Projects/MarkAsImported',
+      method: 'PUT',
+      path: '/Subscribe/Projects/MarkAsImported',
       query: { id, coNumber: opts.coNumber, publishedOnUnixTimeMs: opts.publishedOnUnixTimeMs },
     });
   }

@@ -6,7 +6,10 @@ import { z } from 'zod';
  * rely on are checked where they are used.
  */
 const Text = z.string().nullish();
-const Num = z.union([z.number(), z.string()]).nullish().transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
+const Num = z
+  .union([z.number(), z.string()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
 
 export const SiPublishResponse = z.looseObject({ messageId: z.string().min(1), projectId: z.string().nullish() });
 export type SiPublishAnswer = z.output<typeof SiPublishResponse>;
@@ -58,8 +61,14 @@ export const SiProjectSummary = z.looseObject({
   number: Text,
   progress: Text,
   isChangeOrder: z.boolean().nullish(),
-  coNumber: z.union([z.string(), z.number()]).nullish().transform((v) => (v === null || v === undefined ? null : String(v))),
+  coNumber: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? null : String(v))),
   publishedOnUnixTimeMs: z.number().nullish(),
 });
-export const SiProjectsResult = z.looseObject({ totalCount: z.number().nullish(), projects: z.array(SiProjectSummary).default([]) });
+export const SiProjectsResult = z.looseObject({
+  totalCount: z.number().nullish(),
+  projects: z.array(SiProjectSummary).default([]),
+});
 export type SiProjectsPage = z.output<typeof SiProjectsResult>;

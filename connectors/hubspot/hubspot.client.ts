@@ -2,8 +2,15 @@ import { ValidationError } from '../errors.js';
 import { RateGovernor } from '../rate-governor.js';
 import type { AuthProvider, HttpClient } from '../http.js';
 import {
-  HubSpotAssociationsBatch, HubSpotAssociationsList, HubSpotBatchResponse, HubSpotFilesPage, HubSpotFile, HubSpotListPage, HubSpotObject,
-  HubSpotSearchPage, HubSpotSignedUrl,
+  HubSpotAssociationsBatch,
+  HubSpotAssociationsList,
+  HubSpotBatchResponse,
+  HubSpotFilesPage,
+  HubSpotFile,
+  HubSpotListPage,
+  HubSpotObject,
+  HubSpotSearchPage,
+  HubSpotSignedUrl,
 } from './hubspot.schemas.js';
 
 export const HUBSPOT_LIST_LIMIT = 100;
@@ -17,10 +24,15 @@ export function hubspotBearer(token: string): AuthProvider {
   return { headers: async () => ({ authorization: `Bearer ${token}` }) };
 }
 
-export interface Page<T> { results: T[]; nextAfter?: string }
+export interface Page<T> {
+  results: T[];
+  nextAfter?: string;
+}
 
 export interface SearchRequest {
-  filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string; values?: string[]; highValue?: string }> }>;
+  filterGroups?: Array<{
+    filters: Array<{ propertyName: string; operator: string; value?: string; values?: string[]; highValue?: string }>;
+  }>;
   sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
   properties?: string[];
   limit?: number;
@@ -34,36 +46,65 @@ export const HUBSPOT_SEARCH_PER_SECOND = 5;
 export class HubSpotClient {
   private readonly searchGovernor: RateGovernor;
 
-  constructor(private readonly http: HttpClient, opts: { searchGovernor?: RateGovernor } = {}) {
-    this.searchGovernor = opts.searchGovernor ?? new RateGovernor({ maxRequests: HUBSPOT_SEARCH_PER_SECOND, perMs: 1000, maxConcurrent: HUBSPOT_SEARCH_PER_SECOND });
+  constructor(
+    private readonly http: HttpClient,
+    opts: { searchGovernor?: RateGovernor } = {},
+  ) {
+    this.searchGovernor =
+      opts.searchGovernor ??
+      new RateGovernor({
+        maxRequests: HUBSPOT_SEARCH_PER_SECOND,
+        perMs: 1000,
+        maxConcurrent: HUBSPOT_SEARCH_PER_SECOND,
+      });
   }
 
-  async listObjects(type: string, opts: { limit?: number; after?: string; properties?: string[] } = {}): Promise<Page<HubSpotObject>> {
-    const { data } = await this.http.json({
-      path: `/crm/v3/objects/${type}`,
-      query: { limit: opts.limit ?? HUBSPOT_LIST_LIMIT, after: opts.after, properties: opts.properties },
-    }, HubSpotListPage);
+  async listObjects(
+    type: string,
+    opts: { limit?: number; after?: string; properties?: string[] } = {},
+  ): Promise<Page<HubSpotObject>> {
+    const { data } = await this.http.json(
+      {
+        path: `/crm/v3/objects/${type}`,
+        query: { limit: opts.limit ?? HUBSPOT_LIST_LIMIT, after: opts.after, properties: opts.properties },
+      },
+      HubSpotListPage,
+    );
     return { results: data?.results ?? [], nextAfter: data?.paging?.next?.after };
   }
 
   async getObject(type: string, id: string, properties?: string[]): Promise<HubSpotObject> {
-    const { data } = await this.http.json({ path: `/crm/v3/objects/${type}/${id}`, query: { properties } }, HubSpotObject);
+    const { data } = await this.http.json(
+      { path: `/crm/v3/objects/${type}/${id}`, query: { properties } },
+      HubSpotObject,
+    );
     return data as HubSpotObject;
   }
 
   async searchObjects(type: string, req: SearchRequest): Promise<Page<HubSpotObject> & { total: number }> {
-    const { data } = await this.http.json({
-      method: 'POST', path: `/crm/v3/objects/${type}/search`, json: { ...req, limit: req.limit ?? HUBSPOT_SEARCH_LIMIT }, alsoWithin: this.searchGovernor,
-    }, HubSpotSearchPage);
+    const { data } = await this.http.json(
+      {
+        method: 'POST',
+        path: `/crm/v3/objects/${type}/search`,
+        json: { ...req, limit: req.limit ?? HUBSPOT_SEARCH_LIMIT },
+        alsoWithin: this.searchGovernor,
+      },
+      HubSpotSearchPage,
+    );
     return { total: data?.total ?? 0, results: data?.results ?? [], nextAfter: data?.paging?.next?.after };
   }
 
   async batchRead(type: string, ids: string[], properties: string[]): Promise<HubSpotObject[]> {
     if (ids.length === 0) return [];
     assertBatch(ids.length, HUBSPOT_BATCH_LIMIT);
-    const { data } = await this.http.json({
-      method: 'POST', path: `/crm/v3/objects/${type}/batch/read`, json: { inputs: ids.map((id) => ({ id })), properties },
-    }, HubSpotBatchResponse);
+    const { data } = await this.http.json(
+      {
+        method: 'POST',
+        path: `/crm/v3/objects/${type}/batch/read`,
+        json: { inputs: ids.map((id) => ({ id })), properties },
+      },
+      HubSpotBatchResponse,
+    );
     return data?.results ?? [];
   }
 
@@ -72,16 +113,28 @@ export class HubSpotClient {
     const out = new Map<string, string[]>();
     if (ids.length === 0) return out;
     assertBatch(ids.length, 1_000);
-    const { data } = await this.http.json({
-      method: 'POST', path: `/crm/v4/associations/${fromType}/${toType}/batch/read`, json: { inputs: ids.map((id) => ({ id })) },
-    }, HubSpotAssociationsBatch);
-    for (const r of data?.results ?? []) out.set(r.from.id, r.to.map((t) => t.toObjectId));
+    const { data } = await this.http.json(
+      {
+        method: 'POST',
+        path: `/crm/v4/associations/${fromType}/${toType}/batch/read`,
+        json: { inputs: ids.map((id) => ({ id })) },
+      },
+      HubSpotAssociationsBatch,
+    );
+    for (const r of data?.results ?? [])
+      out.set(
+        r.from.id,
+        r.to.map((t) => t.toObjectId),
+      );
     return out;
   }
 
   /** One object's associations (v4). The batch call above is what syncs use; this serves lookups and comparisons. */
   async associationsOf(fromType: string, id: string, toType: string): Promise<string[]> {
-    const { data } = await this.http.json({ path: `/crm/v4/objects/${fromType}/${id}/associations/${toType}`, query: { limit: 500 } }, HubSpotAssociationsList);
+    const { data } = await this.http.json(
+      { path: `/crm/v4/objects/${fromType}/${id}/associations/${toType}`, query: { limit: 500 } },
+      HubSpotAssociationsList,
+    );
     return (data?.results ?? []).map((r) => r.toObjectId);
   }
 
@@ -94,13 +147,19 @@ export class HubSpotClient {
   async searchFilesByIds(ids: string[]): Promise<HubSpotFile[]> {
     if (ids.length === 0) return [];
     assertBatch(ids.length, 100);
-    const { data } = await this.http.json({ path: '/files/v3/files/search', query: { ids, limit: ids.length } }, HubSpotFilesPage);
+    const { data } = await this.http.json(
+      { path: '/files/v3/files/search', query: { ids, limit: ids.length } },
+      HubSpotFilesPage,
+    );
     return data?.results ?? [];
   }
 
   /** ⚠ PRIVATE files are not downloadable from `url`; they need a signed URL (crm-apis.md 6.8). */
   async getSignedUrl(id: string, expirationSeconds = 300): Promise<{ url: string; expiresAt: string }> {
-    const { data } = await this.http.json({ path: `/files/v3/files/${id}/signed-url`, query: { expirationSeconds } }, HubSpotSignedUrl);
+    const { data } = await this.http.json(
+      { path: `/files/v3/files/${id}/signed-url`, query: { expirationSeconds } },
+      HubSpotSignedUrl,
+    );
     if (!data) throw new ValidationError(`no signed URL for file ${id}`);
     return { url: data.url, expiresAt: data.expiresAt };
   }
@@ -120,5 +179,6 @@ export class HubSpotClient {
 }
 
 function assertBatch(n: number, max: number): void {
-  if (n > max) throw new ValidationError(`batch of ${n} exceeds HubSpot's limit of ${max}`, { code: 'BATCH_TOO_LARGE' });
+  if (n > max)
+    throw new ValidationError(`batch of ${n} exceeds HubSpot's limit of ${max}`, { code: 'BATCH_TOO_LARGE' });
 }

@@ -1,6 +1,12 @@
 import { nextSearchWindow, nextTiesPosition } from '../../domain/paging-rules.js';
 import type { FileSyncCursor } from '../../domain/sync-positions.js';
-import type { ConnectionCheck, DealFileSource, DealFilesStart, DealsPageOptions, DownloadableFile } from '../capabilities.js';
+import type {
+  ConnectionCheck,
+  DealFileSource,
+  DealFilesStart,
+  DealsPageOptions,
+  DownloadableFile,
+} from '../capabilities.js';
 import type { CrmFile } from '../crm-file.js';
 import { HUBSPOT_SEARCH_CAP, type HubSpotClient } from './hubspot.client.js';
 import { attachmentIds, HUBSPOT_DEAL_PROPERTIES, toCrmDeal, toCrmFile } from './hubspot.mapper.js';
@@ -10,26 +16,43 @@ export const HUBSPOT_PAGE = 100;
 /** Deals gathered per page: fuller note and file batches mean fewer calls; 500 keeps an activity's memory small. */
 export const HUBSPOT_GROUP = 500;
 
-const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
 export function hubspotCheck(client: HubSpotClient): ConnectionCheck {
-  return { check: async () => { await client.probe(); return { verified: 'bearer token: 1-record deals read' }; } };
+  return {
+    check: async () => {
+      await client.probe();
+      return { verified: 'bearer token: 1-record deals read' };
+    },
+  };
 }
 
 /** HubSpot deals with their files: files come in bulk with each page (associations, notes, files in batches). */
 export class HubSpotDealFiles implements DealFileSource {
   /** `searchCap`: where HubSpot's search stops paging (the connection option `searchResultCap`; tests lower it). */
-  constructor(private readonly client: HubSpotClient, private readonly searchCap = HUBSPOT_SEARCH_CAP) {}
+  constructor(
+    private readonly client: HubSpotClient,
+    private readonly searchCap = HUBSPOT_SEARCH_CAP,
+  ) {}
 
   start(opts: DealFilesStart): FileSyncCursor {
     if (opts.selective) return { kind: 'ids', offset: 0 };
-    if (opts.mode === 'incremental' && opts.since) return { kind: 'hs-search', since: Date.parse(opts.since), offset: 0 };
+    if (opts.mode === 'incremental' && opts.since)
+      return { kind: 'hs-search', since: Date.parse(opts.since), offset: 0 };
     return { kind: 'hs-list' };
   }
 
   async dealsPage(cursor: FileSyncCursor, opts: DealsPageOptions) {
     const { deals, next } = await this.dealsGroup(cursor, opts.dealIds);
-    return { deals: deals.map(toCrmDeal), files: await this.filesOf(deals.map((d) => d.id), opts.onlyFileIds), next };
+    return {
+      deals: deals.map(toCrmDeal),
+      files: await this.filesOf(
+        deals.map((d) => d.id),
+        opts.onlyFileIds,
+      ),
+      next,
+    };
   }
 
   filesOfDeal(dealId: string, onlyFileIds?: Set<string>): Promise<CrmFile[]> {
@@ -38,7 +61,10 @@ export class HubSpotDealFiles implements DealFileSource {
 
   async openContent(file: DownloadableFile): Promise<Response> {
     // ⚠ Private files are only downloadable through a signed URL (crm-apis.md 6.8).
-    const url = file.access === 'private' || !file.sourceUrl ? (await this.client.getSignedUrl(file.externalFileId, 600)).url : file.sourceUrl;
+    const url =
+      file.access === 'private' || !file.sourceUrl
+        ? (await this.client.getSignedUrl(file.externalFileId, 600)).url
+        : file.sourceUrl;
     return this.client.download(url);
   }
 
@@ -52,13 +78,16 @@ export class HubSpotDealFiles implements DealFileSource {
       for (const [k, v] of await this.client.batchReadAssociations('deals', 'notes', ids)) notesByDeal.set(k, v);
     }
     const noteIds = [...new Set([...notesByDeal.values()].flat())];
-    const notes = (await Promise.all(chunks(noteIds, 100).map((ids) => this.client.batchRead('notes', ids, ['hs_attachment_ids'])))).flat();
+    const notes = (
+      await Promise.all(chunks(noteIds, 100).map((ids) => this.client.batchRead('notes', ids, ['hs_attachment_ids'])))
+    ).flat();
     const noteById = new Map(notes.map((n) => [n.id, n]));
     const dealOfFile = new Map<string, string>();
     for (const dealId of dealIds) {
       for (const noteId of notesByDeal.get(dealId) ?? []) {
         const note = noteById.get(noteId);
-        for (const fileId of note ? attachmentIds(note) : []) if (!dealOfFile.has(fileId)) dealOfFile.set(fileId, dealId);
+        for (const fileId of note ? attachmentIds(note) : [])
+          if (!dealOfFile.has(fileId)) dealOfFile.set(fileId, dealId);
       }
     }
     const wanted = [...dealOfFile.keys()].filter((id) => !onlyFileIds || onlyFileIds.has(id));
@@ -80,21 +109,31 @@ export class HubSpotDealFiles implements DealFileSource {
   }
 
   /** Next page of deals for a full run (list), an incremental run (search windows) or a selective one (ids). */
-  private async page(cursor: FileSyncCursor, dealIds: string[] = []): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
+  private async page(
+    cursor: FileSyncCursor,
+    dealIds: string[] = [],
+  ): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
     switch (cursor.kind) {
       case 'hs-list': {
-        const page = await this.client.listObjects('deals', { after: cursor.after, limit: HUBSPOT_PAGE, properties: HUBSPOT_DEAL_PROPERTIES });
+        const page = await this.client.listObjects('deals', {
+          after: cursor.after,
+          limit: HUBSPOT_PAGE,
+          properties: HUBSPOT_DEAL_PROPERTIES,
+        });
         return { deals: page.results, next: page.nextAfter ? { kind: 'hs-list', after: page.nextAfter } : null };
       }
-      case 'hs-search': return this.searchWindow(cursor);
-      case 'hs-ties': return this.searchTies(cursor);
+      case 'hs-search':
+        return this.searchWindow(cursor);
+      case 'hs-ties':
+        return this.searchTies(cursor);
       case 'ids': {
         const ids = dealIds.slice(cursor.offset, cursor.offset + HUBSPOT_PAGE);
         const deals = await this.client.batchRead('deals', ids, HUBSPOT_DEAL_PROPERTIES);
         const end = cursor.offset + HUBSPOT_PAGE;
         return { deals, next: end < dealIds.length ? { kind: 'ids', offset: end } : null };
       }
-      default: throw new Error(`cursor ${cursor.kind} is not a HubSpot cursor`);
+      default:
+        throw new Error(`cursor ${cursor.kind} is not a HubSpot cursor`);
     }
   }
 
@@ -102,23 +141,42 @@ export class HubSpotDealFiles implements DealFileSource {
   private async searchWindow(c: { since: number; offset: number }) {
     const page = await this.client.searchObjects('deals', {
       filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(c.since) }] }],
-      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }], properties: HUBSPOT_DEAL_PROPERTIES,
-      limit: HUBSPOT_PAGE, after: c.offset ? String(c.offset) : undefined,
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+      properties: HUBSPOT_DEAL_PROPERTIES,
+      limit: HUBSPOT_PAGE,
+      after: c.offset ? String(c.offset) : undefined,
     });
     const last = page.results.at(-1);
     const lastModifiedAt = last ? Date.parse(last.properties.hs_lastmodifieddate ?? last.updatedAt) : null;
-    const next = nextSearchWindow(c, { length: page.results.length, lastModifiedAt, hasNext: !!page.nextAfter }, { pageSize: HUBSPOT_PAGE, cap: this.searchCap });
+    const next = nextSearchWindow(
+      c,
+      { length: page.results.length, lastModifiedAt, hasNext: !!page.nextAfter },
+      { pageSize: HUBSPOT_PAGE, cap: this.searchCap },
+    );
     return { deals: page.results, next };
   }
 
   private async searchTies(c: { at: number; afterId: string }) {
     const page = await this.client.searchObjects('deals', {
-      filterGroups: [{ filters: [
-        { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(c.at) },
-        { propertyName: 'hs_object_id', operator: 'GT', value: c.afterId },
-      ] }],
-      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: HUBSPOT_DEAL_PROPERTIES, limit: HUBSPOT_PAGE,
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(c.at) },
+            { propertyName: 'hs_object_id', operator: 'GT', value: c.afterId },
+          ],
+        },
+      ],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties: HUBSPOT_DEAL_PROPERTIES,
+      limit: HUBSPOT_PAGE,
     });
-    return { deals: page.results, next: nextTiesPosition(c.at, { length: page.results.length, lastId: page.results.at(-1)?.id ?? null }, HUBSPOT_PAGE) };
+    return {
+      deals: page.results,
+      next: nextTiesPosition(
+        c.at,
+        { length: page.results.length, lastId: page.results.at(-1)?.id ?? null },
+        HUBSPOT_PAGE,
+      ),
+    };
   }
 }

@@ -25,11 +25,13 @@ export const HubSpotBatchResponse = z.looseObject({
 /** `toObjectId` is numeric in HubSpot's JSON examples and a string in the SDK's types: accept both. */
 export const HubSpotAssociationsBatch = z.looseObject({
   status: z.string().optional(),
-  results: z.array(z.object({
-    from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }),
-    to: z.array(z.looseObject({ toObjectId: z.union([z.string(), z.number()]).transform(String) })),
-    paging: Paging,
-  })),
+  results: z.array(
+    z.object({
+      from: z.object({ id: z.union([z.string(), z.number()]).transform(String) }),
+      to: z.array(z.looseObject({ toObjectId: z.union([z.string(), z.number()]).transform(String) })),
+      paging: Paging,
+    }),
+  ),
   numErrors: z.number().optional(),
 });
 
@@ -55,4 +57,9 @@ export type HubSpotFile = z.infer<typeof HubSpotFile>;
 
 export const HubSpotFilesPage = z.object({ results: z.array(HubSpotFile), paging: Paging });
 
-export const HubSpotSignedUrl = z.looseObject({ url: z.string(), expiresAt: z.string(), name: z.string().nullish(), size: z.number().nullish() });
+export const HubSpotSignedUrl = z.looseObject({
+  url: z.string(),
+  expiresAt: z.string(),
+  name: z.string().nullish(),
+  size: z.number().nullish(),
+});

@@ -2,9 +2,18 @@ import { z } from 'zod';
 import { AuthError, type ConnectorError, RateLimitedError, ValidationError } from '../errors.js';
 import { HttpClient, type HttpResponse } from '../http.js';
 
-export interface ZohoClientCredentials { clientId: string; clientSecret: string; refreshToken: string }
+export interface ZohoClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+}
 
-export interface ZohoAccessGrant { accessToken: string; expiresInSec: number; apiDomain?: string; scope?: string }
+export interface ZohoAccessGrant {
+  accessToken: string;
+  expiresInSec: number;
+  apiDomain?: string;
+  scope?: string;
+}
 
 const TokenResponse = z.object({
   access_token: z.string().min(1),
@@ -15,7 +24,13 @@ const TokenResponse = z.object({
 });
 
 /** Codes the token endpoint returns in an `{ error }` body (crm-apis.md 1.2). */
-const AUTH_CODES = new Set(['invalid_code', 'invalid_client', 'invalid_client_secret', 'invalid_redirect_uri', 'unauthorized_client']);
+const AUTH_CODES = new Set([
+  'invalid_code',
+  'invalid_client',
+  'invalid_client_secret',
+  'invalid_redirect_uri',
+  'unauthorized_client',
+]);
 
 /**
  * Zoho's token endpoint. ⚠ It may answer HTTP 200 with `{"error":"invalid_code"}` (crm-apis.md 6.1), so the
@@ -44,11 +59,19 @@ export class ZohoAccountsClient {
   /** Mints an access token with the refresh-token grant. Secrets travel in the form body, never the URL. */
   async refreshAccessToken(creds: ZohoClientCredentials): Promise<ZohoAccessGrant> {
     const form = new URLSearchParams({
-      grant_type: 'refresh_token', client_id: creds.clientId, client_secret: creds.clientSecret, refresh_token: creds.refreshToken,
+      grant_type: 'refresh_token',
+      client_id: creds.clientId,
+      client_secret: creds.clientSecret,
+      refresh_token: creds.refreshToken,
     });
     const { data } = await this.http.json({ method: 'POST', path: '/oauth/v2/token', body: form }, TokenResponse);
-    if (!data) throw new ValidationError('Zoho token endpoint returned an empty body', { code: 'EMPTY_TOKEN_RESPONSE' });
-    return { accessToken: data.access_token, expiresInSec: data.expires_in, apiDomain: data.api_domain, scope: data.scope };
+    if (!data)
+      throw new ValidationError('Zoho token endpoint returned an empty body', { code: 'EMPTY_TOKEN_RESPONSE' });
+    return {
+      accessToken: data.access_token,
+      expiresInSec: data.expires_in,
+      apiDomain: data.api_domain,
+      scope: data.scope,
+    };
   }
 }
-

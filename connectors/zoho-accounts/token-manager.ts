@@ -37,7 +37,9 @@ export class ZohoTokenManager implements AuthProvider {
 
   async getToken(): Promise<CachedToken> {
     if (this.fresh(this.cached)) return this.cached;
-    this.inflight ??= this.load(undefined).finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.load(undefined).finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 
@@ -52,7 +54,9 @@ export class ZohoTokenManager implements AuthProvider {
     if (!rejected) return false;
     if (this.cached?.accessToken === rejected) this.cached = undefined;
     if (this.fresh(this.cached)) return true;
-    this.inflight ??= this.load(rejected).finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.load(rejected).finally(() => {
+      this.inflight = undefined;
+    });
     await this.inflight;
     return true;
   }

@@ -1,5 +1,11 @@
 import type { FileSyncCursor } from '../../domain/sync-positions.js';
-import type { ConnectionCheck, DealFileSource, DealFilesStart, DealsPageOptions, DownloadableFile } from '../capabilities.js';
+import type {
+  ConnectionCheck,
+  DealFileSource,
+  DealFilesStart,
+  DealsPageOptions,
+  DownloadableFile,
+} from '../capabilities.js';
 import type { CrmFile } from '../crm-file.js';
 import type { ZohoTokenManager } from '../zoho-accounts/token-manager.js';
 import { ZOHO_PAGE_LIMIT, ZOHO_PAGE_REACH, type ZohoCrmClient } from './zoho-crm.client.js';
@@ -28,20 +34,32 @@ export class ZohoDealFiles implements DealFileSource {
   async dealsPage(cursor: FileSyncCursor, opts: DealsPageOptions) {
     if (cursor.kind === 'ids') {
       const dealIds = opts.dealIds ?? [];
-      const page = await this.client.listRecords('Deals', { fields: ZOHO_DEAL_FIELDS, ids: dealIds.slice(cursor.offset, cursor.offset + 100), perPage: 100 });
+      const page = await this.client.listRecords('Deals', {
+        fields: ZOHO_DEAL_FIELDS,
+        ids: dealIds.slice(cursor.offset, cursor.offset + 100),
+        perPage: 100,
+      });
       const end = cursor.offset + 100;
-      return { deals: page.records.map(toCrmDeal), next: end < dealIds.length ? { kind: 'ids', offset: end } as const : null };
+      return {
+        deals: page.records.map(toCrmDeal),
+        next: end < dealIds.length ? ({ kind: 'ids', offset: end } as const) : null,
+      };
     }
-    if (cursor.kind !== 'zoho-page' && cursor.kind !== 'zoho-token') throw new Error(`cursor ${cursor.kind} is not a Zoho cursor`);
+    if (cursor.kind !== 'zoho-page' && cursor.kind !== 'zoho-token')
+      throw new Error(`cursor ${cursor.kind} is not a Zoho cursor`);
     const page = await this.client.listRecords('Deals', {
-      fields: ZOHO_DEAL_FIELDS, perPage: ZOHO_PAGE_LIMIT, modifiedSince: opts.since ?? undefined,
-      sortBy: opts.since ? 'Modified_Time' : 'id', sortOrder: 'asc',
+      fields: ZOHO_DEAL_FIELDS,
+      perPage: ZOHO_PAGE_LIMIT,
+      modifiedSince: opts.since ?? undefined,
+      sortBy: opts.since ? 'Modified_Time' : 'id',
+      sortOrder: 'asc',
       ...(cursor.kind === 'zoho-page' ? { page: cursor.page } : { pageToken: cursor.token }),
     });
     const deals = page.records.map(toCrmDeal);
     if (page.notModified || !page.info?.more_records) return { deals, next: null };
     const nextPage = cursor.kind === 'zoho-page' ? cursor.page + 1 : undefined;
-    if (nextPage !== undefined && nextPage * ZOHO_PAGE_LIMIT <= ZOHO_PAGE_REACH) return { deals, next: { kind: 'zoho-page', page: nextPage } as const };
+    if (nextPage !== undefined && nextPage * ZOHO_PAGE_LIMIT <= ZOHO_PAGE_REACH)
+      return { deals, next: { kind: 'zoho-page', page: nextPage } as const };
     const token = page.info.next_page_token;
     if (!token) throw new Error('Zoho reported more records but no next_page_token');
     return { deals, next: { kind: 'zoho-token', token } as const };

@@ -25,7 +25,12 @@ export class ZohoDeals implements DealRecords {
     const notes: CrmNote[] = [];
     for (let page = 1; ; page += 1) {
       const res = await this.client.listNotes('Deals', dealId, { page, perPage: ZOHO_PAGE_LIMIT });
-      for (const n of res.records) notes.push({ id: n.id, title: typeof n.Note_Title === 'string' ? n.Note_Title : null, content: typeof n.Note_Content === 'string' ? n.Note_Content : null });
+      for (const n of res.records)
+        notes.push({
+          id: n.id,
+          title: typeof n.Note_Title === 'string' ? n.Note_Title : null,
+          content: typeof n.Note_Content === 'string' ? n.Note_Content : null,
+        });
       if (!res.info?.more_records) return notes;
     }
   }
@@ -35,5 +40,9 @@ export class ZohoDeals implements DealRecords {
   }
 }
 
-const MISSING: RecordWriteResult = { ok: false, code: 'MISSING_RESULT', message: 'Zoho returned no result for this record' };
+const MISSING: RecordWriteResult = {
+  ok: false,
+  code: 'MISSING_RESULT',
+  message: 'Zoho returned no result for this record',
+};
 const writeResult = (res: ZohoWriteResult | undefined): RecordWriteResult => recordWriteResult(res) ?? MISSING;

@@ -19,29 +19,52 @@ export class ZohoLeads implements LeadStore {
 
   async leadsPage(position: LeadPullPosition) {
     const res = await this.client.listRecords('Leads', {
-      fields: ZOHO_LEAD_LIST_FIELDS, perPage: ZOHO_PAGE_LIMIT, sortBy: 'Modified_Time', sortOrder: 'asc',
-      modifiedSince: position.since ?? undefined, page: position.pageToken ? undefined : position.page, pageToken: position.pageToken,
+      fields: ZOHO_LEAD_LIST_FIELDS,
+      perPage: ZOHO_PAGE_LIMIT,
+      sortBy: 'Modified_Time',
+      sortOrder: 'asc',
+      modifiedSince: position.since ?? undefined,
+      page: position.pageToken ? undefined : position.page,
+      pageToken: position.pageToken,
     });
     const leads = res.records.map(remoteLead);
-    if (leads.some((r) => Number.isNaN(r.modifiedAt))) throw new UnavailableError('Zoho returned a lead without a readable Modified_Time', { code: 'INVALID_RESPONSE' });
+    if (leads.some((r) => Number.isNaN(r.modifiedAt)))
+      throw new UnavailableError('Zoho returned a lead without a readable Modified_Time', { code: 'INVALID_RESPONSE' });
     try {
       const info = { moreRecords: !!res.info?.more_records, nextPageToken: res.info?.next_page_token };
       // ⚠ `page` reaches only the first 2,000 records; beyond, page_token (crm-apis.md 2.1).
-      return { leads, next: nextKeysetPosition(position, leads.at(-1)?.modifiedAt ?? null, info, { pageSize: ZOHO_PAGE_LIMIT, pageReach: ZOHO_PAGE_REACH }) };
+      return {
+        leads,
+        next: nextKeysetPosition(position, leads.at(-1)?.modifiedAt ?? null, info, {
+          pageSize: ZOHO_PAGE_LIMIT,
+          pageReach: ZOHO_PAGE_REACH,
+        }),
+      };
     } catch (err) {
-      if (err instanceof PagingError) throw new UnavailableError(`Zoho leads listing: ${err.message}`, { code: 'INVALID_RESPONSE' });
+      if (err instanceof PagingError)
+        throw new UnavailableError(`Zoho leads listing: ${err.message}`, { code: 'INVALID_RESPONSE' });
       throw err;
     }
   }
 
   async deletedLeads(since: string | null, page: number) {
-    const res = await this.client.listDeleted('Leads', { type: 'all', page, perPage: ZOHO_PAGE_LIMIT, modifiedSince: since ?? undefined });
-    return { deleted: res.records.map((d) => ({ remoteId: d.id, deletedAt: Date.parse(d.deleted_time) })), nextPage: res.info?.more_records ? page + 1 : null };
+    const res = await this.client.listDeleted('Leads', {
+      type: 'all',
+      page,
+      perPage: ZOHO_PAGE_LIMIT,
+      modifiedSince: since ?? undefined,
+    });
+    return {
+      deleted: res.records.map((d) => ({ remoteId: d.id, deletedAt: Date.parse(d.deleted_time) })),
+      nextPage: res.info?.more_records ? page + 1 : null,
+    };
   }
 
   async readLeads(ids: string[]): Promise<RemoteLead[]> {
     if (ids.length === 0) return [];
-    return (await this.client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids, perPage: ids.length })).records.map(remoteLead);
+    return (
+      await this.client.listRecords('Leads', { fields: ZOHO_LEAD_LIST_FIELDS, ids, perPage: ids.length })
+    ).records.map(remoteLead);
   }
 
   /** Whether COQL compares text case-insensitively is not documented: each email is asked as given and lowercased. */
@@ -53,13 +76,20 @@ export class ZohoLeads implements LeadStore {
 
   async createLeads(values: Array<Partial<LeadValues>>) {
     if (values.length === 0) return [];
-    const results = await this.client.upsertRecords('Leads', values.map((v) => toZohoFields(v, Object.keys(v) as Array<keyof LeadValues>)), DUPLICATE_CHECK);
+    const results = await this.client.upsertRecords(
+      'Leads',
+      values.map((v) => toZohoFields(v, Object.keys(v) as Array<keyof LeadValues>)),
+      DUPLICATE_CHECK,
+    );
     return values.map((_, i) => recordWriteResult(results[i]));
   }
 
   async updateLeads(updates: Array<{ id: string; values: Partial<LeadValues>; fields: Array<keyof LeadValues> }>) {
     if (updates.length === 0) return [];
-    const results = await this.client.updateRecords('Leads', updates.map((u) => ({ id: u.id, ...toZohoFields(u.values, u.fields) })));
+    const results = await this.client.updateRecords(
+      'Leads',
+      updates.map((u) => ({ id: u.id, ...toZohoFields(u.values, u.fields) })),
+    );
     return updates.map((_, i) => recordWriteResult(results[i]));
   }
 
@@ -67,7 +97,11 @@ export class ZohoLeads implements LeadStore {
     if (ids.length === 0) return [];
     const results = await this.client.deleteRecords('Leads', ids);
     // A retried delete finds the record gone already: Zoho answers INVALID_DATA for an unknown id.
-    return ids.map((id, i) => results[i]?.ok === false && results[i]?.code === 'INVALID_DATA' ? { ok: true as const, id } : recordWriteResult(results[i]));
+    return ids.map((id, i) =>
+      results[i]?.ok === false && results[i]?.code === 'INVALID_DATA'
+        ? { ok: true as const, id }
+        : recordWriteResult(results[i]),
+    );
   }
 }
 

@@ -7,8 +7,11 @@ export const ZOHO_DEAL_FIELDS = ['Deal_Name', 'Stage', 'Amount', 'Modified_Time'
 
 export function toCrmDeal(d: ZohoRecord): CrmDeal {
   return {
-    externalId: d.id, name: typeof d.Deal_Name === 'string' ? d.Deal_Name : null, stage: typeof d.Stage === 'string' ? d.Stage : null,
-    amount: typeof d.Amount === 'number' ? d.Amount : null, crmModifiedAt: dateOrNull(d.Modified_Time),
+    externalId: d.id,
+    name: typeof d.Deal_Name === 'string' ? d.Deal_Name : null,
+    stage: typeof d.Stage === 'string' ? d.Stage : null,
+    amount: typeof d.Amount === 'number' ? d.Amount : null,
+    crmModifiedAt: dateOrNull(d.Modified_Time),
   };
 }
 
@@ -16,9 +19,16 @@ export function toCrmDeal(d: ZohoRecord): CrmDeal {
 export function toCrmFile(a: ZohoAttachment, dealExternalId: string, apiBase: string): CrmFile {
   const ext = extensionOf(a.File_Name);
   return {
-    externalFileId: a.id, dealExternalId, name: a.File_Name, extension: ext, mimeType: mimeFromExtension(ext), size: Number(a.Size),
-    crmCreatedAt: dateOrNull(a.Created_Time), crmModifiedAt: dateOrNull(a.Modified_Time ?? a.Created_Time),
-    sourceUrl: `${apiBase}/Deals/${dealExternalId}/Attachments/${a.id}`, access: 'private',
+    externalFileId: a.id,
+    dealExternalId,
+    name: a.File_Name,
+    extension: ext,
+    mimeType: mimeFromExtension(ext),
+    size: Number(a.Size),
+    crmCreatedAt: dateOrNull(a.Created_Time),
+    crmModifiedAt: dateOrNull(a.Modified_Time ?? a.Created_Time),
+    sourceUrl: `${apiBase}/Deals/${dealExternalId}/Attachments/${a.id}`,
+    access: 'private',
   };
 }
 
@@ -55,5 +65,9 @@ export function toZohoTime(iso: string): string {
 export function recordWriteResult(res: ZohoWriteResult | undefined): RecordWriteResult | undefined {
   if (!res) return undefined;
   if (res.ok) return { ok: true, id: res.id, modifiedTime: res.modifiedTime };
-  return { ok: false, code: res.code, message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}` };
+  return {
+    ok: false,
+    code: res.code,
+    message: `${res.message}${res.details.api_name ? ` (${String(res.details.api_name)})` : ''}`,
+  };
 }

@@ -13,7 +13,10 @@ export const CrmConnectionSchema = defineEntity({
     budget: p.json<{ maxRequests: number; perMs: number; maxConcurrent: number; dailyLimit?: number }>(),
     options: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class CrmConnection extends CrmConnectionSchema.class {}

@@ -15,7 +15,10 @@ export const DealSchema = defineEntity({
     crmModifiedAt: p.datetime().nullable(),
     lastSeenRunId: p.string().length(64).nullable(),
     firstSeenAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     deletedAt: p.datetime().nullable(),
   },
   uniques: [{ properties: ['connectionId', 'externalId'], name: 'deals_connection_external_unique' }],

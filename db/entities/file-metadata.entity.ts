@@ -26,7 +26,10 @@ export const FileMetadataSchema = defineEntity({
     duplicateOfId: p.bigint('number').nullable(),
     lastSeenRunId: p.string().length(64).nullable(),
     firstSeenAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     deletedAt: p.datetime().nullable(),
   },
   uniques: [{ properties: ['connectionId', 'externalFileId'], name: 'file_metadata_connection_file_unique' }],
@@ -41,7 +44,11 @@ export const FileMetadataSchema = defineEntity({
     { properties: ['duplicateOfId'] },
     { properties: ['provider'] },
     // Case-insensitive substring search on names (GET /files?q=); pg_trgm is created by the migration.
-    { name: 'file_metadata_name_trgm_index', expression: 'create index "file_metadata_name_trgm_index" on "file_metadata" using gin (lower("name") gin_trgm_ops)' },
+    {
+      name: 'file_metadata_name_trgm_index',
+      expression:
+        'create index "file_metadata_name_trgm_index" on "file_metadata" using gin (lower("name") gin_trgm_ops)',
+    },
   ],
 });
 export class FileMetadata extends FileMetadataSchema.class {}

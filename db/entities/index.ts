@@ -9,8 +9,22 @@ export { OAuthToken, OAuthTokenSchema } from './oauth-token.entity.js';
 export { SyncEvent, SyncEventSchema } from './sync-event.entity.js';
 export { SyncRun, SyncRunSchema, SYNC_RUN_STATUSES, type SyncRunStatus } from './sync-run.entity.js';
 export { SyncJob, SyncJobSchema } from './sync-job.entity.js';
-export { CrmUpdateRequest, CrmUpdateRequestSchema, REQUEST_STATUSES, type RequestStatus, SiRequest, SiRequestSchema } from './integration-request.entity.js';
-export { ChangeOrderNote, ChangeOrderNoteSchema, PROJECT_STATES, ProjectLink, ProjectLinkSchema, type ProjectState } from './project-link.entity.js';
+export {
+  CrmUpdateRequest,
+  CrmUpdateRequestSchema,
+  REQUEST_STATUSES,
+  type RequestStatus,
+  SiRequest,
+  SiRequestSchema,
+} from './integration-request.entity.js';
+export {
+  ChangeOrderNote,
+  ChangeOrderNoteSchema,
+  PROJECT_STATES,
+  ProjectLink,
+  ProjectLinkSchema,
+  type ProjectState,
+} from './project-link.entity.js';
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
 import { DealSchema } from './deal.entity.js';
@@ -26,5 +40,20 @@ import { SyncJobSchema } from './sync-job.entity.js';
 import { CrmUpdateRequestSchema, SiRequestSchema } from './integration-request.entity.js';
 import { ChangeOrderNoteSchema, ProjectLinkSchema } from './project-link.entity.js';
 
-export const entities = [CrmConnectionSchema, SyncRunSchema, SyncEventSchema, OAuthTokenSchema, DealSchema, FileMetadataSchema, SyncCursorSchema, DryRunSeenSchema, LeadSchema, LeadConflictSchema,
-  SyncJobSchema, SiRequestSchema, CrmUpdateRequestSchema, ProjectLinkSchema, ChangeOrderNoteSchema];
+export const entities = [
+  CrmConnectionSchema,
+  SyncRunSchema,
+  SyncEventSchema,
+  OAuthTokenSchema,
+  DealSchema,
+  FileMetadataSchema,
+  SyncCursorSchema,
+  DryRunSeenSchema,
+  LeadSchema,
+  LeadConflictSchema,
+  SyncJobSchema,
+  SiRequestSchema,
+  CrmUpdateRequestSchema,
+  ProjectLinkSchema,
+  ChangeOrderNoteSchema,
+];

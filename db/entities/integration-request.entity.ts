@@ -19,7 +19,10 @@ const common = {
   result: p.json<Record<string, unknown>>().nullable(),
   error: p.text().nullable(),
   createdAt: p.datetime().onCreate(() => new Date()),
-  updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  updatedAt: p
+    .datetime()
+    .onCreate(() => new Date())
+    .onUpdate(() => new Date()),
   startedAt: p.datetime().nullable(),
   finishedAt: p.datetime().nullable(),
 };

@@ -19,7 +19,11 @@ export const LeadConflictSchema = defineEntity({
     resolvedValue: p.text().nullable(),
   },
   indexes: [
-    { name: 'lead_conflicts_open_unique', expression: 'create unique index "lead_conflicts_open_unique" on "lead_conflicts" ("lead_id", "field") where "resolved_at" is null' },
+    {
+      name: 'lead_conflicts_open_unique',
+      expression:
+        'create unique index "lead_conflicts_open_unique" on "lead_conflicts" ("lead_id", "field") where "resolved_at" is null',
+    },
   ],
 });
 export class LeadConflict extends LeadConflictSchema.class {}

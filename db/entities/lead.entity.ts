@@ -29,7 +29,10 @@ export const LeadSchema = defineEntity({
     /** Last edit made here (not by a pull): what `newest-wins` compares with Zoho's Modified_Time. */
     localChangedAt: p.datetime().onCreate(() => new Date()),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     deletedAt: p.datetime().nullable(),
     /** When the Zoho record was deleted, by our push or in Zoho. */
     zohoDeletedAt: p.datetime().nullable(),
@@ -37,7 +40,10 @@ export const LeadSchema = defineEntity({
   uniques: [{ properties: ['connectionId', 'zohoId'], name: 'leads_connection_zoho_unique' }],
   indexes: [
     // Only leads waiting for something are indexed by state: a pull's new rows are synced and skip this index.
-    { name: 'leads_unsettled_index', expression: `create index "leads_unsettled_index" on "leads" ("connection_id", "sync_state", "id") where "sync_state" <> 'synced'` },
+    {
+      name: 'leads_unsettled_index',
+      expression: `create index "leads_unsettled_index" on "leads" ("connection_id", "sync_state", "id") where "sync_state" <> 'synced'`,
+    },
     { properties: ['updatedAt'] },
     // No index on status (a handful of values; a filtered scan is as fast).
     // No trigram index for `q`: it would cost a third of a pull's insert time, and a filtered scan of 100k leads
@@ -45,9 +51,15 @@ export const LeadSchema = defineEntity({
     // Email is unique per connection among live leads, whatever its case (POST /leads answers 409). A lead in
     // `error` is outside it: when Zoho holds two leads with one email, the second is kept beside ours with the
     // reason, until someone merges them; it cannot leave `error` while the email is still taken.
-    { name: 'leads_connection_email_unique', expression: `create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null and "sync_state" <> 'error'` },
+    {
+      name: 'leads_connection_email_unique',
+      expression: `create unique index "leads_connection_email_unique" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null and "sync_state" <> 'error'`,
+    },
     // The leads in `error` that index leaves out, for the pull's lookups by email (few rows).
-    { name: 'leads_error_email_index', expression: `create index "leads_error_email_index" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null and "sync_state" = 'error'` },
+    {
+      name: 'leads_error_email_index',
+      expression: `create index "leads_error_email_index" on "leads" ("connection_id", lower("email")) where "deleted_at" is null and "email" is not null and "sync_state" = 'error'`,
+    },
   ],
 });
 export class Lead extends LeadSchema.class {}

@@ -17,7 +17,10 @@ export const ProjectLinkSchema = defineEntity({
     messageId: p.string().length(64).nullable(),
     publishedAt: p.datetime().nullable(),
     importedAt: p.datetime().nullable(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['jobId', 'projectId'] }],
 });
@@ -40,7 +43,10 @@ export const ChangeOrderNoteSchema = defineEntity({
     marker: p.string().length(128),
     noteId: p.string().length(64).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class ChangeOrderNote extends ChangeOrderNoteSchema.class {}

@@ -8,7 +8,10 @@ export const SyncCursorSchema = defineEntity({
     connectionId: p.string().length(63).primary(),
     stream: p.string().length(64).primary(),
     value: p.string().length(255),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class SyncCursor extends SyncCursorSchema.class {}

@@ -9,7 +9,10 @@ export const SyncJobSchema = defineEntity({
     kind: p.string().length(32),
     config: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class SyncJob extends SyncJobSchema.class {}

@@ -2,7 +2,6 @@ import { Migration } from '@mikro-orm/migrations';
 
 /** The MD5 a CRM declares for a file's content (HubSpot `fileMd5`): downloads are verified against it. */
 export class Migration20261203080000 extends Migration {
-
   override name = 'Migration20261203080000';
 
   override up(): void | Promise<void> {
@@ -12,5 +11,4 @@ export class Migration20261203080000 extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`alter table "file_metadata" drop column "md5";`);
   }
-
 }

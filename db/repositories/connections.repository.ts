@@ -15,11 +15,21 @@ export class ConnectionsRepository {
     const updated: string[] = [];
     for (const c of configs) {
       const values = {
-        provider: c.provider, region: 'region' in c ? c.region : null, baseUrls: { ...c.baseUrls },
-        credentialRefs: { ...c.credentials } as Record<string, { env: string }>, budget: budgetOf(c), options: c.options,
+        provider: c.provider,
+        region: 'region' in c ? c.region : null,
+        baseUrls: { ...c.baseUrls },
+        credentialRefs: { ...c.credentials } as Record<string, { env: string }>,
+        budget: budgetOf(c),
+        options: c.options,
       };
       const row = await this.em.findOne(CrmConnection, { id: c.id });
-      if (row) { this.em.assign(row, values); updated.push(c.id); } else { this.em.create(CrmConnection, { id: c.id, ...values }); created.push(c.id); }
+      if (row) {
+        this.em.assign(row, values);
+        updated.push(c.id);
+      } else {
+        this.em.create(CrmConnection, { id: c.id, ...values });
+        created.push(c.id);
+      }
     }
     if (jobs) {
       for (const job of jobs) {
@@ -45,9 +55,13 @@ export class ConnectionsRepository {
 /** Rebuilds the validated connection config from its row (the worker resolves secrets from it). */
 export function toConnectionConfig(row: CrmConnection): ConnectionConfig {
   return ConnectionSchema.parse({
-    id: row.id, provider: row.provider, ...(row.region ? { region: row.region } : {}),
+    id: row.id,
+    provider: row.provider,
+    ...(row.region ? { region: row.region } : {}),
     baseUrls: Object.fromEntries(Object.entries(row.baseUrls).filter(([, v]) => v !== undefined && v !== null)),
-    credentials: row.credentialRefs, budget: row.budget, options: row.options,
+    credentials: row.credentialRefs,
+    budget: row.budget,
+    options: row.options,
   });
 }
 

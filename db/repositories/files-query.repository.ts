@@ -2,20 +2,55 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DateTime, hasNul, isId } from '../../domain/input-rules.js';
 import { InvalidCursorError } from './id-cursor.js';
 
-export const FILE_SORTS = ['name', '-name', 'size', '-size', 'createdAt', '-createdAt', 'modifiedAt', '-modifiedAt', 'id', '-id'] as const;
+export const FILE_SORTS = [
+  'name',
+  '-name',
+  'size',
+  '-size',
+  'createdAt',
+  '-createdAt',
+  'modifiedAt',
+  '-modifiedAt',
+  'id',
+  '-id',
+] as const;
 export type FileSort = (typeof FILE_SORTS)[number];
 
 export interface FileFilter {
-  connectionId?: string; provider?: string; dealId?: string; q?: string; extension?: string; mimeType?: string;
-  minSize?: number; maxSize?: number; createdFrom?: Date; createdTo?: Date; modifiedFrom?: Date; modifiedTo?: Date;
-  duplicatesOnly?: boolean; includeDeleted?: boolean;
+  connectionId?: string;
+  provider?: string;
+  dealId?: string;
+  q?: string;
+  extension?: string;
+  mimeType?: string;
+  minSize?: number;
+  maxSize?: number;
+  createdFrom?: Date;
+  createdTo?: Date;
+  modifiedFrom?: Date;
+  modifiedTo?: Date;
+  duplicatesOnly?: boolean;
+  includeDeleted?: boolean;
 }
 
 export interface FileRow {
-  id: number; connection_id: string; provider: string; external_file_id: string; deal_external_id: string; name: string;
-  extension: string | null; mime_type: string | null; size: number | null; crm_created_at: Date | null; crm_modified_at: Date | null;
-  source_url: string | null; content_sha256: string | null; duplicate_of_id: number | null; deleted_at: Date | null;
-  first_seen_at: Date; updated_at: Date;
+  id: number;
+  connection_id: string;
+  provider: string;
+  external_file_id: string;
+  deal_external_id: string;
+  name: string;
+  extension: string | null;
+  mime_type: string | null;
+  size: number | null;
+  crm_created_at: Date | null;
+  crm_modified_at: Date | null;
+  source_url: string | null;
+  content_sha256: string | null;
+  duplicate_of_id: number | null;
+  deleted_at: Date | null;
+  first_seen_at: Date;
+  updated_at: Date;
 }
 
 /** Sort keys; nullable columns sort through a sentinel so keyset pagination stays total. */
@@ -31,14 +66,23 @@ const SORT_SQL: Record<string, { expr: string; kind: 'text' | 'num' | 'time' }> 
 export class FilesQueryRepository {
   constructor(private readonly em: EntityManager) {}
 
-  async list(filter: FileFilter, sort: FileSort, limit: number, cursor?: string): Promise<{ items: FileRow[]; nextCursor: string | null }> {
+  async list(
+    filter: FileFilter,
+    sort: FileSort,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: FileRow[]; nextCursor: string | null }> {
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => { where.push(sql); params.push(...values); };
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
     if (filter.connectionId) add('f.connection_id = ?', filter.connectionId);
     if (filter.provider) add('f.provider = ?', filter.provider);
     if (filter.dealId) add('f.deal_external_id = ?', filter.dealId);
-    if (filter.q) add("lower(f.name) like ? escape '\\'", `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (filter.q)
+      add("lower(f.name) like ? escape '\\'", `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     if (filter.extension) add('f.extension = ?', filter.extension.toLowerCase().replace(/^\./, ''));
     if (filter.mimeType) add('f.mime_type = ?', filter.mimeType);
     if (filter.minSize !== undefined) add('f.size >= ?', filter.minSize);
@@ -71,7 +115,12 @@ export class FilesQueryRepository {
 }
 
 function normalise(r: FileRow): FileRow {
-  return { ...r, id: Number(r.id), size: r.size === null ? null : Number(r.size), duplicate_of_id: r.duplicate_of_id === null ? null : Number(r.duplicate_of_id) };
+  return {
+    ...r,
+    id: Number(r.id),
+    size: r.size === null ? null : Number(r.size),
+    duplicate_of_id: r.duplicate_of_id === null ? null : Number(r.duplicate_of_id),
+  };
 }
 
 function encode(v: unknown, id: number): string {
@@ -103,9 +152,11 @@ function sortValue(kind: 'text' | 'num' | 'time', v: unknown): unknown {
 }
 
 function decode(cursor: string, kind: 'text' | 'num' | 'time'): { v: unknown; id: number } {
-  const c = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; id?: unknown } | null | undefined;
+  const c = parseJson(Buffer.from(cursor, 'base64url').toString('utf8')) as
+    { v?: unknown; id?: unknown } | null | undefined;
   const v = c && typeof c === 'object' ? sortValue(kind, c.v) : undefined;
-  if (v === undefined || !isId(c?.id)) throw new InvalidCursorError('cursor is not one this API returned for this sort');
+  if (v === undefined || !isId(c?.id))
+    throw new InvalidCursorError('cursor is not one this API returned for this sort');
   return { v, id: c.id };
 }
 

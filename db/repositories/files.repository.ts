@@ -7,12 +7,29 @@ import { writeEachOnRefusal } from './record-refusals.js';
 export type FileUpsert = CrmFile;
 export type DealUpsert = CrmDeal;
 
-export interface FilePlan { created: FileUpsert[]; updated: Array<{ file: FileUpsert; changed: string[] }>; unchanged: FileUpsert[] }
+export interface FilePlan {
+  created: FileUpsert[];
+  updated: Array<{ file: FileUpsert; changed: string[] }>;
+  unchanged: FileUpsert[];
+}
 
 /** A file or deal our tables refused (a value too long, a NUL, an impossible date): the rest of its page was written. */
-export interface RefusedRow { externalId: string; message: string }
+export interface RefusedRow {
+  externalId: string;
+  message: string;
+}
 
-const COMPARED: Array<keyof FileUpsert> = ['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'md5', 'crmModifiedAt', 'sourceUrl', 'access'];
+const COMPARED: Array<keyof FileUpsert> = [
+  'dealExternalId',
+  'name',
+  'extension',
+  'mimeType',
+  'size',
+  'md5',
+  'crmModifiedAt',
+  'sourceUrl',
+  'access',
+];
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return (a as Date | null)?.getTime() === (b as Date | null)?.getTime();
@@ -26,17 +43,29 @@ export class FilesRepository {
   /** Classifies a page of files against what we hold: new, changed (with the changed columns), unchanged. */
   async plan(connectionId: string, files: FileUpsert[]): Promise<FilePlan> {
     // Plain rows, not managed entities: a page holds thousands of files and needs no identity map.
-    const existing = files.length === 0 ? [] : await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: files.map((f) => f.externalFileId) } }, {
-      fields: ['externalFileId', ...COMPARED, 'deletedAt'] as never[], disableIdentityMap: true,
-    });
+    const existing =
+      files.length === 0
+        ? []
+        : await this.em.find(
+            FileMetadata,
+            { connectionId, externalFileId: { $in: files.map((f) => f.externalFileId) } },
+            {
+              fields: ['externalFileId', ...COMPARED, 'deletedAt'] as never[],
+              disableIdentityMap: true,
+            },
+          );
     const byId = new Map(existing.map((e) => [e.externalFileId, e]));
     const plan: FilePlan = { created: [], updated: [], unchanged: [] };
     for (const f of files) {
       const row = byId.get(f.externalFileId);
-      if (!row) { plan.created.push(f); continue; }
+      if (!row) {
+        plan.created.push(f);
+        continue;
+      }
       const changed: string[] = COMPARED.filter((k) => !same(row[k as keyof FileMetadata], f[k]));
       if (row.deletedAt) changed.push('deletedAt');
-      if (changed.length) plan.updated.push({ file: f, changed }); else plan.unchanged.push(f);
+      if (changed.length) plan.updated.push({ file: f, changed });
+      else plan.unchanged.push(f);
     }
     return plan;
   }
@@ -48,17 +77,54 @@ export class FilesRepository {
   async apply(connectionId: string, provider: string, runId: string, plan: FilePlan): Promise<RefusedRow[]> {
     return this.em.transactional(async (em) => {
       const rows = [...plan.created, ...plan.updated.map((u) => u.file)];
-      const refused = await writeEachOnRefusal(em, rows, (batch) => em.createQueryBuilder(FileMetadata)
-        .insert(batch.map((f) => ({ ...f, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
-        .onConflict(['connectionId', 'externalFileId'])
-        .merge(['dealExternalId', 'name', 'extension', 'mimeType', 'size', 'md5', 'crmCreatedAt', 'crmModifiedAt', 'sourceUrl', 'access', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
-        .execute('run'));
-      const stale = plan.updated.filter((u) => u.changed.includes('size') || u.changed.includes('crmModifiedAt')).map((u) => u.file.externalFileId);
+      const refused = await writeEachOnRefusal(em, rows, (batch) =>
+        em
+          .createQueryBuilder(FileMetadata)
+          .insert(
+            batch.map((f) => ({
+              ...f,
+              connectionId,
+              provider,
+              lastSeenRunId: runId,
+              deletedAt: null,
+              firstSeenAt: new Date(),
+              updatedAt: new Date(),
+            })),
+          )
+          .onConflict(['connectionId', 'externalFileId'])
+          .merge([
+            'dealExternalId',
+            'name',
+            'extension',
+            'mimeType',
+            'size',
+            'md5',
+            'crmCreatedAt',
+            'crmModifiedAt',
+            'sourceUrl',
+            'access',
+            'lastSeenRunId',
+            'deletedAt',
+            'updatedAt',
+          ])
+          .execute('run'),
+      );
+      const stale = plan.updated
+        .filter((u) => u.changed.includes('size') || u.changed.includes('crmModifiedAt'))
+        .map((u) => u.file.externalFileId);
       if (stale.length) {
-        await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: stale } }, { contentSha256: null, contentStoredAt: null, duplicateOfId: null });
+        await em.nativeUpdate(
+          FileMetadata,
+          { connectionId, externalFileId: { $in: stale } },
+          { contentSha256: null, contentStoredAt: null, duplicateOfId: null },
+        );
       }
       if (plan.unchanged.length) {
-        await em.nativeUpdate(FileMetadata, { connectionId, externalFileId: { $in: plan.unchanged.map((f) => f.externalFileId) } }, { lastSeenRunId: runId });
+        await em.nativeUpdate(
+          FileMetadata,
+          { connectionId, externalFileId: { $in: plan.unchanged.map((f) => f.externalFileId) } },
+          { lastSeenRunId: runId },
+        );
       }
       return refused.map((r) => ({ externalId: r.item.externalFileId, message: r.message }));
     });
@@ -67,11 +133,24 @@ export class FilesRepository {
   async upsertDeals(connectionId: string, provider: string, runId: string, deals: DealUpsert[]): Promise<RefusedRow[]> {
     if (deals.length === 0) return [];
     return this.em.transactional(async (em) => {
-      const refused = await writeEachOnRefusal(em, deals, (batch) => em.createQueryBuilder(Deal)
-        .insert(batch.map((d) => ({ ...d, connectionId, provider, lastSeenRunId: runId, deletedAt: null, firstSeenAt: new Date(), updatedAt: new Date() })))
-        .onConflict(['connectionId', 'externalId'])
-        .merge(['name', 'stage', 'amount', 'crmModifiedAt', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
-        .execute('run'));
+      const refused = await writeEachOnRefusal(em, deals, (batch) =>
+        em
+          .createQueryBuilder(Deal)
+          .insert(
+            batch.map((d) => ({
+              ...d,
+              connectionId,
+              provider,
+              lastSeenRunId: runId,
+              deletedAt: null,
+              firstSeenAt: new Date(),
+              updatedAt: new Date(),
+            })),
+          )
+          .onConflict(['connectionId', 'externalId'])
+          .merge(['name', 'stage', 'amount', 'crmModifiedAt', 'lastSeenRunId', 'deletedAt', 'updatedAt'])
+          .execute('run'),
+      );
       return refused.map((r) => ({ externalId: r.item.externalId, message: r.message }));
     });
   }
@@ -79,13 +158,30 @@ export class FilesRepository {
   /** A dry run notes the files it saw in a scratch table instead of stamping the synced rows. */
   async noteSeen(runId: string, externalFileIds: string[]): Promise<void> {
     if (externalFileIds.length === 0) return;
-    await this.em.createQueryBuilder(DryRunSeen).insert(externalFileIds.map((externalFileId) => ({ runId, externalFileId }))).onConflict(['runId', 'externalFileId']).ignore().execute('run');
+    await this.em
+      .createQueryBuilder(DryRunSeen)
+      .insert(externalFileIds.map((externalFileId) => ({ runId, externalFileId })))
+      .onConflict(['runId', 'externalFileId'])
+      .ignore()
+      .execute('run');
   }
 
   /** Full runs: what the CRM no longer has is soft-deleted (or, for a dry run, only counted). */
-  async markUnseenDeleted(connectionId: string, runId: string, dryRun: boolean): Promise<{ files: number; deals: number }> {
-    const fileWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
-    const dealWhere = { connectionId, deletedAt: null, $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }] };
+  async markUnseenDeleted(
+    connectionId: string,
+    runId: string,
+    dryRun: boolean,
+  ): Promise<{ files: number; deals: number }> {
+    const fileWhere = {
+      connectionId,
+      deletedAt: null,
+      $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }],
+    };
+    const dealWhere = {
+      connectionId,
+      deletedAt: null,
+      $or: [{ lastSeenRunId: { $ne: runId } }, { lastSeenRunId: null }],
+    };
     if (dryRun) {
       const [row] = await this.em.getConnection().execute<Array<{ n: string }>>(
         `select count(*) as n from file_metadata f where f.connection_id = ? and f.deleted_at is null
@@ -105,9 +201,17 @@ export class FilesRepository {
    * Files of the given CRM ids without content: never downloaded, or recorded with content the store no longer
    * has (a wiped or different DATA_DIR).
    */
-  async needingContent(connectionId: string, externalFileIds: string[], stored: (sha256: string) => Promise<boolean>): Promise<FileMetadata[]> {
+  async needingContent(
+    connectionId: string,
+    externalFileIds: string[],
+    stored: (sha256: string) => Promise<boolean>,
+  ): Promise<FileMetadata[]> {
     if (externalFileIds.length === 0) return [];
-    const rows = await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds }, deletedAt: null }, { orderBy: { id: 'asc' } });
+    const rows = await this.em.find(
+      FileMetadata,
+      { connectionId, externalFileId: { $in: externalFileIds }, deletedAt: null },
+      { orderBy: { id: 'asc' } },
+    );
     const missing = await Promise.all(rows.map(async (r) => !r.contentSha256 || !(await stored(r.contentSha256))));
     return rows.filter((_, i) => missing[i]);
   }
@@ -122,14 +226,17 @@ export class FilesRepository {
       const conn = em.getConnection();
       const ctx = em.getTransactionContext();
       await conn.execute('select pg_advisory_xact_lock(hashtext(?))', [`content:${sha256}`], 'get', ctx);
-      const flagged = () => em.count(FileMetadata, { contentSha256: sha256, deletedAt: null, duplicateOfId: { $ne: null } });
+      const flagged = () =>
+        em.count(FileMetadata, { contentSha256: sha256, deletedAt: null, duplicateOfId: { $ne: null } });
       const before = await flagged();
       await em.nativeUpdate(FileMetadata, { id }, { contentSha256: sha256, contentStoredAt: new Date() });
       await conn.execute(
         `update file_metadata f set duplicate_of_id = nullif(g.original, f.id)
            from (select min(id) as original from file_metadata where content_sha256 = ? and deleted_at is null) g
           where f.content_sha256 = ? and f.deleted_at is null`,
-        [sha256, sha256], 'run', ctx,
+        [sha256, sha256],
+        'run',
+        ctx,
       );
       const row = await em.findOneOrFail(FileMetadata, { id }, { refresh: true });
       return { duplicateOfId: row.duplicateOfId ?? null, newlyFlagged: (await flagged()) - before };
@@ -145,7 +252,11 @@ export class FilesRepository {
   }
 
   async knownDealsOfFiles(connectionId: string, externalFileIds: string[]): Promise<Map<string, string>> {
-    const rows = await this.em.find(FileMetadata, { connectionId, externalFileId: { $in: externalFileIds } }, { fields: ['externalFileId', 'dealExternalId'] });
+    const rows = await this.em.find(
+      FileMetadata,
+      { connectionId, externalFileId: { $in: externalFileIds } },
+      { fields: ['externalFileId', 'dealExternalId'] },
+    );
     return new Map(rows.map((r) => [r.externalFileId, r.dealExternalId]));
   }
 }

@@ -5,9 +5,15 @@ import { openConflictsOf, supersedeConflicts } from './lead-conflicts.repository
 import { advanceCursor } from './lead-merge.repository.js';
 import { type LeadWrite, lockLeads, valuesOf, writeLeads } from './lead-rows.js';
 
-export interface RemoteDeletion { zohoId: string; deletedAt: number }
+export interface RemoteDeletion {
+  zohoId: string;
+  deletedAt: number;
+}
 
-export interface DeletesOutcome { counts: { received: number; deleted: number; detached: number; unchanged: number }; plan: PlanEntry[] }
+export interface DeletesOutcome {
+  counts: { received: number; deleted: number; detached: number; unchanged: number };
+  plan: PlanEntry[];
+}
 
 export const LEADS_STREAM = 'leads';
 export const LEAD_DELETES_STREAM = 'leads:deleted';
@@ -17,21 +23,45 @@ export class LeadPullRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Leads deleted in Zoho: ours are deleted too, or kept and unlinked, by the connection's policy. */
-  async applyRemoteDeletes(connectionId: string, deleted: RemoteDeletion[], options: LeadSyncOptions, dryRun: boolean): Promise<DeletesOutcome> {
+  async applyRemoteDeletes(
+    connectionId: string,
+    deleted: RemoteDeletion[],
+    options: LeadSyncOptions,
+    dryRun: boolean,
+  ): Promise<DeletesOutcome> {
     return this.em.transactional(async (tx) => {
       const rows = await lockLeads(tx, connectionId, { zohoIds: deleted.map((d) => d.zohoId) });
       const when = new Map(deleted.map((d) => [d.zohoId, d.deletedAt]));
       const counts = { received: deleted.length, deleted: 0, detached: 0, unchanged: 0 };
       const plan: PlanEntry[] = [];
       const writes: LeadWrite[] = [];
-      const open = await openConflictsOf(tx, rows.map((r) => r.id));
+      const open = await openConflictsOf(
+        tx,
+        rows.map((r) => r.id),
+      );
       for (const row of rows) {
-        if (row.zoho_deleted_at) { counts.unchanged += 1; continue; }
+        if (row.zoho_deleted_at) {
+          counts.unchanged += 1;
+          continue;
+        }
         const at = new Date(when.get(row.zoho_id!)!);
         const values = valuesOf(row);
-        const common = { id: row.id, values, remoteModifiedAt: row.remote_modified_at, lastError: null, synced: true, syncState: 'synced' as const };
+        const common = {
+          id: row.id,
+          values,
+          remoteModifiedAt: row.remote_modified_at,
+          lastError: null,
+          synced: true,
+          syncState: 'synced' as const,
+        };
         if (options.remoteDeletes === 'delete') {
-          writes.push({ ...common, zohoId: row.zoho_id, base: row.base, deletedAt: row.deleted_at ?? at, zohoDeletedAt: at });
+          writes.push({
+            ...common,
+            zohoId: row.zoho_id,
+            base: row.base,
+            deletedAt: row.deleted_at ?? at,
+            zohoDeletedAt: at,
+          });
           counts.deleted += 1;
           plan.push({ action: 'delete', leadId: row.id, zohoId: row.zoho_id! });
         } else {
@@ -44,8 +74,14 @@ export class LeadPullRepository {
       counts.unchanged += deleted.length - rows.length;
       if (!dryRun) {
         await writeLeads(tx, writes);
-        await supersedeConflicts(tx, [...open.values()].filter((c) => writes.some((w) => w.id === c.lead_id)).map((c) => ({ leadId: c.lead_id, field: c.field })));
-        if (deleted.length) await advanceCursor(tx, connectionId, LEAD_DELETES_STREAM, Math.max(...deleted.map((d) => d.deletedAt)));
+        await supersedeConflicts(
+          tx,
+          [...open.values()]
+            .filter((c) => writes.some((w) => w.id === c.lead_id))
+            .map((c) => ({ leadId: c.lead_id, field: c.field })),
+        );
+        if (deleted.length)
+          await advanceCursor(tx, connectionId, LEAD_DELETES_STREAM, Math.max(...deleted.map((d) => d.deletedAt)));
       }
       return { counts, plan };
     });

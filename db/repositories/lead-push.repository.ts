@@ -2,12 +2,27 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LEAD_FIELDS, type LeadValues } from '../../domain/lead-fields.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
-import { type LeadRow, type LeadWrite, lockLeads, markLeadErrors, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
+import {
+  type LeadRow,
+  type LeadWrite,
+  lockLeads,
+  markLeadErrors,
+  normaliseRow,
+  valuesOf,
+  writeLeads,
+} from './lead-rows.js';
 import { writeEachOnRefusal } from './record-refusals.js';
 
 export type PushOutcome =
   /** Zoho holds `sent` now; `complete` when every field was sent (a create), so the base is exactly `sent`. */
-  | { leadId: number; kind: 'written'; sent: Partial<LeadValues>; complete: boolean; zohoId: string; modifiedAt: number | null }
+  | {
+      leadId: number;
+      kind: 'written';
+      sent: Partial<LeadValues>;
+      complete: boolean;
+      zohoId: string;
+      modifiedAt: number | null;
+    }
   | { leadId: number; kind: 'failed'; code: string; message: string }
   /** Deleted in Zoho, or nothing to do there (local delete with policy `ignore`). */
   | { leadId: number; kind: 'deleted' };
@@ -28,9 +43,12 @@ export class LeadPushRepository {
   }
 
   async pendingCount(connectionId: string): Promise<number> {
-    const [row] = await this.em.getConnection().execute<Array<{ n: string }>>(
-      "select count(*) as n from leads where connection_id = ? and sync_state = 'pending'", [connectionId],
-    );
+    const [row] = await this.em
+      .getConnection()
+      .execute<Array<{ n: string }>>(
+        "select count(*) as n from leads where connection_id = ? and sync_state = 'pending'",
+        [connectionId],
+      );
     return Number(row?.n ?? 0);
   }
 
@@ -60,7 +78,10 @@ export class LeadPushRepository {
       });
       const refused = await writeEachOnRefusal(tx, writes, (batch) => writeLeads(tx, batch));
       const reasons = new Map(refused.map((r) => [r.item.id, `our database refused Zoho's answer: ${r.message}`]));
-      await markLeadErrors(tx, [...reasons].map(([id, message]) => ({ id, message })));
+      await markLeadErrors(
+        tx,
+        [...reasons].map(([id, message]) => ({ id, message })),
+      );
       return recorded.map((o) => {
         const reason = reasons.get(o.leadId);
         return reason ? { leadId: o.leadId, kind: 'failed' as const, code: 'REFUSED_BY_DATABASE', message: reason } : o;
@@ -72,7 +93,9 @@ export class LeadPushRepository {
 /** Zoho matched this lead to a record another local lead is linked to (same email, or merged in Zoho). */
 function takenId(leadId: number, zohoId: string, owner: number): PushOutcome {
   return {
-    leadId, kind: 'failed', code: 'ZOHO_ID_TAKEN',
+    leadId,
+    kind: 'failed',
+    code: 'ZOHO_ID_TAKEN',
     message: `Zoho lead ${zohoId} is already linked to local lead ${owner}; if both are one person, delete one of the two local leads, otherwise change this lead's email and push it again`,
   };
 }
@@ -80,17 +103,48 @@ function takenId(leadId: number, zohoId: string, owner: number): PushOutcome {
 function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadWrite {
   const values = valuesOf(row);
   const current = {
-    id: row.id, values, zohoId: row.zoho_id, base: row.base, syncState: row.sync_state, remoteModifiedAt: row.remote_modified_at,
-    lastError: row.last_error, synced: false, deletedAt: row.deleted_at, zohoDeletedAt: row.zoho_deleted_at,
+    id: row.id,
+    values,
+    zohoId: row.zoho_id,
+    base: row.base,
+    syncState: row.sync_state,
+    remoteModifiedAt: row.remote_modified_at,
+    lastError: row.last_error,
+    synced: false,
+    deletedAt: row.deleted_at,
+    zohoDeletedAt: row.zoho_deleted_at,
   };
-  if (o.kind === 'failed') return { ...current, syncState: 'error', lastError: o.code === 'ZOHO_ID_TAKEN' ? o.message : `${o.code}: ${o.message}` };
-  if (o.kind === 'deleted') return { ...current, syncState: 'synced', lastError: null, synced: true, zohoDeletedAt: row.deleted_at ? new Date() : row.zoho_deleted_at };
+  if (o.kind === 'failed')
+    return {
+      ...current,
+      syncState: 'error',
+      lastError: o.code === 'ZOHO_ID_TAKEN' ? o.message : `${o.code}: ${o.message}`,
+    };
+  if (o.kind === 'deleted')
+    return {
+      ...current,
+      syncState: 'synced',
+      lastError: null,
+      synced: true,
+      zohoDeletedAt: row.deleted_at ? new Date() : row.zoho_deleted_at,
+    };
   const base = o.complete
-    ? Object.fromEntries(LEAD_FIELDS.map((f) => [f, o.sent[f] ?? null])) as LeadValues
+    ? (Object.fromEntries(LEAD_FIELDS.map((f) => [f, o.sent[f] ?? null])) as LeadValues)
     : { ...(row.base ?? {}), ...o.sent };
-  const remoteModifiedAt = o.modifiedAt === null ? row.remote_modified_at : new Date(Math.max(o.modifiedAt, row.remote_modified_at?.getTime() ?? 0));
-  const syncState = leadStateOf({
-    values, base, zohoId: o.zohoId, deleted: !!row.deleted_at, zohoDeleted: !!row.zoho_deleted_at, openConflicts: row.sync_state === 'conflict' ? 1 : 0,
-  }, options);
+  const remoteModifiedAt =
+    o.modifiedAt === null
+      ? row.remote_modified_at
+      : new Date(Math.max(o.modifiedAt, row.remote_modified_at?.getTime() ?? 0));
+  const syncState = leadStateOf(
+    {
+      values,
+      base,
+      zohoId: o.zohoId,
+      deleted: !!row.deleted_at,
+      zohoDeleted: !!row.zoho_deleted_at,
+      openConflicts: row.sync_state === 'conflict' ? 1 : 0,
+    },
+    options,
+  );
   return { ...current, zohoId: o.zohoId, base, remoteModifiedAt, syncState, lastError: null, synced: true };
 }

@@ -6,14 +6,36 @@ import type { LeadSyncState } from '../../domain/lead-state.js';
 
 /** A `leads` row as raw SQL returns it. */
 export interface LeadRow {
-  id: number; connection_id: string;
-  first_name: string | null; last_name: string; email: string | null; phone: string | null; company: string | null; status: string | null; source: string | null;
-  zoho_id: string | null; remote_modified_at: Date | null; base: Partial<LeadValues> | null; sync_state: LeadSyncState; last_error: string | null;
-  last_synced_at: Date | null; local_changed_at: Date; created_at: Date; updated_at: Date; deleted_at: Date | null; zoho_deleted_at: Date | null;
+  id: number;
+  connection_id: string;
+  first_name: string | null;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  status: string | null;
+  source: string | null;
+  zoho_id: string | null;
+  remote_modified_at: Date | null;
+  base: Partial<LeadValues> | null;
+  sync_state: LeadSyncState;
+  last_error: string | null;
+  last_synced_at: Date | null;
+  local_changed_at: Date;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+  zoho_deleted_at: Date | null;
 }
 
 export const COLUMN: Record<LeadField, keyof LeadRow & string> = {
-  firstName: 'first_name', lastName: 'last_name', email: 'email', phone: 'phone', company: 'company', status: 'status', source: 'source',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  company: 'company',
+  status: 'status',
+  source: 'source',
 };
 
 export function valuesOf(row: LeadRow): LeadValues {
@@ -26,9 +48,15 @@ export const date = (v: Date | string | null): Date | null => (v === null ? null
 /** Raw queries hand back bigint ids and timestamps as strings. */
 export function normaliseRow(row: LeadRow): LeadRow {
   return {
-    ...row, id: Number(row.id), remote_modified_at: date(row.remote_modified_at), last_synced_at: date(row.last_synced_at),
-    local_changed_at: date(row.local_changed_at)!, created_at: date(row.created_at)!, updated_at: date(row.updated_at)!,
-    deleted_at: date(row.deleted_at), zoho_deleted_at: date(row.zoho_deleted_at),
+    ...row,
+    id: Number(row.id),
+    remote_modified_at: date(row.remote_modified_at),
+    last_synced_at: date(row.last_synced_at),
+    local_changed_at: date(row.local_changed_at)!,
+    created_at: date(row.created_at)!,
+    updated_at: date(row.updated_at)!,
+    deleted_at: date(row.deleted_at),
+    zoho_deleted_at: date(row.zoho_deleted_at),
   };
 }
 
@@ -47,8 +75,15 @@ export type { LeadWrite } from '../../domain/lead-page-plan.js';
 /** A row as the domain's page plan sees it. */
 export function toLocalLead(row: LeadRow): LocalLead {
   return {
-    id: row.id, zohoId: row.zoho_id, values: valuesOf(row), base: row.base, syncState: row.sync_state, lastError: row.last_error,
-    remoteModifiedAt: row.remote_modified_at, localChangedAt: row.local_changed_at, deletedAt: row.deleted_at,
+    id: row.id,
+    zohoId: row.zoho_id,
+    values: valuesOf(row),
+    base: row.base,
+    syncState: row.sync_state,
+    lastError: row.last_error,
+    remoteModifiedAt: row.remote_modified_at,
+    localChangedAt: row.local_changed_at,
+    deletedAt: row.deleted_at,
   };
 }
 
@@ -57,17 +92,30 @@ const RECORD_COLUMNS = `id bigint, first_name text, last_name text, email text, 
 
 function toRecord(w: LeadWrite) {
   return {
-    id: w.id, first_name: w.values.firstName, last_name: w.values.lastName ?? '', email: w.values.email, phone: w.values.phone,
-    company: w.values.company, status: w.values.status, source: w.values.source, zoho_id: w.zohoId, base: w.base, sync_state: w.syncState,
-    remote_modified_at: w.remoteModifiedAt?.toISOString() ?? null, last_error: w.lastError, synced: w.synced,
-    deleted_at: w.deletedAt?.toISOString() ?? null, zoho_deleted_at: w.zohoDeletedAt?.toISOString() ?? null,
+    id: w.id,
+    first_name: w.values.firstName,
+    last_name: w.values.lastName ?? '',
+    email: w.values.email,
+    phone: w.values.phone,
+    company: w.values.company,
+    status: w.values.status,
+    source: w.values.source,
+    zoho_id: w.zohoId,
+    base: w.base,
+    sync_state: w.syncState,
+    remote_modified_at: w.remoteModifiedAt?.toISOString() ?? null,
+    last_error: w.lastError,
+    synced: w.synced,
+    deleted_at: w.deletedAt?.toISOString() ?? null,
+    zoho_deleted_at: w.zohoDeletedAt?.toISOString() ?? null,
   };
 }
 
 /** One statement for a whole page of lead updates: the rows travel as one JSON parameter. */
 export async function writeLeads(em: EntityManager, writes: LeadWrite[]): Promise<void> {
   if (writes.length === 0) return;
-  await pgQuery(em,
+  await pgQuery(
+    em,
     `update leads l set first_name = x.first_name, last_name = x.last_name, email = x.email, phone = x.phone, company = x.company,
         status = x.status, source = x.source, zoho_id = x.zoho_id, base = x.base, sync_state = x.sync_state,
         remote_modified_at = x.remote_modified_at, last_error = x.last_error, deleted_at = x.deleted_at, zoho_deleted_at = x.zoho_deleted_at,
@@ -79,9 +127,14 @@ export async function writeLeads(em: EntityManager, writes: LeadWrite[]): Promis
 }
 
 /** New local leads from Zoho records; a lead that already exists (same Zoho id or live email) is left alone. */
-export async function insertLeads(em: EntityManager, connectionId: string, writes: Array<Omit<LeadWrite, 'id'>>): Promise<string[]> {
+export async function insertLeads(
+  em: EntityManager,
+  connectionId: string,
+  writes: Array<Omit<LeadWrite, 'id'>>,
+): Promise<string[]> {
   if (writes.length === 0) return [];
-  const rows = await pgQuery<{ zoho_id: string }>(em,
+  const rows = await pgQuery<{ zoho_id: string }>(
+    em,
     `insert into leads (connection_id, first_name, last_name, email, phone, company, status, source, zoho_id, base, sync_state,
         remote_modified_at, last_error, last_synced_at, local_changed_at, created_at, updated_at)
      select $1, x.first_name, x.last_name, x.email, x.phone, x.company, x.status, x.source, x.zoho_id, x.base, x.sync_state,
@@ -95,8 +148,13 @@ export async function insertLeads(em: EntityManager, connectionId: string, write
 }
 
 /** Locks and reads leads by id, Zoho id or live email (lower-cased), for a merge or a push result. */
-export async function lockLeads(em: EntityManager, connectionId: string, keys: { ids?: number[]; zohoIds?: string[]; emails?: string[] }): Promise<LeadRow[]> {
-  const rows = await pgQuery<LeadRow>(em,
+export async function lockLeads(
+  em: EntityManager,
+  connectionId: string,
+  keys: { ids?: number[]; zohoIds?: string[]; emails?: string[] },
+): Promise<LeadRow[]> {
+  const rows = await pgQuery<LeadRow>(
+    em,
     // One index lookup per kind of key, unioned; `= any(array(...))` keeps each an index condition even when the
     // table's statistics are stale (during a first pull), where `in (subquery)` or an OR scans the table. Emails are
     // looked up twice because the email index leaves leads in `error` out: each half matches one index's predicate.
@@ -109,7 +167,12 @@ export async function lockLeads(em: EntityManager, connectionId: string, keys: {
           and lower(email) = any(array(select jsonb_array_elements_text($4::jsonb)))))
       order by id
       for update`,
-    [connectionId, JSON.stringify(keys.ids ?? []), JSON.stringify(keys.zohoIds ?? []), JSON.stringify(keys.emails ?? [])],
+    [
+      connectionId,
+      JSON.stringify(keys.ids ?? []),
+      JSON.stringify(keys.zohoIds ?? []),
+      JSON.stringify(keys.emails ?? []),
+    ],
   );
   return rows.map(normaliseRow);
 }
@@ -117,7 +180,8 @@ export async function lockLeads(em: EntityManager, connectionId: string, keys: {
 /** Puts leads in `error` with a reason a person can act on; their values stay as they are. */
 export async function markLeadErrors(em: EntityManager, errors: Array<{ id: number; message: string }>): Promise<void> {
   if (errors.length === 0) return;
-  await pgQuery(em,
+  await pgQuery(
+    em,
     `update leads l set sync_state = 'error', last_error = x.message, updated_at = now()
        from jsonb_to_recordset($1::jsonb) as x(id bigint, message text)
       where l.id = x.id`,

@@ -3,11 +3,23 @@ import { LEAD_FIELDS, type LeadField, type LeadValues } from '../../domain/lead-
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
 import type { LeadSyncState } from '../entities/index.js';
-import { type ConflictRow, normaliseConflict, openConflictsOf, supersedeConflicts } from './lead-conflicts.repository.js';
+import {
+  type ConflictRow,
+  normaliseConflict,
+  openConflictsOf,
+  supersedeConflicts,
+} from './lead-conflicts.repository.js';
 import { COLUMN, type LeadRow, normaliseRow, valuesOf, writeLeads } from './lead-rows.js';
 import { decodeIdCursor, encodeIdCursor } from './id-cursor.js';
 
-export interface LeadFilter { connectionId?: string; syncState?: LeadSyncState; status?: string; q?: string; updatedSince?: Date; includeDeleted?: boolean }
+export interface LeadFilter {
+  connectionId?: string;
+  syncState?: LeadSyncState;
+  status?: string;
+  q?: string;
+  updatedSince?: Date;
+  includeDeleted?: boolean;
+}
 
 /** Raised when a live lead of the connection already has the email (the partial unique index). */
 export class DuplicateEmailError extends Error {
@@ -27,7 +39,7 @@ export class LeadsRepository {
       const [row] = await this.em.getConnection().execute<LeadRow[]>(
         `insert into leads (connection_id, ${cols.join(', ')}, sync_state, local_changed_at, created_at, updated_at)
          values (?, ${cols.map(() => '?').join(', ')}, 'pending', now(), now(), now()) returning *`,
-        [connectionId, ...LEAD_FIELDS.map((f) => f === 'lastName' ? values[f] ?? '' : values[f])],
+        [connectionId, ...LEAD_FIELDS.map((f) => (f === 'lastName' ? (values[f] ?? '') : values[f]))],
       );
       return normaliseRow(row!);
     });
@@ -39,20 +51,34 @@ export class LeadsRepository {
   }
 
   /** Oldest first by id; the cursor is the last id of the page. */
-  async list(filter: LeadFilter, limit: number, cursor?: string): Promise<{ items: LeadRow[]; nextCursor: string | null }> {
+  async list(
+    filter: LeadFilter,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: LeadRow[]; nextCursor: string | null }> {
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => { where.push(sql); params.push(...values); };
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
     if (filter.connectionId) add('connection_id = ?', filter.connectionId);
     if (filter.syncState) add('sync_state = ?', filter.syncState);
     if (filter.status) add('status = ?', filter.status);
     if (filter.updatedSince) add('updated_at >= ?', filter.updatedSince);
-    if (filter.q) add(`lower(coalesce(first_name, '') || ' ' || last_name || ' ' || coalesce(email, '') || ' ' || coalesce(company, '')) like ? escape '\\'`, `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (filter.q)
+      add(
+        `lower(coalesce(first_name, '') || ' ' || last_name || ' ' || coalesce(email, '') || ' ' || coalesce(company, '')) like ? escape '\\'`,
+        `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
     if (!filter.includeDeleted) add('deleted_at is null');
     if (cursor) add('id > ?', decodeIdCursor('lead', cursor));
-    const rows = await this.em.getConnection().execute<LeadRow[]>(
-      `select * from leads ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ${limit + 1}`, params,
-    );
+    const rows = await this.em
+      .getConnection()
+      .execute<LeadRow[]>(
+        `select * from leads ${where.length ? `where ${where.join(' and ')}` : ''} order by id limit ${limit + 1}`,
+        params,
+      );
     const items = rows.slice(0, limit).map(normaliseRow);
     return { items, nextCursor: rows.length > limit ? encodeIdCursor('lead', items.at(-1)!.id) : null };
   }
@@ -71,9 +97,22 @@ export class LeadsRepository {
       const row = await lockOne(tx, id);
       if (!row || row.deleted_at) return row;
       const open = await openConflictsOf(tx, [id]);
-      await supersedeConflicts(tx, [...open.values()].map((c) => ({ leadId: id, field: c.field })));
+      await supersedeConflicts(
+        tx,
+        [...open.values()].map((c) => ({ leadId: id, field: c.field })),
+      );
       const values = valuesOf(row);
-      const syncState = leadStateOf({ values, base: row.base, zohoId: row.zoho_id, deleted: true, zohoDeleted: !!row.zoho_deleted_at, openConflicts: 0 }, options);
+      const syncState = leadStateOf(
+        {
+          values,
+          base: row.base,
+          zohoId: row.zoho_id,
+          deleted: true,
+          zohoDeleted: !!row.zoho_deleted_at,
+          openConflicts: 0,
+        },
+        options,
+      );
       await writeLeads(tx, [{ ...asWrite(row), syncState, deletedAt: new Date() }]);
       return lockOne(tx, id);
     });
@@ -81,14 +120,22 @@ export class LeadsRepository {
 
   /** Makes an errored lead pending again, for a manual push. */
   async retry(id: number): Promise<void> {
-    await this.em.getConnection().execute("update leads set sync_state = 'pending', updated_at = now() where id = ? and sync_state = 'error'", [id]);
+    await this.em
+      .getConnection()
+      .execute("update leads set sync_state = 'pending', updated_at = now() where id = ? and sync_state = 'error'", [
+        id,
+      ]);
   }
 
   async openConflicts(leadIds: number[]): Promise<ConflictRow[]> {
     return [...(await openConflictsOf(this.em, leadIds)).values()];
   }
 
-  async listConflicts(connectionId: string | undefined, limit: number, cursor?: string): Promise<{ items: ConflictRow[]; nextCursor: string | null }> {
+  async listConflicts(
+    connectionId: string | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ConflictRow[]; nextCursor: string | null }> {
     const rows = await this.em.getConnection().execute<ConflictRow[]>(
       `select c.* from lead_conflicts c join leads l on l.id = c.lead_id
         where c.resolved_at is null ${connectionId ? 'and l.connection_id = ?' : ''} ${cursor ? 'and c.id > ?' : ''}
@@ -103,7 +150,13 @@ export class LeadsRepository {
    * Settles one open conflict: the lead takes the chosen value and the base takes Zoho's, so a value other than
    * Zoho's is pushed. Returns undefined when there is no open conflict on that field.
    */
-  async resolve(id: number, field: LeadField, take: 'local' | 'crm' | 'value', value: string | null, options: LeadSyncOptions): Promise<LeadRow | undefined> {
+  async resolve(
+    id: number,
+    field: LeadField,
+    take: 'local' | 'crm' | 'value',
+    value: string | null,
+    options: LeadSyncOptions,
+  ): Promise<LeadRow | undefined> {
     return this.em.transactional(async (tx) => {
       const row = await lockOne(tx, id);
       const open = row ? await openConflictsOf(tx, [id]) : new Map<string, ConflictRow>();
@@ -113,17 +166,36 @@ export class LeadsRepository {
       const chosen = take === 'local' ? values[field] : take === 'crm' ? conflict.remote_value : value;
       values[field] = chosen;
       const base = { ...(row.base ?? {}), [field]: conflict.remote_value };
-      await tx.getConnection().execute(
-        "update lead_conflicts set resolved_at = now(), resolution = ?, resolved_value = ? where id = ?", [take, chosen, conflict.id], 'run', tx.getTransactionContext(),
+      await tx
+        .getConnection()
+        .execute(
+          'update lead_conflicts set resolved_at = now(), resolution = ?, resolved_value = ? where id = ?',
+          [take, chosen, conflict.id],
+          'run',
+          tx.getTransactionContext(),
+        );
+      const syncState = leadStateOf(
+        {
+          values,
+          base,
+          zohoId: row.zoho_id,
+          deleted: !!row.deleted_at,
+          zohoDeleted: !!row.zoho_deleted_at,
+          openConflicts: open.size - 1,
+        },
+        options,
       );
-      const syncState = leadStateOf({ values, base, zohoId: row.zoho_id, deleted: !!row.deleted_at, zohoDeleted: !!row.zoho_deleted_at, openConflicts: open.size - 1 }, options);
       await duplicateAware(values.email, () => writeLeads(tx, [{ ...asWrite(row), values, base, syncState }]));
       if (take !== 'crm') await touchLocal(tx, id);
       return lockOne(tx, id);
     });
   }
 
-  private async edit(id: number, options: LeadSyncOptions, apply: (row: LeadRow, values: LeadValues) => LeadField[]): Promise<LeadRow | undefined> {
+  private async edit(
+    id: number,
+    options: LeadSyncOptions,
+    apply: (row: LeadRow, values: LeadValues) => LeadField[],
+  ): Promise<LeadRow | undefined> {
     return this.em.transactional(async (tx) => {
       const row = await lockOne(tx, id);
       if (!row || row.deleted_at) return row;
@@ -131,11 +203,33 @@ export class LeadsRepository {
       const changed = apply(row, values);
       if (changed.length === 0) return row;
       const open = await openConflictsOf(tx, [id]);
-      const syncState = leadStateOf({ values, base: row.base, zohoId: row.zoho_id, deleted: false, zohoDeleted: !!row.zoho_deleted_at, openConflicts: open.size }, options);
-      await duplicateAware(values.email, () => writeLeads(tx, [{ ...asWrite(row), values, syncState, lastError: syncState === 'pending' ? null : row.last_error }]));
+      const syncState = leadStateOf(
+        {
+          values,
+          base: row.base,
+          zohoId: row.zoho_id,
+          deleted: false,
+          zohoDeleted: !!row.zoho_deleted_at,
+          openConflicts: open.size,
+        },
+        options,
+      );
+      await duplicateAware(values.email, () =>
+        writeLeads(tx, [
+          { ...asWrite(row), values, syncState, lastError: syncState === 'pending' ? null : row.last_error },
+        ]),
+      );
       // Open conflicts show the local value as it is now.
       for (const f of changed) {
-        if (open.has(`${id}:${f}`)) await tx.getConnection().execute('update lead_conflicts set local_value = ? where lead_id = ? and field = ? and resolved_at is null', [values[f], id, f], 'run', tx.getTransactionContext());
+        if (open.has(`${id}:${f}`))
+          await tx
+            .getConnection()
+            .execute(
+              'update lead_conflicts set local_value = ? where lead_id = ? and field = ? and resolved_at is null',
+              [values[f], id, f],
+              'run',
+              tx.getTransactionContext(),
+            );
       }
       await touchLocal(tx, id);
       return lockOne(tx, id);
@@ -144,18 +238,30 @@ export class LeadsRepository {
 }
 
 async function lockOne(em: EntityManager, id: number): Promise<LeadRow | undefined> {
-  const [row] = await em.getConnection().execute<LeadRow[]>('select * from leads where id = ? for update', [id], 'all', em.getTransactionContext());
+  const [row] = await em
+    .getConnection()
+    .execute<LeadRow[]>('select * from leads where id = ? for update', [id], 'all', em.getTransactionContext());
   return row ? normaliseRow(row) : undefined;
 }
 
 async function touchLocal(em: EntityManager, id: number): Promise<void> {
-  await em.getConnection().execute('update leads set local_changed_at = now() where id = ?', [id], 'run', em.getTransactionContext());
+  await em
+    .getConnection()
+    .execute('update leads set local_changed_at = now() where id = ?', [id], 'run', em.getTransactionContext());
 }
 
 function asWrite(row: LeadRow) {
   return {
-    id: row.id, values: valuesOf(row), zohoId: row.zoho_id, base: row.base, syncState: row.sync_state, remoteModifiedAt: row.remote_modified_at,
-    lastError: row.last_error, synced: false, deletedAt: row.deleted_at, zohoDeletedAt: row.zoho_deleted_at,
+    id: row.id,
+    values: valuesOf(row),
+    zohoId: row.zoho_id,
+    base: row.base,
+    syncState: row.sync_state,
+    remoteModifiedAt: row.remote_modified_at,
+    lastError: row.last_error,
+    synced: false,
+    deletedAt: row.deleted_at,
+    zohoDeletedAt: row.zoho_deleted_at,
   };
 }
 
@@ -164,7 +270,11 @@ async function duplicateAware<T>(email: string | null, fn: () => Promise<T>): Pr
     return await fn();
   } catch (err) {
     const e = err as { code?: string; constraint?: string; message?: string };
-    if (e.code === '23505' && (e.constraint === 'leads_connection_email_unique' || e.message?.includes('leads_connection_email_unique'))) throw new DuplicateEmailError(email);
+    if (
+      e.code === '23505' &&
+      (e.constraint === 'leads_connection_email_unique' || e.message?.includes('leads_connection_email_unique'))
+    )
+      throw new DuplicateEmailError(email);
     throw err;
   }
 }

@@ -9,6 +9,10 @@ export class SyncCursorsRepository {
   }
 
   async set(connectionId: string, stream: string, value: string): Promise<void> {
-    await this.em.upsert(SyncCursor, { connectionId, stream, value, updatedAt: new Date() }, { onConflictFields: ['connectionId', 'stream'] });
+    await this.em.upsert(
+      SyncCursor,
+      { connectionId, stream, value, updatedAt: new Date() },
+      { onConflictFields: ['connectionId', 'stream'] },
+    );
   }
 }

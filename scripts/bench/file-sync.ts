@@ -30,32 +30,67 @@ const BUDGET = { maxRequests: 190, perMs: 10_000, maxConcurrent: 10 };
 const TOKEN = 'pat-sim-bench-token';
 
 let peakRss = 0;
-const rss = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+const rss = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
 const cleanups: Array<() => Promise<unknown>> = [];
 
 async function simulators(): Promise<string> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'], {
-    env: {
-      ...process.env, SIM_HUBSPOT_PORT: String(port), SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0', SIM_DTOOLS_SI_PORT: '0', HUBSPOT_SIM_TOKEN: TOKEN,
-      SIM_SCALE_HUBSPOT_DEALS: String(DEALS), SIM_HUBSPOT_FILES_PER_DEAL: String(FILES_PER_DEAL), SIM_HUBSPOT_PER_10S: String(BUDGET.maxRequests),
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'],
+    {
+      env: {
+        ...process.env,
+        SIM_HUBSPOT_PORT: String(port),
+        SIM_ZOHO_ACCOUNTS_PORT: '0',
+        SIM_ZOHO_CRM_PORT: '0',
+        SIM_DTOOLS_SI_PORT: '0',
+        HUBSPOT_SIM_TOKEN: TOKEN,
+        SIM_SCALE_HUBSPOT_DEALS: String(DEALS),
+        SIM_HUBSPOT_FILES_PER_DEAL: String(FILES_PER_DEAL),
+        SIM_HUBSPOT_PER_10S: String(BUDGET.maxRequests),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  );
+  cleanups.push(async () => {
+    child.kill('SIGTERM');
   });
-  cleanups.push(async () => { child.kill('SIGTERM'); });
-  await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
+  await new Promise<void>((resolve) =>
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    }),
+  );
   return `http://127.0.0.1:${port}`;
 }
 
-const stats = async (url: string) => (await (await fetch(`${url}/__admin/stats`)).json()) as { requests: number; rejected429: number; deals: number; notes: number; files: number };
+const stats = async (url: string) =>
+  (await (await fetch(`${url}/__admin/stats`)).json()) as {
+    requests: number;
+    rejected429: number;
+    deals: number;
+    notes: number;
+    files: number;
+  };
 
 function line(name: string, values: Record<string, string | number>): void {
-  console.log(`${name.padEnd(34)} ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  console.log(
+    `${name.padEnd(34)} ${Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('  ')}`,
+  );
 }
 
 try {
   const hubspotUrl = await simulators();
-  const pg = await resolvePostgres({ databaseUrl: process.env.DATABASE_URL, database: 'crm_sync_bench', dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')), persistent: false });
+  const pg = await resolvePostgres({
+    databaseUrl: process.env.DATABASE_URL,
+    database: 'crm_sync_bench',
+    dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')),
+    persistent: false,
+  });
   cleanups.push(() => pg.stop());
   await dropDatabase(pg.url);
   await migrate(pg.url);
@@ -66,42 +101,92 @@ try {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  await new ConnectionsRepository(orm.em.fork()).apply([{
-    id: 'bench-hubspot', provider: 'hubspot', baseUrls: { api: hubspotUrl }, credentials: { accessToken: { env: 'BENCH_HUBSPOT_TOKEN' } }, budget: BUDGET, options: {},
-  }]);
-  // The worker runs as in production, in its own process; its memory is sampled from /proc.
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))], {
-    env: {
-      ...process.env, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '',
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'), DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')), BENCH_HUBSPOT_TOKEN: TOKEN,
+  await new ConnectionsRepository(orm.em.fork()).apply([
+    {
+      id: 'bench-hubspot',
+      provider: 'hubspot',
+      baseUrls: { api: hubspotUrl },
+      credentials: { accessToken: { env: 'BENCH_HUBSPOT_TOKEN' } },
+      budget: BUDGET,
+      options: {},
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  ]);
+  // The worker runs as in production, in its own process; its memory is sampled from /proc.
+  const worker = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'warn',
+        NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '',
+        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')),
+        BENCH_HUBSPOT_TOKEN: TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  cleanups.push(async () => {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
   });
-  cleanups.push(async () => { worker.kill('SIGTERM'); await new Promise((r) => worker.once('exit', r)); });
-  await new Promise<void>((resolve) => worker.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready on')) resolve(); }));
-  const workerRss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  await new Promise<void>((resolve) =>
+    worker.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready on')) resolve();
+    }),
+  );
+  const workerRss = () =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   const startupRss = workerRss();
   let workerPeak = startupRss;
-  const sampler = setInterval(() => { try { workerPeak = Math.max(workerPeak, workerRss()); } catch { /* exited */ } }, 50);
-  cleanups.push(async () => { clearInterval(sampler); await connection.close(); });
+  const sampler = setInterval(() => {
+    try {
+      workerPeak = Math.max(workerPeak, workerRss());
+    } catch {
+      /* exited */
+    }
+  }, 50);
+  cleanups.push(async () => {
+    clearInterval(sampler);
+    await connection.close();
+  });
   const s0 = await stats(hubspotUrl);
-  console.log(`HubSpot simulator: ${s0.deals} deals, ${s0.notes} notes, ${s0.files} files; budget ${BUDGET.maxRequests} requests / 10 s\n`);
+  console.log(
+    `HubSpot simulator: ${s0.deals} deals, ${s0.notes} notes, ${s0.files} files; budget ${BUDGET.maxRequests} requests / 10 s\n`,
+  );
 
   // 1. Batch sync of metadata.
   let t0 = performance.now();
-  const handle = await client.workflow.start(fileSync, { taskQueue, workflowId: 'file-sync:bench-hubspot', args: [{ connectionId: 'bench-hubspot', mode: 'full' }] });
+  const handle = await client.workflow.start(fileSync, {
+    taskQueue,
+    workflowId: 'file-sync:bench-hubspot',
+    args: [{ connectionId: 'bench-hubspot', mode: 'full' }],
+  });
   const result = await handle.result();
   const batchMs = performance.now() - t0;
   const peakAfterBatch = workerPeak;
   const s1 = await stats(hubspotUrl);
   const batchCalls = s1.requests - s0.requests;
   // Fewest calls possible: deals 100 per list call, associations 1,000 per batch, notes and files 100 per call.
-  const minimum = Math.ceil(s0.deals / 100) + Math.ceil(s0.deals / 1000) + Math.ceil(s0.notes / 100) + Math.ceil(s0.files / 100);
+  const minimum =
+    Math.ceil(s0.deals / 100) + Math.ceil(s0.deals / 1000) + Math.ceil(s0.notes / 100) + Math.ceil(s0.files / 100);
   const desc = await handle.describe();
   line('batch sync (metadata)', {
-    files: result.created, 'files/s': (result.created / (batchMs / 1000)).toFixed(0), seconds: (batchMs / 1000).toFixed(1), calls: batchCalls,
-    'calls/1k deals': ((batchCalls / s0.deals) * 1000).toFixed(1), 'batch minimum/1k deals': ((minimum / s0.deals) * 1000).toFixed(1), 'over minimum': `${(((batchCalls - minimum) / minimum) * 100).toFixed(1)}%`,
-    '429s': s1.rejected429 - s0.rejected429, 'history events (last run)': desc.historyLength, runs: Math.ceil(result.pages / 20), failed: result.errors,
+    files: result.created,
+    'files/s': (result.created / (batchMs / 1000)).toFixed(0),
+    seconds: (batchMs / 1000).toFixed(1),
+    calls: batchCalls,
+    'calls/1k deals': ((batchCalls / s0.deals) * 1000).toFixed(1),
+    'batch minimum/1k deals': ((minimum / s0.deals) * 1000).toFixed(1),
+    'over minimum': `${(((batchCalls - minimum) / minimum) * 100).toFixed(1)}%`,
+    '429s': s1.rejected429 - s0.rejected429,
+    'history events (last run)': desc.historyLength,
+    runs: Math.ceil(result.pages / 20),
+    failed: result.errors,
   });
 
   // Each scenario starts with an empty rolling window: the simulator counts the previous one's calls for 10 s.
@@ -109,7 +194,9 @@ try {
 
   // 2. The naive loop: per deal one associations call, per note one read, per file one read.
   await settle();
-  const naive = new HubSpotClient(new HttpClient({ baseUrl: hubspotUrl, auth: hubspotBearer(TOKEN), governor: new RateGovernor(BUDGET) }));
+  const naive = new HubSpotClient(
+    new HttpClient({ baseUrl: hubspotUrl, auth: hubspotBearer(TOKEN), governor: new RateGovernor(BUDGET) }),
+  );
   t0 = performance.now();
   const s2 = await stats(hubspotUrl);
   let naiveDeals = 0;
@@ -118,7 +205,10 @@ try {
     const page = await naive.listObjects('deals', { after, limit: 100 });
     for (const deal of page.results.slice(0, NAIVE_DEALS - naiveDeals)) {
       for (const noteId of await naive.associationsOf('deals', deal.id, 'notes')) {
-        for (const fileId of attachmentIds(await naive.getObject('notes', noteId, ['hs_attachment_ids']))) { await naive.getFile(fileId); naiveFiles += 1; }
+        for (const fileId of attachmentIds(await naive.getObject('notes', noteId, ['hs_attachment_ids']))) {
+          await naive.getFile(fileId);
+          naiveFiles += 1;
+        }
       }
       naiveDeals += 1;
     }
@@ -129,28 +219,46 @@ try {
   const s3 = await stats(hubspotUrl);
   const naiveCalls = s3.requests - s2.requests;
   line(`naive loop (first ${naiveDeals} deals)`, {
-    files: naiveFiles, 'files/s': (naiveFiles / (naiveMs / 1000)).toFixed(1), seconds: (naiveMs / 1000).toFixed(1), calls: naiveCalls,
-    'calls/1k deals': ((naiveCalls / naiveDeals) * 1000).toFixed(0), 'req/s': (naiveCalls / (naiveMs / 1000)).toFixed(1),
-    'share of budget': `${((naiveCalls / (naiveMs / 1000)) / (BUDGET.maxRequests / 10) * 100).toFixed(0)}%`, '429s': s3.rejected429 - s2.rejected429,
+    files: naiveFiles,
+    'files/s': (naiveFiles / (naiveMs / 1000)).toFixed(1),
+    seconds: (naiveMs / 1000).toFixed(1),
+    calls: naiveCalls,
+    'calls/1k deals': ((naiveCalls / naiveDeals) * 1000).toFixed(0),
+    'req/s': (naiveCalls / (naiveMs / 1000)).toFixed(1),
+    'share of budget': `${((naiveCalls / (naiveMs / 1000) / (BUDGET.maxRequests / 10)) * 100).toFixed(0)}%`,
+    '429s': s3.rejected429 - s2.rejected429,
   });
-  console.log(`ratio: the naive loop makes ${(((naiveCalls / naiveDeals) / (batchCalls / s0.deals))).toFixed(1)}× the calls per deal of the batch sync`);
+  console.log(
+    `ratio: the naive loop makes ${(naiveCalls / naiveDeals / (batchCalls / s0.deals)).toFixed(1)}× the calls per deal of the batch sync`,
+  );
 
   // 3. Content for some deals: a signed URL (an API call) per private file; downloads come from file hosting.
   await settle();
   const dealIds = (await naive.listObjects('deals', { limit: Math.min(100, DOWNLOAD_DEALS) })).results.map((d) => d.id);
   const s4 = await stats(hubspotUrl);
   t0 = performance.now();
-  const dl = await client.workflow.execute(fileSync, { taskQueue, workflowId: 'file-sync:bench-hubspot', args: [{ connectionId: 'bench-hubspot', mode: 'full', dealIds, downloadContent: true }] });
+  const dl = await client.workflow.execute(fileSync, {
+    taskQueue,
+    workflowId: 'file-sync:bench-hubspot',
+    args: [{ connectionId: 'bench-hubspot', mode: 'full', dealIds, downloadContent: true }],
+  });
   const dlMs = performance.now() - t0;
   const s5 = await stats(hubspotUrl);
   const dlCalls = s5.requests - s4.requests;
   line(`download (${dealIds.length} deals)`, {
-    files: dl.downloaded, 'files/s': (dl.downloaded / (dlMs / 1000)).toFixed(1), seconds: (dlMs / 1000).toFixed(1), calls: dlCalls,
-    'req/s': (dlCalls / (dlMs / 1000)).toFixed(1), 'share of budget': `${((dlCalls / (dlMs / 1000)) / (BUDGET.maxRequests / 10) * 100).toFixed(0)}%`,
-    '429s': s5.rejected429 - s4.rejected429, failed: dl.errors,
+    files: dl.downloaded,
+    'files/s': (dl.downloaded / (dlMs / 1000)).toFixed(1),
+    seconds: (dlMs / 1000).toFixed(1),
+    calls: dlCalls,
+    'req/s': (dlCalls / (dlMs / 1000)).toFixed(1),
+    'share of budget': `${((dlCalls / (dlMs / 1000) / (BUDGET.maxRequests / 10)) * 100).toFixed(0)}%`,
+    '429s': s5.rejected429 - s4.rejected429,
+    failed: dl.errors,
   });
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  console.log(`\nworker process RSS: ${(startupRss / 1048576).toFixed(0)} MiB when ready, peak ${(peakAfterBatch / 1048576).toFixed(0)} MiB by the end of the batch sync, ${(workerPeak / 1048576).toFixed(0)} MiB by the end of the downloads (high-water mark incl. start-up ${(hwm / 1048576).toFixed(0)} MiB); bench process peak ${(peakRss / 1048576).toFixed(0)} MiB`);
+  console.log(
+    `\nworker process RSS: ${(startupRss / 1048576).toFixed(0)} MiB when ready, peak ${(peakAfterBatch / 1048576).toFixed(0)} MiB by the end of the batch sync, ${(workerPeak / 1048576).toFixed(0)} MiB by the end of the downloads (high-water mark incl. start-up ${(hwm / 1048576).toFixed(0)} MiB); bench process peak ${(peakRss / 1048576).toFixed(0)} MiB`,
+  );
 } finally {
   clearInterval(rss);
   for (const c of cleanups.reverse()) await c().catch(() => undefined);

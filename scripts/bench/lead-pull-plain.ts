@@ -16,13 +16,21 @@ import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 const connectionId = process.env.BENCH_PLAIN_CONNECTION ?? 'bench-plain';
 const orm = await initOrm(process.env.DATABASE_URL!);
 try {
-  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(process.env.TOKEN_ENCRYPTION_KEY!)!)));
+  const registry = new DbConnectorRegistry(
+    orm,
+    new PgTokenStore(orm, new SecretBox(decodeKey(process.env.TOKEN_ENCRYPTION_KEY!)!)),
+  );
   const leads = await registry.capability(connectionId, 'leads');
   const options = leadSyncOptions({});
   const t0 = performance.now();
   let count = 0;
   await pullPages(leads, { since: null, page: 1 }, Infinity, async (page) => {
-    count += (await new LeadMergeRepository(orm.em.fork()).mergePage(connectionId, page, options, { dryRun: false, cursorStream: LEADS_STREAM })).counts.created;
+    count += (
+      await new LeadMergeRepository(orm.em.fork()).mergePage(connectionId, page, options, {
+        dryRun: false,
+        cursorStream: LEADS_STREAM,
+      })
+    ).counts.created;
   });
   console.log(`RESULT ${JSON.stringify({ count, ms: performance.now() - t0 })}`);
 } finally {

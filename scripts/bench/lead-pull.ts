@@ -30,73 +30,155 @@ import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-serve
 const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
 const NAIVE = Number(process.env.BENCH_NAIVE_LEADS ?? 10_000);
 const BUDGET = { maxRequests: 1_000_000, perMs: 10_000, maxConcurrent: 10 };
-const SECRETS = { BENCH_ZOHO_CLIENT_ID: '1000.SIMBENCH', BENCH_ZOHO_CLIENT_SECRET: 'bench-secret', BENCH_ZOHO_REFRESH_TOKEN: '1000.bench-refresh' };
+const SECRETS = {
+  BENCH_ZOHO_CLIENT_ID: '1000.SIMBENCH',
+  BENCH_ZOHO_CLIENT_SECRET: 'bench-secret',
+  BENCH_ZOHO_REFRESH_TOKEN: '1000.bench-refresh',
+};
 const KEY = randomBytes(32).toString('base64');
 const cleanups: Array<() => Promise<unknown>> = [];
 
 async function simulators(): Promise<{ accounts: string; crm: string }> {
   const [accounts, crm] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'], {
-    env: {
-      ...process.env, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: String(accounts), SIM_ZOHO_CRM_PORT: String(crm), SIM_DTOOLS_SI_PORT: '0', SIM_SCALE_LEADS: String(LEADS),
-      SIM_ZOHO_DAILY_CREDITS: '10000000', SIM_ZOHO_LATENCY_MS: '0', ZOHO_SIM_CLIENT_ID: SECRETS.BENCH_ZOHO_CLIENT_ID,
-      ZOHO_SIM_CLIENT_SECRET: SECRETS.BENCH_ZOHO_CLIENT_SECRET, ZOHO_SIM_REFRESH_TOKEN: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'],
+    {
+      env: {
+        ...process.env,
+        SIM_HUBSPOT_PORT: '0',
+        SIM_ZOHO_ACCOUNTS_PORT: String(accounts),
+        SIM_ZOHO_CRM_PORT: String(crm),
+        SIM_DTOOLS_SI_PORT: '0',
+        SIM_SCALE_LEADS: String(LEADS),
+        SIM_ZOHO_DAILY_CREDITS: '10000000',
+        SIM_ZOHO_LATENCY_MS: '0',
+        ZOHO_SIM_CLIENT_ID: SECRETS.BENCH_ZOHO_CLIENT_ID,
+        ZOHO_SIM_CLIENT_SECRET: SECRETS.BENCH_ZOHO_CLIENT_SECRET,
+        ZOHO_SIM_REFRESH_TOKEN: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  );
+  cleanups.push(async () => {
+    child.kill('SIGTERM');
   });
-  cleanups.push(async () => { child.kill('SIGTERM'); });
-  await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
+  await new Promise<void>((resolve) =>
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    }),
+  );
   return { accounts: `http://127.0.0.1:${accounts}`, crm: `http://127.0.0.1:${crm}` };
 }
 
 const connection = (id: string, accounts: string): ConnectionConfig => ({
-  id, provider: 'zoho-crm', region: 'com', baseUrls: { accounts }, budget: BUDGET, options: {},
-  credentials: { clientId: { env: 'BENCH_ZOHO_CLIENT_ID' }, clientSecret: { env: 'BENCH_ZOHO_CLIENT_SECRET' }, refreshToken: { env: 'BENCH_ZOHO_REFRESH_TOKEN' } },
+  id,
+  provider: 'zoho-crm',
+  region: 'com',
+  baseUrls: { accounts },
+  budget: BUDGET,
+  options: {},
+  credentials: {
+    clientId: { env: 'BENCH_ZOHO_CLIENT_ID' },
+    clientSecret: { env: 'BENCH_ZOHO_CLIENT_SECRET' },
+    refreshToken: { env: 'BENCH_ZOHO_REFRESH_TOKEN' },
+  },
 });
 
 function line(name: string, values: Record<string, string | number>): void {
-  console.log(`${name.padEnd(30)} ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  console.log(
+    `${name.padEnd(30)} ${Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('  ')}`,
+  );
 }
 
 try {
   const sims = await simulators();
-  const requests = async () => ((await (await fetch(`${sims.crm}/__admin/stats`)).json()) as { requests: number }).requests;
-  const pg = await resolvePostgres({ databaseUrl: process.env.DATABASE_URL, database: 'crm_sync_bench_leads', dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')), persistent: false });
+  const requests = async () =>
+    ((await (await fetch(`${sims.crm}/__admin/stats`)).json()) as { requests: number }).requests;
+  const pg = await resolvePostgres({
+    databaseUrl: process.env.DATABASE_URL,
+    database: 'crm_sync_bench_leads',
+    dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')),
+    persistent: false,
+  });
   cleanups.push(() => pg.stop());
   await dropDatabase(pg.url);
   await migrate(pg.url);
   const orm = await initOrm(pg.url);
   cleanups.push(() => orm.close());
-  await new ConnectionsRepository(orm.em.fork()).apply(['bench-zoho', 'bench-plain', 'bench-naive'].map((id) => connection(id, sims.accounts)));
+  await new ConnectionsRepository(orm.em.fork()).apply(
+    ['bench-zoho', 'bench-plain', 'bench-naive'].map((id) => connection(id, sims.accounts)),
+  );
   const temporal = await startDevServer({ binary: findOrBuildTemporal(), port: await freePort() });
   cleanups.push(() => temporal.stop());
   const conn = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection: conn });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   const workerFlags = process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? WORKER_NODE_FLAGS;
-  const worker = spawn(process.execPath, [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))], {
-    env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '', TOKEN_ENCRYPTION_KEY: KEY, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const worker = spawn(
+    process.execPath,
+    [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))],
+    {
+      env: {
+        ...process.env,
+        ...SECRETS,
+        DATABASE_URL: pg.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        LOG_LEVEL: 'warn',
+        NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '',
+        TOKEN_ENCRYPTION_KEY: KEY,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  cleanups.push(async () => {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await conn.close();
   });
-  cleanups.push(async () => { worker.kill('SIGTERM'); await new Promise((r) => worker.once('exit', r)); await conn.close(); });
-  await new Promise<void>((resolve) => worker.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready on')) resolve(); }));
-  const workerRss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  await new Promise<void>((resolve) =>
+    worker.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready on')) resolve();
+    }),
+  );
+  const workerRss = () =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   const readyRss = workerRss();
   let workerPeak = readyRss;
-  const sampler = setInterval(() => { try { workerPeak = Math.max(workerPeak, workerRss()); } catch { /* exited */ } }, 50);
+  const sampler = setInterval(() => {
+    try {
+      workerPeak = Math.max(workerPeak, workerRss());
+    } catch {
+      /* exited */
+    }
+  }, 50);
   cleanups.push(async () => clearInterval(sampler));
   console.log(`Zoho simulator: ${LEADS} leads; budget unthrottled; pages of ${ZOHO_PAGE_LIMIT}\n`);
 
   // Every scenario starts from an empty, freshly analyzed table, so none pays for another's rows or statistics.
-  const emptyLeads = async () => { await orm.em.fork().getConnection().execute('truncate leads cascade'); await orm.em.fork().getConnection().execute('analyze leads'); };
+  const emptyLeads = async () => {
+    await orm.em.fork().getConnection().execute('truncate leads cascade');
+    await orm.em.fork().getConnection().execute('analyze leads');
+  };
 
   /** The plain loop in its own process with the worker's Node flags (see lead-pull-plain.ts). */
   const plainProcess = async (): Promise<{ count: number; ms: number }> => {
-    const child = spawn(process.execPath, [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('./lead-pull-plain.ts', import.meta.url))], {
-      env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TOKEN_ENCRYPTION_KEY: KEY }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('./lead-pull-plain.ts', import.meta.url))],
+      {
+        env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TOKEN_ENCRYPTION_KEY: KEY },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     await new Promise((r) => child.once('exit', r));
     const json = /RESULT (.*)/.exec(out)?.[1];
     if (!json) throw new Error(`plain loop printed no result: ${out}`);
@@ -112,7 +194,12 @@ try {
     await emptyLeads();
     const r0 = await requests();
     const { count, ms } = await plainProcess();
-    line(`plain batched loop #${round}`, { records: count, 'rec/s': (count / (ms / 1000)).toFixed(0), seconds: (ms / 1000).toFixed(1), 'calls/1k': ((((await requests()) - r0) / count) * 1000).toFixed(1) });
+    line(`plain batched loop #${round}`, {
+      records: count,
+      'rec/s': (count / (ms / 1000)).toFixed(0),
+      seconds: (ms / 1000).toFixed(1),
+      'calls/1k': ((((await requests()) - r0) / count) * 1000).toFixed(1),
+    });
     return count / (ms / 1000);
   };
   const temporalRun = async (round: number) => {
@@ -120,15 +207,25 @@ try {
     const r0 = await requests();
     const t0 = performance.now();
     const workflowId = `lead-pull:bench-zoho:${round}`;
-    const result = await client.workflow.execute(leadPull, { taskQueue, workflowId, args: [{ connectionId: 'bench-zoho', full: true }] });
+    const result = await client.workflow.execute(leadPull, {
+      taskQueue,
+      workflowId,
+      args: [{ connectionId: 'bench-zoho', full: true }],
+    });
     const ms = performance.now() - t0;
     const calls = (await requests()) - r0;
     await new Promise((r) => setTimeout(r, 1500));
     const lengths: number[] = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) lengths.push(wf.historyLength);
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      lengths.push(wf.historyLength);
     line(`temporal leadPull #${round}`, {
-      records: result.created, 'rec/s': (result.created / (ms / 1000)).toFixed(0), seconds: (ms / 1000).toFixed(1), 'calls/1k': ((calls / result.created) * 1000).toFixed(1),
-      runs: lengths.length, 'history events/run (max)': Math.max(...lengths), errors: result.errors,
+      records: result.created,
+      'rec/s': (result.created / (ms / 1000)).toFixed(0),
+      seconds: (ms / 1000).toFixed(1),
+      'calls/1k': ((calls / result.created) * 1000).toFixed(1),
+      runs: lengths.length,
+      'history events/run (max)': Math.max(...lengths),
+      errors: result.errors,
     });
     return result.created / (ms / 1000);
   };
@@ -143,7 +240,10 @@ try {
   // 3. The naive loop: one select and one insert or update per record.
   await emptyLeads();
   const t0 = performance.now();
-  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), { ...process.env, ...SECRETS });
+  const registry = new DbConnectorRegistry(orm, new PgTokenStore(orm, new SecretBox(decodeKey(KEY)!)), {
+    ...process.env,
+    ...SECRETS,
+  });
   const naiveZoho = await registry.capability('bench-naive', 'leads');
   const db = orm.em.fork().getConnection();
   let naiveCount = 0;
@@ -152,20 +252,41 @@ try {
     for (const r of fetched.leads.slice(0, NAIVE - naiveCount)) {
       const v = r.values;
       const cols = [v.firstName, v.lastName ?? '', v.email, v.phone, v.company, v.status, v.source];
-      const [found] = await db.execute<Array<{ id: string }>>('select id from leads where connection_id = ? and zoho_id = ?', ['bench-naive', r.zohoId]);
-      if (found) await db.execute('update leads set first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, status = ?, source = ?, updated_at = now() where id = ?', [...cols, found.id]);
-      else await db.execute("insert into leads (connection_id, zoho_id, first_name, last_name, email, phone, company, status, source, sync_state, local_changed_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', now(), now(), now())", ['bench-naive', r.zohoId, ...cols]);
+      const [found] = await db.execute<Array<{ id: string }>>(
+        'select id from leads where connection_id = ? and zoho_id = ?',
+        ['bench-naive', r.zohoId],
+      );
+      if (found)
+        await db.execute(
+          'update leads set first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, status = ?, source = ?, updated_at = now() where id = ?',
+          [...cols, found.id],
+        );
+      else
+        await db.execute(
+          "insert into leads (connection_id, zoho_id, first_name, last_name, email, phone, company, status, source, sync_state, local_changed_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', now(), now(), now())",
+          ['bench-naive', r.zohoId, ...cols],
+        );
       naiveCount += 1;
     }
     position = fetched.next;
   }
   const naiveMs = performance.now() - t0;
   const naiveRate = naiveCount / (naiveMs / 1000);
-  line(`naive loop (first ${naiveCount})`, { records: naiveCount, 'rec/s': naiveRate.toFixed(0), seconds: (naiveMs / 1000).toFixed(1) });
-  console.log(`\nmeans: Temporal pull ${temporalRate.toFixed(0)} rec/s, plain batched loop ${plainRate.toFixed(0)} rec/s`);
-  console.log(`ratios: Temporal pull / plain batched loop = ${(temporalRate / plainRate).toFixed(2)}×; Temporal pull / naive loop = ${(temporalRate / naiveRate).toFixed(1)}×`);
+  line(`naive loop (first ${naiveCount})`, {
+    records: naiveCount,
+    'rec/s': naiveRate.toFixed(0),
+    seconds: (naiveMs / 1000).toFixed(1),
+  });
+  console.log(
+    `\nmeans: Temporal pull ${temporalRate.toFixed(0)} rec/s, plain batched loop ${plainRate.toFixed(0)} rec/s`,
+  );
+  console.log(
+    `ratios: Temporal pull / plain batched loop = ${(temporalRate / plainRate).toFixed(2)}×; Temporal pull / naive loop = ${(temporalRate / naiveRate).toFixed(1)}×`,
+  );
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  console.log(`worker process RSS: ${(readyRss / 1048576).toFixed(0)} MiB when ready, peak ${(workerPeak / 1048576).toFixed(0)} MiB during the pull (high-water mark ${(hwm / 1048576).toFixed(0)} MiB)`);
+  console.log(
+    `worker process RSS: ${(readyRss / 1048576).toFixed(0)} MiB when ready, peak ${(workerPeak / 1048576).toFixed(0)} MiB during the pull (high-water mark ${(hwm / 1048576).toFixed(0)} MiB)`,
+  );
 } finally {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 }

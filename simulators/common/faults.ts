@@ -45,9 +45,15 @@ export type ErrorBodyFor = (status: number) => unknown;
 export class FaultInjector {
   private rules: ActiveRule[] = [];
 
-  add(rule: FaultRule): void { this.rules.push({ ...rule, remaining: rule.times, hits: 0 }); }
-  clear(): void { this.rules = []; }
-  list(): ActiveRule[] { return this.rules; }
+  add(rule: FaultRule): void {
+    this.rules.push({ ...rule, remaining: rule.times, hits: 0 });
+  }
+  clear(): void {
+    this.rules = [];
+  }
+  list(): ActiveRule[] {
+    return this.rules;
+  }
 
   /** Installs the hooks that apply rules before any route runs, and to the answer once it is ready. */
   install(app: FastifyInstance, errorBody: ErrorBodyFor): void {
@@ -79,7 +85,8 @@ export class FaultInjector {
         reply.hijack();
         return payload;
       }
-      if (!marked.bodyFault || reply.statusCode >= 300 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
+      if (!marked.bodyFault || reply.statusCode >= 300 || (typeof payload !== 'string' && !Buffer.isBuffer(payload)))
+        return payload;
       const body = Buffer.from(payload);
       const fault = marked.bodyFault;
       if (fault.kind === 'truncate' && fault.lengthHeader === 'full') {
@@ -102,8 +109,12 @@ export class FaultInjector {
   }
 
   private take(method: string, url: string): ActiveRule[] {
-    const hits = this.rules.filter((r) => (!r.method || r.method.toUpperCase() === method) && url.startsWith(r.pathPrefix)
-      && (r.probability >= 1 || Math.random() < r.probability));
+    const hits = this.rules.filter(
+      (r) =>
+        (!r.method || r.method.toUpperCase() === method) &&
+        url.startsWith(r.pathPrefix) &&
+        (r.probability >= 1 || Math.random() < r.probability),
+    );
     for (const r of hits) {
       r.hits += 1;
       if (r.remaining !== undefined) r.remaining -= 1;
@@ -124,15 +135,29 @@ function spoil(body: Buffer, fault: BodyFault): Buffer {
 }
 
 /** Admin endpoints every simulator exposes for tests: faults, stats and reset. */
-export function registerAdmin(app: FastifyInstance, faults: FaultInjector, hooks: { stats: () => unknown; reset: () => void }): void {
+export function registerAdmin(
+  app: FastifyInstance,
+  faults: FaultInjector,
+  hooks: { stats: () => unknown; reset: () => void },
+): void {
   app.get('/__admin/faults', async () => ({ rules: faults.list() }));
   app.post('/__admin/faults', async (req, reply) => {
     const parsed = FaultRuleSchema.safeParse(req.body);
-    if (!parsed.success) return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    if (!parsed.success)
+      return reply
+        .code(400)
+        .send({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     faults.add(parsed.data);
     return reply.code(201).send({ rules: faults.list() });
   });
-  app.delete('/__admin/faults', async (_req, reply) => { faults.clear(); return reply.code(204).send(); });
+  app.delete('/__admin/faults', async (_req, reply) => {
+    faults.clear();
+    return reply.code(204).send();
+  });
   app.get('/__admin/stats', async () => hooks.stats());
-  app.post('/__admin/reset', async (_req, reply) => { faults.clear(); hooks.reset(); return reply.code(204).send(); });
+  app.post('/__admin/reset', async (_req, reply) => {
+    faults.clear();
+    hooks.reset();
+    return reply.code(204).send();
+  });
 }

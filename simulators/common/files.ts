@@ -4,9 +4,21 @@ import { Rng, hash32 } from './rng.js';
 /** File types the seeded CRMs hold, with magic bytes so content sniffers see real-looking files. */
 export const FILE_TYPES = {
   pdf: { mime: 'application/pdf', head: Buffer.from('%PDF-1.4\n'), tail: Buffer.from('\n%%EOF\n') },
-  docx: { mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', head: Buffer.from([0x50, 0x4b, 0x03, 0x04]), tail: Buffer.alloc(0) },
-  xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', head: Buffer.from([0x50, 0x4b, 0x03, 0x04]), tail: Buffer.alloc(0) },
-  png: { mime: 'image/png', head: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), tail: Buffer.alloc(0) },
+  docx: {
+    mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    head: Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+    tail: Buffer.alloc(0),
+  },
+  xlsx: {
+    mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    head: Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+    tail: Buffer.alloc(0),
+  },
+  png: {
+    mime: 'image/png',
+    head: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    tail: Buffer.alloc(0),
+  },
   jpg: { mime: 'image/jpeg', head: Buffer.from([0xff, 0xd8, 0xff, 0xe0]), tail: Buffer.from([0xff, 0xd9]) },
   txt: { mime: 'text/plain', head: Buffer.alloc(0), tail: Buffer.alloc(0) },
   csv: { mime: 'text/csv', head: Buffer.from('date,item,amount\n'), tail: Buffer.alloc(0) },

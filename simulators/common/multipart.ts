@@ -5,8 +5,11 @@ import type { FastifyInstance } from 'fastify';
  * `Response.formData()`, so the simulators need no multipart dependency.
  */
 export function acceptRawForms(app: FastifyInstance, limitBytes = 300 * 1024 * 1024): void {
-  app.addContentTypeParser(['multipart/form-data', 'application/x-www-form-urlencoded'], { parseAs: 'buffer', bodyLimit: limitBytes },
-    (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['multipart/form-data', 'application/x-www-form-urlencoded'],
+    { parseAs: 'buffer', bodyLimit: limitBytes },
+    (_req, body, done) => done(null, body),
+  );
 }
 
 export async function readForm(body: unknown, contentType: string | undefined): Promise<FormData | undefined> {

@@ -1,7 +1,9 @@
 /** Deterministic PRNG (mulberry32) so every simulator run with the same seed serves the same data. */
 export class Rng {
   private state: number;
-  constructor(seed: number) { this.state = seed >>> 0; }
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
 
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
@@ -11,9 +13,15 @@ export class Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
-  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)] as T; }
-  bool(p = 0.5): boolean { return this.next() < p; }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+  bool(p = 0.5): boolean {
+    return this.next() < p;
+  }
 }
 
 /** A stable 32-bit hash of a string, to derive per-item seeds. */

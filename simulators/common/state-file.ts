@@ -8,7 +8,10 @@ const VERSION = 1;
 
 /** The settings a simulator's seed depended on, kept with its state to notice a later change of them. */
 export type SeedSettings = Record<string, number | null>;
-export interface SavedState { seededWith: SeedSettings | null; state: unknown }
+export interface SavedState {
+  seededWith: SeedSettings | null;
+  state: unknown;
+}
 
 const EnvelopeSchema = z.object({
   format: z.literal(FORMAT),
@@ -29,9 +32,14 @@ export function base64Once(content: Buffer): string {
 
 /** A saved state that cannot be used. Never reseeded over silently: it stands for the data of a CRM. */
 export class StateFileError extends Error {
-  constructor(readonly path: string, reason: string) {
-    super(`${path} is not a usable simulator state (${reason}). `
-      + 'Start with --reset (npm run simulators -- --reset) to discard it and reseed, or move it away.');
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(
+      `${path} is not a usable simulator state (${reason}). ` +
+        'Start with --reset (npm run simulators -- --reset) to discard it and reseed, or move it away.',
+    );
   }
 }
 
@@ -45,11 +53,17 @@ export async function readStateFile(path: string, simulator: string): Promise<Sa
     throw new StateFileError(path, (err as Error).message);
   }
   let doc: unknown;
-  try { doc = JSON.parse(text); } catch (err) { throw new StateFileError(path, `invalid JSON: ${(err as Error).message.replace(/\s+/g, ' ')}`); }
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new StateFileError(path, `invalid JSON: ${(err as Error).message.replace(/\s+/g, ' ')}`);
+  }
   const parsed = EnvelopeSchema.safeParse(doc);
   const issue = parsed.error?.issues[0];
-  if (!parsed.success) throw new StateFileError(path, `not a ${FORMAT} v${VERSION} file: ${issue?.path.join('.')} ${issue?.message}`);
-  if (parsed.data.simulator !== simulator) throw new StateFileError(path, `it holds the ${parsed.data.simulator} simulator, not ${simulator}`);
+  if (!parsed.success)
+    throw new StateFileError(path, `not a ${FORMAT} v${VERSION} file: ${issue?.path.join('.')} ${issue?.message}`);
+  if (parsed.data.simulator !== simulator)
+    throw new StateFileError(path, `it holds the ${parsed.data.simulator} simulator, not ${simulator}`);
   return parsed.data;
 }
 
@@ -66,15 +80,23 @@ export class StateWriter {
   private writing: Promise<void> | undefined;
   private lastSerializeMs = 0;
 
-  constructor(readonly path: string, readonly simulator: string, private readonly saved: () => SavedState, private readonly minIntervalMs = 200) {}
+  constructor(
+    readonly path: string,
+    readonly simulator: string,
+    private readonly saved: () => SavedState,
+    private readonly minIntervalMs = 200,
+  ) {}
 
   markDirty(): void {
     this.dirty = true;
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch((err: Error) => console.error(`simulators: could not save ${this.path}: ${err.message}`));
-    }, Math.max(this.minIntervalMs, this.lastSerializeMs * 10));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush().catch((err: Error) => console.error(`simulators: could not save ${this.path}: ${err.message}`));
+      },
+      Math.max(this.minIntervalMs, this.lastSerializeMs * 10),
+    );
     this.timer.unref();
   }
 
@@ -85,7 +107,14 @@ export class StateWriter {
     while (this.writing) await this.writing.catch(() => undefined);
     if (!this.dirty) return;
     this.dirty = false;
-    this.writing = this.write().catch((err: unknown) => { this.dirty = true; throw err; }).finally(() => { this.writing = undefined; });
+    this.writing = this.write()
+      .catch((err: unknown) => {
+        this.dirty = true;
+        throw err;
+      })
+      .finally(() => {
+        this.writing = undefined;
+      });
     await this.writing;
   }
 
@@ -99,7 +128,14 @@ export class StateWriter {
     const { seededWith, state } = this.saved();
     // `state` last, so `head` on the file shows what it is.
     const savedAt = new Date().toISOString();
-    const text = JSON.stringify({ format: FORMAT, version: VERSION, simulator: this.simulator, seededWith, savedAt, state });
+    const text = JSON.stringify({
+      format: FORMAT,
+      version: VERSION,
+      simulator: this.simulator,
+      seededWith,
+      savedAt,
+      state,
+    });
     this.lastSerializeMs = performance.now() - started;
     await mkdir(dirname(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.tmp`;

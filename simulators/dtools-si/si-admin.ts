@@ -17,7 +17,10 @@ const CO_EDITABLE = ['coNumber', 'coName', 'coStatus', 'coType', 'price', 'coNot
  */
 export function registerSiAdmin(app: FastifyInstance, store: SiStore, queue: SiQueue): void {
   const bad = (reply: FastifyReply, error: string) => reply.code(400).send({ error });
-  const live = (id: string) => { const p = store.project(id); return p && !p.deleted ? p : undefined; };
+  const live = (id: string) => {
+    const p = store.project(id);
+    return p && !p.deleted ? p : undefined;
+  };
   const adminView = (p: SiProject) => ({ ...projectView(p), deleted: p.deleted });
 
   app.post('/__admin/import', async (req) => {
@@ -25,8 +28,11 @@ export function registerSiAdmin(app: FastifyInstance, store: SiStore, queue: SiQ
     return { imported: queue.importNow(body).map(messageStatus) };
   });
   app.get('/__admin/messages', async () => ({
-    messages: [...store.messages.values()].map((m) => ({ ...messageStatus(m), kind: m.kind,
-      publishedAt: new Date(m.publishedAt).toISOString() })),
+    messages: [...store.messages.values()].map((m) => ({
+      ...messageStatus(m),
+      kind: m.kind,
+      publishedAt: new Date(m.publishedAt).toISOString(),
+    })),
   }));
   app.get('/__admin/publish-counts', async () => ({ counts: store.publishCounts() }));
   app.get('/__admin/projects', async () => ({ projects: [...store.projects.values()].map(adminView) }));
@@ -40,9 +46,17 @@ export function registerSiAdmin(app: FastifyInstance, store: SiStore, queue: SiQ
     const { fields, error } = projectFields(req.body);
     if (error) return bad(reply, error);
     const now = Date.now();
-    const p: SiProject = { id: randomUUID(), number: store.nextNumber(), fields: { client: 'Walk-in client',
-      name: 'New project', ...fields }, changeOrders: [], createdOn: now, updatedOn: now, archived: false,
-    deleted: false, published: null };
+    const p: SiProject = {
+      id: randomUUID(),
+      number: store.nextNumber(),
+      fields: { client: 'Walk-in client', name: 'New project', ...fields },
+      changeOrders: [],
+      createdOn: now,
+      updatedOn: now,
+      archived: false,
+      deleted: false,
+      published: null,
+    };
     store.projects.set(p.id, p);
     store.siPublish(p);
     return reply.code(201).send(projectInfo({ project: p, published: p.published! }));
@@ -74,9 +88,21 @@ export function registerSiAdmin(app: FastifyInstance, store: SiStore, queue: SiQ
     const p = live((req.params as P).id);
     if (!p) return reply.code(404).send({ error: 'no such project in SI' });
     const now = Date.now();
-    const co: SiChangeOrder = { coId: store.nextCoId(), coNumber: nextCoNumber(p), integrationChangeOrderId: null,
-      coName: 'Change order', coStatus: 'Pending', coType: 'External', coNotes: null, price: 0, createdOn: now,
-      acceptedOn: null, rejectedOn: null, custom: {}, published: null };
+    const co: SiChangeOrder = {
+      coId: store.nextCoId(),
+      coNumber: nextCoNumber(p),
+      integrationChangeOrderId: null,
+      coName: 'Change order',
+      coStatus: 'Pending',
+      coType: 'External',
+      coNotes: null,
+      price: 0,
+      createdOn: now,
+      acceptedOn: null,
+      rejectedOn: null,
+      custom: {},
+      published: null,
+    };
     const error = editChangeOrder(p, co, req.body);
     if (error) return bad(reply, error);
     p.changeOrders.push(co);

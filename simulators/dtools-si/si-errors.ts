@@ -8,12 +8,23 @@ import type { FastifyReply } from 'fastify';
  * syntax and type errors use the JSON path (`$`, `$.price`) like System.Text.Json reports them.
  */
 const TITLES: Record<number, string> = {
-  400: 'One or more validation errors occurred.', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict',
-  415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'An error occurred while processing your request.',
-  502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  400: 'One or more validation errors occurred.',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'An error occurred while processing your request.',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 const SECTIONS: Record<number, string> = {
-  400: '15.5.1', 404: '15.5.5', 409: '15.5.10', 415: '15.5.16', 500: '15.6.1',
+  400: '15.5.1',
+  404: '15.5.5',
+  409: '15.5.10',
+  415: '15.5.16',
+  500: '15.6.1',
 };
 
 export type FieldErrors = Record<string, string[]>;
@@ -22,7 +33,9 @@ export function problemBody(status: number, extra: { detail?: string; errors?: F
   const section = SECTIONS[status];
   return {
     ...(section ? { type: `https://tools.ietf.org/html/rfc9110#section-${section}` } : {}),
-    title: TITLES[status] ?? (status >= 500 ? TITLES[500]! : 'Error'), status, ...extra,
+    title: TITLES[status] ?? (status >= 500 ? TITLES[500]! : 'Error'),
+    status,
+    ...extra,
     traceId: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`,
   };
 }
@@ -38,6 +51,10 @@ export function validationProblem(reply: FastifyReply, errors: FieldErrors) {
 /** Collects field errors the way ModelState does: several messages per key. */
 export class Errors {
   readonly map: FieldErrors = {};
-  add(key: string, message: string): void { (this.map[key] ??= []).push(message); }
-  get any(): boolean { return Object.keys(this.map).length > 0; }
+  add(key: string, message: string): void {
+    (this.map[key] ??= []).push(message);
+  }
+  get any(): boolean {
+    return Object.keys(this.map).length > 0;
+  }
 }

@@ -9,27 +9,72 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** `Project` fields an integration may send; SI ignores what it does not know, like System.Text.Json does. */
 export const PROJECT_FIELDS: Record<string, FieldType> = {
-  integrationProjectId: 'string', client: 'string', clientId: 'string', integrationClientId: 'string',
-  clientNumber: 'string', name: 'string', progress: 'string', templateName: 'string', assignedTo: 'string',
-  salesRep: 'string', projectManager: 'string', designer: 'string', currencyCode: 'string', productPriceType: 'string',
-  clientPONumber: 'string', accountingEstimateNumbers: 'string', scopeOfWork: 'string', notes: 'string',
-  productTaxId: 'string', laborTaxId: 'string',
-  currencyRate: 'number', cost: 'number', priceWithoutTax: 'number', margin: 'number', markup: 'number',
-  tax: 'number', price: 'number', hours: 'number', budget: 'number',
-  startDate: 'date', endDate: 'date', estimatedCloseDate: 'date', closeDate: 'date',
-  quantityBased: 'boolean', isItemLevelTax: 'boolean', approved: 'boolean',
-  ...customFields('customField', 75, [[15, 18, 'number'], [19, 22, 'date'], [23, 26, 'boolean'], [55, 64, 'number'],
-    [65, 75, 'boolean']]),
+  integrationProjectId: 'string',
+  client: 'string',
+  clientId: 'string',
+  integrationClientId: 'string',
+  clientNumber: 'string',
+  name: 'string',
+  progress: 'string',
+  templateName: 'string',
+  assignedTo: 'string',
+  salesRep: 'string',
+  projectManager: 'string',
+  designer: 'string',
+  currencyCode: 'string',
+  productPriceType: 'string',
+  clientPONumber: 'string',
+  accountingEstimateNumbers: 'string',
+  scopeOfWork: 'string',
+  notes: 'string',
+  productTaxId: 'string',
+  laborTaxId: 'string',
+  currencyRate: 'number',
+  cost: 'number',
+  priceWithoutTax: 'number',
+  margin: 'number',
+  markup: 'number',
+  tax: 'number',
+  price: 'number',
+  hours: 'number',
+  budget: 'number',
+  startDate: 'date',
+  endDate: 'date',
+  estimatedCloseDate: 'date',
+  closeDate: 'date',
+  quantityBased: 'boolean',
+  isItemLevelTax: 'boolean',
+  approved: 'boolean',
+  ...customFields('customField', 75, [
+    [15, 18, 'number'],
+    [19, 22, 'date'],
+    [23, 26, 'boolean'],
+    [55, 64, 'number'],
+    [65, 75, 'boolean'],
+  ]),
 };
 
 /** Lists and addresses kept as sent (items are checked separately). */
-export const PROJECT_LISTS = ['items', 'packages', 'contacts', 'resources', 'locations', 'systems', 'taxes',
-  'miscItems', 'paymentTerms'] as const;
+export const PROJECT_LISTS = [
+  'items',
+  'packages',
+  'contacts',
+  'resources',
+  'locations',
+  'systems',
+  'taxes',
+  'miscItems',
+  'paymentTerms',
+] as const;
 export const ADDRESSES = ['siteAddress', 'billingAddress'] as const;
 
 /** `coCustomField1..65` of NewChangeOrderInfo and of a change order's Project view. */
-export const CO_CUSTOM_FIELDS: Record<string, FieldType> = customFields('coCustomField', 65,
-  [[15, 18, 'number'], [19, 22, 'date'], [23, 26, 'boolean'], [55, 65, 'boolean']]);
+export const CO_CUSTOM_FIELDS: Record<string, FieldType> = customFields('coCustomField', 65, [
+  [15, 18, 'number'],
+  [19, 22, 'date'],
+  [23, 26, 'boolean'],
+  [55, 65, 'boolean'],
+]);
 
 function customFields(prefix: string, count: number, ranges: Array<[number, number, FieldType]>) {
   const out: Record<string, FieldType> = {};
@@ -43,9 +88,21 @@ function customFields(prefix: string, count: number, ranges: Array<[number, numb
  * "Status" (2) is taken to be `progress`, the only status-like Project field (unconfirmed).
  */
 export const UPDATE_FIELD_IDS: Record<number, string> = {
-  1: 'name', 2: 'progress', 3: 'startDate', 4: 'endDate', 5: 'estimatedCloseDate', 6: 'closeDate', 7: 'budget',
-  8: 'scopeOfWork', 9: 'assignedTo', 10: 'salesRep', 11: 'projectManager', 12: 'designer', 13: 'client',
-  14: 'clientNumber', 15: 'clientPONumber',
+  1: 'name',
+  2: 'progress',
+  3: 'startDate',
+  4: 'endDate',
+  5: 'estimatedCloseDate',
+  6: 'closeDate',
+  7: 'budget',
+  8: 'scopeOfWork',
+  9: 'assignedTo',
+  10: 'salesRep',
+  11: 'projectManager',
+  12: 'designer',
+  13: 'client',
+  14: 'clientNumber',
+  15: 'clientPONumber',
   ...Object.fromEntries(Array.from({ length: 54 }, (_, i) => [101 + i, `customField${i + 1}`])),
   ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [155 + i, `customField${65 + i}`])),
 };
@@ -74,8 +131,10 @@ export function coerce(type: FieldType, value: unknown): { value: unknown } | { 
     const n = numeric(value);
     return Number.isFinite(n) ? { value: n } : fail('Double');
   }
-  const ok = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)
-    && !Number.isNaN(Date.parse(value));
+  const ok =
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) &&
+    !Number.isNaN(Date.parse(value));
   return ok ? { value } : fail('DateTime');
 }
 

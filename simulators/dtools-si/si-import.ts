@@ -40,8 +40,15 @@ function importProject(store: SiStore, m: QueueMessage, input: ProjectInput, now
   if (found?.deleted) throw new ImportFailure(`Project ${input.id} was deleted in SI.`);
   const fields = { ...input.fields, items: withSiIds(input.fields.items as Obj[]) };
   const p: SiProject = found ?? {
-    id: input.id, number: store.nextNumber(), fields, changeOrders: [], createdOn: now, updatedOn: now,
-    archived: false, deleted: false, published: null,
+    id: input.id,
+    number: store.nextNumber(),
+    fields,
+    changeOrders: [],
+    createdOn: now,
+    updatedOn: now,
+    archived: false,
+    deleted: false,
+    published: null,
   };
   p.fields = fields;
   p.updatedOn = now;
@@ -56,11 +63,15 @@ function importUpdate(store: SiStore, m: QueueMessage, u: UpdateInput, now: numb
   if (u.archive !== null) p.archived = u.archive;
   let items = (p.fields.items as Obj[] | undefined) ?? [];
   const itemsBefore = items.length;
-  items = items.filter((i) => !u.deleteComponentIds.includes(i.componentId as string)
-    && !u.deleteSiItemIds.includes(i.siItemId as string));
+  items = items.filter(
+    (i) => !u.deleteComponentIds.includes(i.componentId as string) && !u.deleteSiItemIds.includes(i.siItemId as string),
+  );
   for (const change of u.updateItems) {
-    const target = items.find((i) => (change.siItemId && i.siItemId === change.siItemId)
-      || (change.componentId && i.componentId === change.componentId));
+    const target = items.find(
+      (i) =>
+        (change.siItemId && i.siItemId === change.siItemId) ||
+        (change.componentId && i.componentId === change.componentId),
+    );
     if (target) Object.assign(target, change);
   }
   const changed = items.length !== itemsBefore || u.updateItems.length > 0 || u.newItems.length > 0;
@@ -74,15 +85,23 @@ function importUpdate(store: SiStore, m: QueueMessage, u: UpdateInput, now: numb
 /** ⚠ Re-posting the same integrationChangeOrderId updates that change order instead of adding one (crm-apis.md 5). */
 function importChangeOrder(store: SiStore, m: QueueMessage, c: ChangeOrderInput, now: number): void {
   const p = existing(store, c.projectId);
-  const coType = c.typeId === 1 ? 'Internal' as const : 'External' as const;
+  const coType = c.typeId === 1 ? ('Internal' as const) : ('External' as const);
   const fields = { coName: c.name, coType, coNotes: c.notes };
   let co = p.changeOrders.find((x) => x.integrationChangeOrderId === c.integrationChangeOrderId);
   if (co) Object.assign(co, fields, { custom: { ...co.custom, ...c.custom } });
   else {
     co = {
-      coId: store.nextCoId(), coNumber: nextCoNumber(p), integrationChangeOrderId: c.integrationChangeOrderId,
-      coStatus: 'Pending', price: 0, createdOn: now, acceptedOn: null, rejectedOn: null, custom: c.custom,
-      published: null, ...fields,
+      coId: store.nextCoId(),
+      coNumber: nextCoNumber(p),
+      integrationChangeOrderId: c.integrationChangeOrderId,
+      coStatus: 'Pending',
+      price: 0,
+      createdOn: now,
+      acceptedOn: null,
+      rejectedOn: null,
+      custom: c.custom,
+      published: null,
+      ...fields,
     } satisfies SiChangeOrder;
     p.changeOrders.push(co);
   }

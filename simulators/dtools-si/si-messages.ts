@@ -28,8 +28,10 @@ export function registerMessageRoutes(app: FastifyInstance, store: SiStore): voi
       r.errors.add('messageStatusIds', 'Ids are bytes.');
     }
     if (r.errors.any) return validationProblem(reply, r.errors.map);
-    const hits = [...store.messages.values()].filter((m) =>
-      (!statuses.length || statuses.includes(MESSAGE_STATUS[m.state])) && (!types.length || types.includes(m.typeId)));
+    const hits = [...store.messages.values()].filter(
+      (m) =>
+        (!statuses.length || statuses.includes(MESSAGE_STATUS[m.state])) && (!types.length || types.includes(m.typeId)),
+    );
     const start = (pageNumber - 1) * pageSize;
     return { messageStatuses: hits.slice(start, start + pageSize).map(messageStatus), totalCount: hits.length };
   });

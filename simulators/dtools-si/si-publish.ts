@@ -34,7 +34,10 @@ export function registerPublishRoutes(app: FastifyInstance, queue: SiQueue): voi
   });
 
   // "Must be checked in" (OpenAPI): the simulator has no check-out, so every project in SI counts as checked in.
-  for (const [path, kind] of [['ArchiveProjects', 'archive'], ['UnarchiveProjects', 'unarchive']] as const) {
+  for (const [path, kind] of [
+    ['ArchiveProjects', 'archive'],
+    ['UnarchiveProjects', 'unarchive'],
+  ] as const) {
     app.post(`/si/Publish/Projects/${path}`, async (req, reply) => {
       const c = checkIdList(req.body);
       if (!c.ok) return validationProblem(reply, c.errors);

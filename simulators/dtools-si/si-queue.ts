@@ -4,9 +4,12 @@ import { importMessage } from './si-import.js';
 import type { MessageKind, QueueMessage, SiStore } from './si-store.js';
 
 const TYPE_OF: Record<MessageKind, number> = {
-  project: MESSAGE_TYPE.project, 'change-order': MESSAGE_TYPE.newChangeOrder,
+  project: MESSAGE_TYPE.project,
+  'change-order': MESSAGE_TYPE.newChangeOrder,
   // Archive has no message type of its own; UpdateProject carries an `archive` flag, so it is taken to be one.
-  update: MESSAGE_TYPE.updateProject, archive: MESSAGE_TYPE.updateProject, unarchive: MESSAGE_TYPE.updateProject,
+  update: MESSAGE_TYPE.updateProject,
+  archive: MESSAGE_TYPE.updateProject,
+  unarchive: MESSAGE_TYPE.updateProject,
 };
 /** setTimeout fires at once beyond this; a longer delay waits for the admin import anyway. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -21,17 +24,32 @@ export class SiQueue {
   private stopped = false;
   private readonly listeners: Array<() => void> = [];
 
-  constructor(private readonly store: SiStore, private readonly delayMs: number) {}
+  constructor(
+    private readonly store: SiStore,
+    private readonly delayMs: number,
+  ) {}
 
   /** Imports happen outside any request: listeners (state saving) hear about them. */
-  onChange(listener: () => void): void { this.listeners.push(listener); }
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   enqueue(kind: MessageKind, projectIds: string[], body: Record<string, unknown>): QueueMessage {
     const now = Date.now();
     const m: QueueMessage = {
-      id: randomUUID(), seq: this.store.nextMessageSeq(), typeId: TYPE_OF[kind], kind, projectIds, body,
-      publishedAt: now, dueAt: now + this.delayMs, state: 'queued', importedOn: null, errorMessage: null,
-      projectNumber: null, coNumber: null,
+      id: randomUUID(),
+      seq: this.store.nextMessageSeq(),
+      typeId: TYPE_OF[kind],
+      kind,
+      projectIds,
+      body,
+      publishedAt: now,
+      dueAt: now + this.delayMs,
+      state: 'queued',
+      importedOn: null,
+      errorMessage: null,
+      projectNumber: null,
+      coNumber: null,
     };
     this.store.messages.set(m.id, m);
     this.reschedule();

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { MessageState } from './si-fields.js';
 
 /** One publish by the SI user (SI → integration), acknowledged by MarkAsImported (`importedOn`). */
-export interface SiPublish { messageId: string; at: number; importedOn: number | null }
+export interface SiPublish {
+  messageId: string;
+  at: number;
+  importedOn: number | null;
+}
 
 export interface SiChangeOrder {
   coId: number;
@@ -64,7 +68,11 @@ export interface SiSnapshot {
   messages: QueueMessage[];
 }
 
-export interface SubscribeEntry { project: SiProject; co?: SiChangeOrder; published: SiPublish }
+export interface SubscribeEntry {
+  project: SiProject;
+  co?: SiChangeOrder;
+  published: SiPublish;
+}
 
 /** The SI side of the bridge: the SI user's projects, and the integration's queue of publishes. */
 export class SiStore {
@@ -86,24 +94,42 @@ export class SiStore {
 
   toSnapshot(): SiSnapshot {
     const { projectSeq, messageSeq, coIdSeq, lastPublishAt } = this;
-    return { projectSeq, messageSeq, coIdSeq, lastPublishAt, projects: [...this.projects.values()],
-      messages: [...this.messages.values()] };
+    return {
+      projectSeq,
+      messageSeq,
+      coIdSeq,
+      lastPublishAt,
+      projects: [...this.projects.values()],
+      messages: [...this.messages.values()],
+    };
   }
 
   restore(s: SiSnapshot): void {
     this.clear();
-    Object.assign(this, { projectSeq: s.projectSeq, messageSeq: s.messageSeq, coIdSeq: s.coIdSeq,
-      lastPublishAt: s.lastPublishAt });
+    Object.assign(this, {
+      projectSeq: s.projectSeq,
+      messageSeq: s.messageSeq,
+      coIdSeq: s.coIdSeq,
+      lastPublishAt: s.lastPublishAt,
+    });
     for (const p of s.projects) this.projects.set(p.id, p);
     for (const m of s.messages) this.messages.set(m.id, m);
   }
 
-  project(id: string): SiProject | undefined { return this.projects.get(id.toLowerCase()); }
+  project(id: string): SiProject | undefined {
+    return this.projects.get(id.toLowerCase());
+  }
 
   /** SI assigns the number when a project enters its database. */
-  nextNumber(): string { return `P-${String(++this.projectSeq).padStart(6, '0')}`; }
-  nextCoId(): number { return ++this.coIdSeq; }
-  nextMessageSeq(): number { return ++this.messageSeq; }
+  nextNumber(): string {
+    return `P-${String(++this.projectSeq).padStart(6, '0')}`;
+  }
+  nextCoId(): number {
+    return ++this.coIdSeq;
+  }
+  nextMessageSeq(): number {
+    return ++this.messageSeq;
+  }
 
   /** Strictly increasing across the store, so `publishedOnUnixTimeMs` works as a cursor even within one ms. */
   publishClock(at = Date.now()): number {

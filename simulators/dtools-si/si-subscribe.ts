@@ -25,8 +25,12 @@ export function registerSubscribeRoutes(app: FastifyInstance, store: SiStore): v
     const pageSize = r.int('pageSize', 50, 1, MAX_PAGE_SIZE);
     if (r.errors.any) return validationProblem(reply, r.errors.map);
     const filter: Filter = {
-      includeImported, includeArchived, includeDeleted, clients: r.list('clients').map(lower),
-      progresses: r.list('progresses').map(lower), search: lower(r.text('searchText')),
+      includeImported,
+      includeArchived,
+      includeDeleted,
+      clients: r.list('clients').map(lower),
+      progresses: r.list('progresses').map(lower),
+      search: lower(r.text('searchText')),
       number: r.text('projectNumber')?.toLowerCase(),
     };
     const hits = store.entries().filter((e) => matches(filter, e));
@@ -90,8 +94,13 @@ export function registerSubscribeRoutes(app: FastifyInstance, store: SiStore): v
 }
 
 interface Filter {
-  includeImported: boolean; includeArchived: boolean; includeDeleted: boolean;
-  clients: string[]; progresses: string[]; search: string; number: string | undefined;
+  includeImported: boolean;
+  includeArchived: boolean;
+  includeDeleted: boolean;
+  clients: string[];
+  progresses: string[];
+  search: string;
+  number: string | undefined;
 }
 
 // SQL Server's default collation compares case-insensitively; D-Tools' database is assumed to.
@@ -126,5 +135,5 @@ function acknowledge(reply: FastifyReply, entry: SubscribeEntry, stamp: number |
 }
 
 const publishedStamp = (r: QueryReader) =>
-  (r.text('publishedOnUnixTimeMs') === undefined ? undefined : r.int('publishedOnUnixTimeMs', 0, 0, 2 ** 53));
+  r.text('publishedOnUnixTimeMs') === undefined ? undefined : r.int('publishedOnUnixTimeMs', 0, 0, 2 ** 53);
 const notFound = (reply: FastifyReply, detail: string) => problem(reply, 404, { detail });

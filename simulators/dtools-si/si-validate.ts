@@ -1,21 +1,50 @@
 import { Errors, type FieldErrors } from './si-errors.js';
-import { ADDRESSES, CO_CUSTOM_FIELDS, coerce, coerceText, type FieldType, GUID, numeric, PROJECT_FIELDS,
-  PROJECT_LISTS, UPDATE_FIELD_IDS } from './si-fields.js';
+import {
+  ADDRESSES,
+  CO_CUSTOM_FIELDS,
+  coerce,
+  coerceText,
+  type FieldType,
+  GUID,
+  numeric,
+  PROJECT_FIELDS,
+  PROJECT_LISTS,
+  UPDATE_FIELD_IDS,
+} from './si-fields.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 type Obj = Record<string, unknown>;
 
-export interface ProjectInput { id: string; fields: Obj }
+export interface ProjectInput {
+  id: string;
+  fields: Obj;
+}
 export interface UpdateInput {
-  projectId: string; updates: Obj; archive: boolean | null; newItems: Obj[]; updateItems: Obj[];
-  deleteComponentIds: string[]; deleteSiItemIds: string[]; addresses: Obj;
+  projectId: string;
+  updates: Obj;
+  archive: boolean | null;
+  newItems: Obj[];
+  updateItems: Obj[];
+  deleteComponentIds: string[];
+  deleteSiItemIds: string[];
+  addresses: Obj;
 }
 export interface ChangeOrderInput {
-  projectId: string; integrationChangeOrderId: string; name: string; typeId: 1 | 2; notes: string | null; custom: Obj;
+  projectId: string;
+  integrationChangeOrderId: string;
+  name: string;
+  typeId: 1 | 2;
+  notes: string | null;
+  custom: Obj;
 }
 
-const ITEM_NUMBERS: Record<string, FieldType> = { quantity: 'number', unitCost: 'number', unitPrice: 'number',
-  discount: 'number', laborHours: 'number' };
+const ITEM_NUMBERS: Record<string, FieldType> = {
+  quantity: 'number',
+  unitCost: 'number',
+  unitPrice: 'number',
+  discount: 'number',
+  laborHours: 'number',
+};
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown) => typeof v === 'string' && v.trim() !== '';
 
@@ -53,7 +82,10 @@ function items(value: unknown, key: string, errors: Errors): Obj[] {
   const out: Obj[] = [];
   value.forEach((item: unknown, i) => {
     const at = `${key}[${i}]`;
-    if (!isObj(item)) { errors.add(at, 'An item must be an object.'); return; }
+    if (!isObj(item)) {
+      errors.add(at, 'An item must be an object.');
+      return;
+    }
     if (!text(item.id)) errors.add(`${at}.id`, 'The id field is required.');
     if (![1, 2].includes(numeric(item.typeId))) {
       errors.add(`${at}.typeId`, 'Only product (1) and labor (2) items can be published to a project.');
@@ -89,29 +121,37 @@ export function checkUpdate(body: unknown): Checked<UpdateInput> {
   const updates: Obj = {};
   const fields = b.updateFields ?? [];
   if (!Array.isArray(fields)) errors.add('$.updateFields', 'The JSON value could not be converted to a list.');
-  else fields.forEach((f: unknown, i) => {
-    const at = `updateFields[${i}]`;
-    const id = isObj(f) ? numeric(f.projectFieldId) : NaN;
-    const target = UPDATE_FIELD_IDS[id];
-    if (!isObj(f) || !target) { errors.add(`${at}.projectFieldId`, 'Unknown projectFieldId.'); return; }
-    if (f.value !== null && f.value !== undefined && typeof f.value !== 'string') {
-      errors.add(`$.${at}.value`, 'The JSON value could not be converted to System.String.');
-      return;
-    }
-    const r = coerceText(PROJECT_FIELDS[target]!, (f.value as string | undefined) ?? null);
-    if ('error' in r) errors.add(`${at}.value`, r.error);
-    else updates[target] = r.value;
-  });
+  else
+    fields.forEach((f: unknown, i) => {
+      const at = `updateFields[${i}]`;
+      const id = isObj(f) ? numeric(f.projectFieldId) : NaN;
+      const target = UPDATE_FIELD_IDS[id];
+      if (!isObj(f) || !target) {
+        errors.add(`${at}.projectFieldId`, 'Unknown projectFieldId.');
+        return;
+      }
+      if (f.value !== null && f.value !== undefined && typeof f.value !== 'string') {
+        errors.add(`$.${at}.value`, 'The JSON value could not be converted to System.String.');
+        return;
+      }
+      const r = coerceText(PROJECT_FIELDS[target]!, (f.value as string | undefined) ?? null);
+      if ('error' in r) errors.add(`${at}.value`, r.error);
+      else updates[target] = r.value;
+    });
   if (b.archive !== undefined && b.archive !== null && typeof b.archive !== 'boolean') {
     errors.add('$.archive', 'The JSON value could not be converted to System.Boolean.');
   }
   const strings = (key: string): string[] => (Array.isArray(b[key]) ? b[key].filter((s) => typeof s === 'string') : []);
   const addresses = Object.fromEntries(ADDRESSES.filter((a) => isObj(b[a])).map((a) => [a, b[a]]));
   const value: UpdateInput = {
-    projectId, updates, archive: typeof b.archive === 'boolean' ? b.archive : null,
+    projectId,
+    updates,
+    archive: typeof b.archive === 'boolean' ? b.archive : null,
     newItems: items(b.newProjectItems, 'newProjectItems', errors),
     updateItems: Array.isArray(b.updateProjectItems) ? b.updateProjectItems.filter(isObj) : [],
-    deleteComponentIds: strings('componentIdsToDelete'), deleteSiItemIds: strings('siItemIdsToDelete'), addresses,
+    deleteComponentIds: strings('componentIdsToDelete'),
+    deleteSiItemIds: strings('siItemIdsToDelete'),
+    addresses,
   };
   return errors.any ? { ok: false, errors: errors.map } : { ok: true, value };
 }
@@ -129,10 +169,17 @@ export function checkChangeOrder(body: unknown): Checked<ChangeOrderInput> {
   const { notes } = typed(b, { notes: 'string' }, errors);
   const custom = typed(b, CO_CUSTOM_FIELDS, errors);
   if (errors.any) return { ok: false, errors: errors.map };
-  return { ok: true, value: {
-    projectId, integrationChangeOrderId: b.integrationChangeOrderId as string, name: b.name as string,
-    typeId: typeId as 1 | 2, notes: (notes as string | null | undefined) ?? null, custom,
-  } };
+  return {
+    ok: true,
+    value: {
+      projectId,
+      integrationChangeOrderId: b.integrationChangeOrderId as string,
+      name: b.name as string,
+      typeId: typeId as 1 | 2,
+      notes: (notes as string | null | undefined) ?? null,
+      custom,
+    },
+  };
 }
 
 /** ArchiveProjects / UnarchiveProjects: a JSON array of project ids. */
@@ -140,9 +187,10 @@ export function checkIdList(body: unknown): Checked<string[]> {
   const errors = new Errors();
   if (body === undefined) errors.add('', 'A non-empty request body is required.');
   else if (!Array.isArray(body)) errors.add('$', 'The JSON value could not be converted to System.String[]. Path: $');
-  else body.forEach((id: unknown, i) => {
-    if (typeof id !== 'string' || !GUID.test(id)) errors.add(`[${i}]`, 'The value is not a GUID.');
-  });
+  else
+    body.forEach((id: unknown, i) => {
+      if (typeof id !== 'string' || !GUID.test(id)) errors.add(`[${i}]`, 'The value is not a GUID.');
+    });
   if (errors.any) return { ok: false, errors: errors.map };
   return { ok: true, value: (body as string[]).map((s) => s.toLowerCase()) };
 }

@@ -8,7 +8,12 @@ import type { SiQueue } from './si-queue.js';
 import { registerSubscribeRoutes } from './si-subscribe.js';
 import type { SiStore } from './si-store.js';
 
-export interface DtoolsSiOptions { store: SiStore; queue: SiQueue; apiKey: string; faults?: FaultInjector }
+export interface DtoolsSiOptions {
+  store: SiStore;
+  queue: SiQueue;
+  apiKey: string;
+  faults?: FaultInjector;
+}
 
 /** JSON media types ASP.NET's input formatter reads. XML (also accepted by D-Tools) is not simulated: 415. */
 const JSON_TYPES = /^(application\/([\w.-]+\+)?json|text\/json)\s*(;.*)?$/i;
@@ -28,7 +33,11 @@ export function buildDtoolsSiSimulator(opts: DtoolsSiOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
     if (String(body).trim() === '') return done(null, undefined);
-    try { done(null, JSON.parse(String(body))); } catch (err) { done(new BadJson((err as Error).message), undefined); }
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch (err) {
+      done(new BadJson((err as Error).message), undefined);
+    }
   });
   faults.install(app, (status) => (status === 401 ? '' : problemBody(status)));
   registerAdmin(app, faults, {

@@ -45,16 +45,32 @@ export function registerHubSpotAdmin(app: FastifyInstance, store: HubSpotStore):
     const dealId = (req.params as { id: string }).id;
     const deal = store.objects.get('deals')!.get(dealId);
     if (!deal) return reply.code(404).send({ error: 'no such deal' });
-    const body = (req.body ?? {}) as { name?: string; extension?: FileExt; size?: number; copyOf?: string; access?: 'PRIVATE' | 'PUBLIC_NOT_INDEXABLE' };
+    const body = (req.body ?? {}) as {
+      name?: string;
+      extension?: FileExt;
+      size?: number;
+      copyOf?: string;
+      access?: 'PRIVATE' | 'PUBLIC_NOT_INDEXABLE';
+    };
     const source = body.copyOf ? store.files.get(body.copyOf) : undefined;
     if (body.copyOf && !source) return reply.code(404).send({ error: 'no such file to copy' });
     const now = Date.now();
     const id = store.nextId(90_000_000_000);
     store.files.set(id, {
-      id, name: body.name ?? `added-${id}`, extension: source?.extension ?? body.extension ?? 'txt', size: source?.size ?? body.size ?? 10_240,
-      access: body.access ?? 'PRIVATE', createdAt: now, updatedAt: now, contentKey: source?.contentKey ?? `hubspot:added:${id}`,
+      id,
+      name: body.name ?? `added-${id}`,
+      extension: source?.extension ?? body.extension ?? 'txt',
+      size: source?.size ?? body.size ?? 10_240,
+      access: body.access ?? 'PRIVATE',
+      createdAt: now,
+      updatedAt: now,
+      contentKey: source?.contentKey ?? `hubspot:added:${id}`,
     });
-    const note = store.create('notes', { hs_note_body: 'added file', hs_timestamp: new Date(now).toISOString(), hs_attachment_ids: id }, now);
+    const note = store.create(
+      'notes',
+      { hs_note_body: 'added file', hs_timestamp: new Date(now).toISOString(), hs_attachment_ids: id },
+      now,
+    );
     store.associate('deals', dealId, 'notes', note.id);
     deal.updatedAt = now;
     deal.properties.hs_lastmodifieddate = new Date(now).toISOString();

@@ -8,7 +8,8 @@ type Params = { module: string; id: string };
  * many at one instant. They move Modified_Time like real edits and do not count as API writes.
  */
 export function registerRecordAdmin(app: FastifyInstance, store: ZohoCrmStore): void {
-  const moduleOf = (name: string): Module | undefined => (MODULES as readonly string[]).includes(name) ? name as Module : undefined;
+  const moduleOf = (name: string): Module | undefined =>
+    (MODULES as readonly string[]).includes(name) ? (name as Module) : undefined;
 
   app.get('/__admin/records/:module', (req, reply) => {
     const m = moduleOf((req.params as Params).module);
@@ -47,7 +48,9 @@ export function registerRecordAdmin(app: FastifyInstance, store: ZohoCrmStore): 
     const body = req.body as { count?: number; fields?: Record<string, unknown>; at?: number } | undefined;
     if (!m || !body?.fields) return reply.code(400).send({ error: 'module and body { fields } needed' });
     const at = body.at ?? store.now();
-    const targets = [...store.records.get(m)!.values()].sort((a, b) => a.id.localeCompare(b.id)).slice(0, body.count ?? Infinity);
+    const targets = [...store.records.get(m)!.values()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .slice(0, body.count ?? Infinity);
     for (const r of targets) store.update(m, r.id, body.fields, at);
     return { updated: targets.length, modifiedTime: store.formatTime(at) };
   });

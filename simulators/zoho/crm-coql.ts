@@ -11,32 +11,65 @@ import { MODULES, type Module, type ZohoCrmStore } from './crm-store.js';
 export function registerCoql(app: FastifyInstance, store: ZohoCrmStore): void {
   app.post('/crm/v8/coql', (req, reply) => {
     const query = (req.body as { select_query?: unknown } | undefined)?.select_query;
-    if (typeof query !== 'string' || !query.trim()) return zohoError(reply, 400, 'REQUIRED_PARAM_MISSING', 'select_query is missing', { param_name: 'select_query' });
+    if (typeof query !== 'string' || !query.trim())
+      return zohoError(reply, 400, 'REQUIRED_PARAM_MISSING', 'select_query is missing', { param_name: 'select_query' });
     let parsed: Parsed;
     try {
       parsed = parse(query);
     } catch (err) {
       const code = err instanceof LimitError ? 'LIMIT_EXCEEDED' : 'SYNTAX_ERROR';
-      return zohoError(reply, 400, code, (err as Error).message, { clause: (err as { clause?: string }).clause ?? 'where' });
+      return zohoError(reply, 400, code, (err as Error).message, {
+        clause: (err as { clause?: string }).clause ?? 'where',
+      });
     }
-    const rows = [...store.records.get(parsed.module)!.values()].map((r) => store.render(r))
-      .filter((r) => (parsed.joiner === 'and' ? parsed.conds.every((c) => test(c, r)) : parsed.conds.some((c) => test(c, r))));
+    const rows = [...store.records.get(parsed.module)!.values()]
+      .map((r) => store.render(r))
+      .filter((r) =>
+        parsed.joiner === 'and' ? parsed.conds.every((c) => test(c, r)) : parsed.conds.some((c) => test(c, r)),
+      );
     const slice = rows.slice(parsed.offset, parsed.offset + parsed.limit);
     if (slice.length === 0) return reply.code(204).send();
     return {
-      data: slice.map((r) => Object.fromEntries([['id', r.id], ...parsed.fields.filter((f) => f !== 'id').map((f) => [f, r[f] ?? null])])),
+      data: slice.map((r) =>
+        Object.fromEntries([['id', r.id], ...parsed.fields.filter((f) => f !== 'id').map((f) => [f, r[f] ?? null])]),
+      ),
       info: { count: slice.length, more_records: parsed.offset + slice.length < rows.length },
     };
   });
 }
 
-interface Cond { field: string; values: string[] }
-interface Parsed { fields: string[]; module: Module; conds: Cond[]; joiner: 'and' | 'or'; limit: number; offset: number }
+interface Cond {
+  field: string;
+  values: string[];
+}
+interface Parsed {
+  fields: string[];
+  module: Module;
+  conds: Cond[];
+  joiner: 'and' | 'or';
+  limit: number;
+  offset: number;
+}
 
-class CoqlSyntaxError extends Error { constructor(message: string, readonly clause: string) { super(message); } }
-class LimitError extends Error { constructor(message: string, readonly clause: string) { super(message); } }
+class CoqlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly clause: string,
+  ) {
+    super(message);
+  }
+}
+class LimitError extends Error {
+  constructor(
+    message: string,
+    readonly clause: string,
+  ) {
+    super(message);
+  }
+}
 
-const QUERY = /^\s*select\s+(.+?)\s+from\s+(\w+)\s+where\s+(.+?)(?:\s+limit\s+(\d+)(?:\s*(?:,\s*(\d+)|\s+offset\s+(\d+)))?)?\s*;?\s*$/is;
+const QUERY =
+  /^\s*select\s+(.+?)\s+from\s+(\w+)\s+where\s+(.+?)(?:\s+limit\s+(\d+)(?:\s*(?:,\s*(\d+)|\s+offset\s+(\d+)))?)?\s*;?\s*$/is;
 
 function parse(query: string): Parsed {
   const m = QUERY.exec(query);
@@ -57,7 +90,9 @@ function parseWhere(where: string): { conds: Cond[]; joiner: 'and' | 'or' } {
   const conds: Cond[] = [];
   const joiners = new Set<string>();
   let i = 0;
-  const skip = () => { while (/\s/.test(where[i] ?? '')) i++; };
+  const skip = () => {
+    while (/\s/.test(where[i] ?? '')) i++;
+  };
   for (;;) {
     skip();
     const field = /^\w+/.exec(where.slice(i))?.[0];
@@ -79,8 +114,14 @@ function parseWhere(where: string): { conds: Cond[]; joiner: 'and' | 'or' } {
         skip();
         values.push(readString());
         skip();
-        if (where[i] === ',') { i += 1; continue; }
-        if (where[i] === ')') { i += 1; break; }
+        if (where[i] === ',') {
+          i += 1;
+          continue;
+        }
+        if (where[i] === ')') {
+          i += 1;
+          break;
+        }
         throw new CoqlSyntaxError(`, or ) expected at ${i}`, 'where');
       }
       if (values.length > 50) throw new LimitError('an in list takes at most 50 values', 'where');
@@ -104,8 +145,14 @@ function parseWhere(where: string): { conds: Cond[]; joiner: 'and' | 'or' } {
     if (where[i] !== "'") throw new CoqlSyntaxError(`quoted value expected at ${i}`, 'where');
     let out = '';
     for (i += 1; i < where.length; i++) {
-      if (where[i] === '\\' && i + 1 < where.length) { out += where[++i]; continue; }
-      if (where[i] === "'") { i += 1; return out; }
+      if (where[i] === '\\' && i + 1 < where.length) {
+        out += where[++i];
+        continue;
+      }
+      if (where[i] === "'") {
+        i += 1;
+        return out;
+      }
       out += where[i];
     }
     throw new CoqlSyntaxError('unterminated string', 'where');

@@ -23,7 +23,11 @@ export function parseCriteria(input: string): Expr {
     } else {
       let raw = '';
       while (i < input.length && input[i] !== ')') {
-        if (input[i] === '\\' && i + 1 < input.length) { raw += input[i + 1]; i += 2; continue; }
+        if (input[i] === '\\' && i + 1 < input.length) {
+          raw += input[i + 1];
+          i += 2;
+          continue;
+        }
         raw += input[i];
         i += 1;
       }
@@ -52,23 +56,42 @@ export function parseCriteria(input: string): Expr {
 
 export function matches(expr: Expr, rec: Record<string, unknown>): boolean {
   if (expr.kind !== 'leaf') {
-    return expr.kind === 'and' ? matches(expr.left, rec) && matches(expr.right, rec) : matches(expr.left, rec) || matches(expr.right, rec);
+    return expr.kind === 'and'
+      ? matches(expr.left, rec) && matches(expr.right, rec)
+      : matches(expr.left, rec) || matches(expr.right, rec);
   }
   const { field, op, value } = expr.c;
   const raw = rec[field];
-  const actual = raw && typeof raw === 'object' && 'name' in raw ? String((raw as { name: unknown }).name) : raw == null ? '' : String(raw);
+  const actual =
+    raw && typeof raw === 'object' && 'name' in raw
+      ? String((raw as { name: unknown }).name)
+      : raw == null
+        ? ''
+        : String(raw);
   const a = actual.toLowerCase();
   const v = value.toLowerCase();
   switch (op) {
-    case 'equals': return a === v;
-    case 'not_equal': return a !== v;
-    case 'starts_with': return a.startsWith(v);
-    case 'in': return value.split(',').map((s) => s.toLowerCase()).includes(a);
-    case 'greater_than': return compare(actual, value) > 0;
-    case 'greater_equal': return compare(actual, value) >= 0;
-    case 'less_than': return compare(actual, value) < 0;
-    case 'less_equal': return compare(actual, value) <= 0;
-    default: throw new CriteriaError(`unsupported operator "${op}"`);
+    case 'equals':
+      return a === v;
+    case 'not_equal':
+      return a !== v;
+    case 'starts_with':
+      return a.startsWith(v);
+    case 'in':
+      return value
+        .split(',')
+        .map((s) => s.toLowerCase())
+        .includes(a);
+    case 'greater_than':
+      return compare(actual, value) > 0;
+    case 'greater_equal':
+      return compare(actual, value) >= 0;
+    case 'less_than':
+      return compare(actual, value) < 0;
+    case 'less_equal':
+      return compare(actual, value) <= 0;
+    default:
+      throw new CriteriaError(`unsupported operator "${op}"`);
   }
 }
 

@@ -2,7 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { type Disposition, dispositionOf, itemErrorCode, toApplicationFailure } from '../../activities/failures.js';
 import { ConfigError } from '../../config/env.js';
-import { AuthError, ConflictError, NotFoundError, RateLimitedError, UnavailableError, ValidationError } from '../../connectors/errors.js';
+import {
+  AuthError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  UnavailableError,
+  ValidationError,
+} from '../../connectors/errors.js';
 import { UnknownConnectionError, WrongProviderError } from '../../domain/errors.js';
 import { ContentRejectedError } from '../../storage/content-store.js';
 import { refusedSqlState } from '../../db/repositories/record-refusals.js';
@@ -26,13 +33,15 @@ describe('database errors in activities', () => {
     expect(failure.message).not.toContain('insert into');
   });
 
-  it.each([['08006', 'connection failure'], ['40P01', 'deadlock detected'], ['57014', 'canceling statement due to statement timeout']])(
-    'a failure of the database itself (SQLSTATE %s) stays retryable', (code, message) => {
-      const err = pgError(code, message);
-      expect(refusedSqlState(err)).toBeUndefined();
-      expect(toApplicationFailure(err)).toBe(err);
-    },
-  );
+  it.each([
+    ['08006', 'connection failure'],
+    ['40P01', 'deadlock detected'],
+    ['57014', 'canceling statement due to statement timeout'],
+  ])('a failure of the database itself (SQLSTATE %s) stays retryable', (code, message) => {
+    const err = pgError(code, message);
+    expect(refusedSqlState(err)).toBeUndefined();
+    expect(toApplicationFailure(err)).toBe(err);
+  });
 });
 
 describe('the one error path: dispositionOf', () => {
@@ -60,13 +69,16 @@ describe('the one error path: dispositionOf', () => {
     ['item', new ValidationError('HTTP 400'), true],
     ['fatal', new WrongProviderError('hs', 'hubspot', 'leads'), true],
     ['fatal (unknown connection)', new UnknownConnectionError('gone'), true],
-  ])('a %s failure leaving an activity is retryable exactly when the disposition says retry', (_name, err, nonRetryable) => {
-    const failure = toApplicationFailure(err) as ApplicationFailure;
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    expect(failure.nonRetryable).toBe(nonRetryable);
-    expect(failure.type).toBe((err as Error).name);
-    expect((failure.details?.[0] as { disposition: string }).disposition).toBe(dispositionOf(err));
-  });
+  ])(
+    'a %s failure leaving an activity is retryable exactly when the disposition says retry',
+    (_name, err, nonRetryable) => {
+      const failure = toApplicationFailure(err) as ApplicationFailure;
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure.nonRetryable).toBe(nonRetryable);
+      expect(failure.type).toBe((err as Error).name);
+      expect((failure.details?.[0] as { disposition: string }).disposition).toBe(dispositionOf(err));
+    },
+  );
 
   it.each([
     [new ValidationError('HTTP 400', { code: 'INVALID_DATA' }), 'ValidationError'],

@@ -25,18 +25,29 @@ beforeAll(async () => {
   hubspotId = hs.id;
   zohoId = zo.id;
   await new ConnectionsRepository(db.orm.em.fork()).apply([hs, zo]);
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
+  temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+  });
   app = await testApp(db, temporal);
 });
-afterAll(async () => { await app?.close(); await temporal?.close(); await sims?.close(); await db?.close(); });
+afterAll(async () => {
+  await app?.close();
+  await temporal?.close();
+  await sims?.close();
+  await db?.close();
+});
 
 async function waitForStatus(workflowId: string, want: string[], phase?: string): Promise<Record<string, unknown>> {
-  return vi.waitFor(async () => {
-    const body = (await app.inject({ url: `/syncs/${encodeURIComponent(workflowId)}`, headers: auth })).json();
-    expect(want).toContain(body.status);
-    if (phase) expect(body.progress?.phase).toBe(phase);
-    return body as Record<string, unknown>;
-  }, { timeout: 10_000, interval: 100 });
+  return vi.waitFor(
+    async () => {
+      const body = (await app.inject({ url: `/syncs/${encodeURIComponent(workflowId)}`, headers: auth })).json();
+      expect(want).toContain(body.status);
+      if (phase) expect(body.progress?.phase).toBe(phase);
+      return body as Record<string, unknown>;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 describe('API: auth, health and errors', () => {
@@ -59,7 +70,20 @@ describe('API: auth, health and errors', () => {
     const res = await app.inject({ url: '/docs/json' });
     expect(res.statusCode).toBe(200);
     const paths = Object.keys(res.json().paths);
-    for (const p of ['/health', '/ready', '/connections', '/connections/{id}/check', '/syncs', '/syncs/{workflowId}', '/syncs/{workflowId}/cancel', '/schedules', '/schedules/{id}', '/schedules/{id}/pause', '/schedules/{id}/unpause', '/schedules/{id}/trigger']) {
+    for (const p of [
+      '/health',
+      '/ready',
+      '/connections',
+      '/connections/{id}/check',
+      '/syncs',
+      '/syncs/{workflowId}',
+      '/syncs/{workflowId}/cancel',
+      '/schedules',
+      '/schedules/{id}',
+      '/schedules/{id}/pause',
+      '/schedules/{id}/unpause',
+      '/schedules/{id}/trigger',
+    ]) {
       expect(paths).toContain(p);
     }
   });
@@ -80,14 +104,18 @@ describe('API: connections', () => {
     const zoho = body.items.find((c: { id: string }) => c.id === zohoId);
     expect(zoho).toMatchObject({ provider: 'zoho-crm', region: 'com', baseUrls: { accounts: sims.urls.zohoAccounts } });
     const text = res.body;
-    for (const s of [...Object.values(simSecrets), 'ZOHO_SIM_REFRESH_TOKEN', 'credential']) expect(text).not.toContain(s);
+    for (const s of [...Object.values(simSecrets), 'ZOHO_SIM_REFRESH_TOKEN', 'credential'])
+      expect(text).not.toContain(s);
   });
 
   it('404s an unknown connection, for reads and for checks', async () => {
     expect((await app.inject({ url: '/connections/no-such-conn', headers: auth })).statusCode).toBe(404);
     const res = await app.inject({ method: 'POST', url: '/connections/no-such-conn/check', headers: auth });
     expect(res.statusCode).toBe(404);
-    expect(res.json().error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'connection', id: 'no-such-conn' } });
+    expect(res.json().error).toMatchObject({
+      code: 'NOT_FOUND',
+      details: { resource: 'connection', id: 'no-such-conn' },
+    });
   });
 
   it('POST /connections/:id/check → 202, then GET /syncs/:workflowId reaches completed with the result', async () => {
@@ -95,10 +123,20 @@ describe('API: connections', () => {
       const res = await app.inject({ method: 'POST', url: `/connections/${id}/check`, headers: auth });
       expect(res.statusCode).toBe(202);
       const started = res.json();
-      expect(started).toMatchObject({ workflowId: `connection-check:${id}`, runId: expect.any(String), statusUrl: `/syncs/${encodeURIComponent(`connection-check:${id}`)}` });
+      expect(started).toMatchObject({
+        workflowId: `connection-check:${id}`,
+        runId: expect.any(String),
+        statusUrl: `/syncs/${encodeURIComponent(`connection-check:${id}`)}`,
+      });
       expect(started.temporalUiUrl).toContain(`/workflows/${encodeURIComponent(started.workflowId)}/${started.runId}`);
       const done = await waitForStatus(started.workflowId, ['completed', 'failed']);
-      expect(done).toMatchObject({ status: 'completed', kind: 'connection-check', connectionId: id, runId: started.runId, result: { connectionId: id } });
+      expect(done).toMatchObject({
+        status: 'completed',
+        kind: 'connection-check',
+        connectionId: id,
+        runId: started.runId,
+        result: { connectionId: id },
+      });
       expect(done.closedAt).toEqual(expect.any(String));
     }
   });
@@ -107,18 +145,30 @@ describe('API: connections', () => {
 describe('API: syncs', () => {
   it('lists runs newest first, filters them, and pages with nextCursor', async () => {
     for (let i = 0; i < 2; i++) {
-      const { workflowId } = (await app.inject({ method: 'POST', url: `/connections/${hubspotId}/check`, headers: auth })).json();
+      const { workflowId } = (
+        await app.inject({ method: 'POST', url: `/connections/${hubspotId}/check`, headers: auth })
+      ).json();
       await waitForStatus(workflowId, ['completed']);
     }
-    const all = (await app.inject({ url: `/syncs?connection=${hubspotId}&kind=connection-check&status=completed`, headers: auth })).json();
+    const all = (
+      await app.inject({ url: `/syncs?connection=${hubspotId}&kind=connection-check&status=completed`, headers: auth })
+    ).json();
     expect(all.items.length).toBeGreaterThanOrEqual(3);
-    expect(all.items.every((r: { connectionId: string; status: string }) => r.connectionId === hubspotId && r.status === 'completed')).toBe(true);
+    expect(
+      all.items.every(
+        (r: { connectionId: string; status: string }) => r.connectionId === hubspotId && r.status === 'completed',
+      ),
+    ).toBe(true);
     const first = (await app.inject({ url: `/syncs?connection=${hubspotId}&limit=1`, headers: auth })).json();
     expect(first.items).toHaveLength(1);
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = (await app.inject({ url: `/syncs?connection=${hubspotId}&limit=1&cursor=${first.nextCursor}`, headers: auth })).json();
+    const second = (
+      await app.inject({ url: `/syncs?connection=${hubspotId}&limit=1&cursor=${first.nextCursor}`, headers: auth })
+    ).json();
     expect(second.items[0].runId).not.toBe(first.items[0].runId);
-    expect(new Date(second.items[0].startedAt).getTime()).toBeLessThanOrEqual(new Date(first.items[0].startedAt).getTime());
+    expect(new Date(second.items[0].startedAt).getTime()).toBeLessThanOrEqual(
+      new Date(first.items[0].startedAt).getTime(),
+    );
   });
 
   it('answers 400 naming each bad query field', async () => {
@@ -131,16 +181,24 @@ describe('API: syncs', () => {
   it('answers 400 for a cursor it did not issue and 404 for an unknown workflow', async () => {
     expect((await app.inject({ url: '/syncs?cursor=garbage', headers: auth })).statusCode).toBe(400);
     expect((await app.inject({ url: '/syncs/no-such-workflow', headers: auth })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'POST', url: '/syncs/no-such-workflow/cancel', headers: auth })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'POST', url: '/syncs/no-such-workflow/cancel', headers: auth })).statusCode,
+    ).toBe(404);
   });
 
   it('cancels a running sync and reports it canceled', async () => {
     // A check on a connection whose queue no worker polls stays running until cancelled.
     await new ConnectionsRepository(db.orm.em.fork()).apply([hubspotConnection(sims, { id: `${hubspotId}-idle` })]);
-    const { workflowId } = (await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle/check`, headers: auth })).json();
+    const { workflowId } = (
+      await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle/check`, headers: auth })
+    ).json();
     const running = await waitForStatus(workflowId, ['running'], 'checking');
     expect(running.progress).toMatchObject({ phase: 'checking', done: 0, total: 1 });
-    const res = await app.inject({ method: 'POST', url: `/syncs/${encodeURIComponent(workflowId)}/cancel`, headers: auth });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/syncs/${encodeURIComponent(workflowId)}/cancel`,
+      headers: auth,
+    });
     expect(res.statusCode).toBe(202);
     await waitForStatus(workflowId, ['canceled']);
     const rows = (await app.inject({ url: `/syncs?connection=${hubspotId}-idle`, headers: auth })).json();
@@ -149,8 +207,12 @@ describe('API: syncs', () => {
 
   it('a second check while one runs returns the running workflow', async () => {
     await new ConnectionsRepository(db.orm.em.fork()).apply([hubspotConnection(sims, { id: `${hubspotId}-idle2` })]);
-    const a = (await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle2/check`, headers: auth })).json();
-    const b = (await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle2/check`, headers: auth })).json();
+    const a = (
+      await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle2/check`, headers: auth })
+    ).json();
+    const b = (
+      await app.inject({ method: 'POST', url: `/connections/${hubspotId}-idle2/check`, headers: auth })
+    ).json();
     expect(b.runId).toBe(a.runId);
     await app.inject({ method: 'POST', url: `/syncs/${encodeURIComponent(a.workflowId)}/cancel`, headers: auth });
   });

@@ -28,12 +28,21 @@ beforeAll(async () => {
   connectionId = hs.id;
   zohoId = zo.id;
   await new ConnectionsRepository(db.orm.em.fork()).apply([hs, zo]);
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
+  temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+  });
   app = await testApp(db, temporal);
 });
 afterAll(async () => {
-  await temporal?.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
-  await app?.close(); await temporal?.close(); await sims?.close(); await db?.close();
+  await temporal?.client.schedule
+    .getHandle(scheduleId)
+    .delete()
+    .catch(() => undefined);
+  await app?.close();
+  await temporal?.close();
+  await sims?.close();
+  await db?.close();
 });
 
 const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
@@ -41,18 +50,35 @@ const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?
 
 /** The schedule's latest run once Temporal lists it: the sync's id and the scheduledRun that asked for it. */
 async function recentRun(id: string): Promise<{ workflowId: string; startedBy: string }> {
-  return vi.waitFor(async () => {
-    const run = (await call('GET', `/schedules/${id}`)).json().recentRuns.at(-1);
-    if (!run?.startedBy) throw new Error(`schedule ${id} has not run yet`);
-    return run;
-  }, { timeout: 10_000, interval: 100 });
+  return vi.waitFor(
+    async () => {
+      const run = (await call('GET', `/schedules/${id}`)).json().recentRuns.at(-1);
+      if (!run?.startedBy) throw new Error(`schedule ${id} has not run yet`);
+      return run;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 describe('API: schedules over Temporal Schedules', () => {
   it('creates, reads and lists a schedule', async () => {
-    const res = await call('POST', '/schedules', { id: scheduleId, kind: 'connection-check', connectionId, every: '1h', note: 'hourly check' });
+    const res = await call('POST', '/schedules', {
+      id: scheduleId,
+      kind: 'connection-check',
+      connectionId,
+      every: '1h',
+      note: 'hourly check',
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ id: scheduleId, kind: 'connection-check', connectionId, every: '1h', paused: false, note: 'hourly check', timezone: 'UTC' });
+    expect(res.json()).toMatchObject({
+      id: scheduleId,
+      kind: 'connection-check',
+      connectionId,
+      every: '1h',
+      paused: false,
+      note: 'hourly check',
+      timezone: 'UTC',
+    });
     expect(res.json().nextRuns.length).toBeGreaterThan(0);
     expect((await call('GET', `/schedules/${scheduleId}`)).json().id).toBe(scheduleId);
     const list = (await call('GET', '/schedules')).json();
@@ -60,9 +86,27 @@ describe('API: schedules over Temporal Schedules', () => {
   });
 
   it('refuses a duplicate id (409), an unknown connection (404) and bad bodies (400)', async () => {
-    expect((await call('POST', '/schedules', { id: scheduleId, kind: 'connection-check', connectionId, every: '1h' })).statusCode).toBe(409);
-    expect((await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId: 'nope', every: '1h' })).statusCode).toBe(404);
-    const both = await call('POST', '/schedules', { id: uniqueId('s'), kind: 'connection-check', connectionId, every: '1h', cron: '0 * * * *' });
+    expect(
+      (await call('POST', '/schedules', { id: scheduleId, kind: 'connection-check', connectionId, every: '1h' }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await call('POST', '/schedules', {
+          id: uniqueId('s'),
+          kind: 'connection-check',
+          connectionId: 'nope',
+          every: '1h',
+        })
+      ).statusCode,
+    ).toBe(404);
+    const both = await call('POST', '/schedules', {
+      id: uniqueId('s'),
+      kind: 'connection-check',
+      connectionId,
+      every: '1h',
+      cron: '0 * * * *',
+    });
     expect(both.statusCode).toBe(400);
     const bad = await call('POST', '/schedules', { id: 'Bad Id', kind: 'bogus-sync', connectionId, every: 'often' });
     expect(bad.statusCode).toBe(400);
@@ -78,12 +122,17 @@ describe('API: schedules over Temporal Schedules', () => {
     expect(cron.json()).toMatchObject({ cron: '30 2 * * 1-5', every: null, timezone: 'Europe/Berlin' });
     const next = new Date(cron.json().nextRuns[0]);
     expect(next.getUTCMinutes()).toBe(30);
-    expect(await call('PATCH', `/schedules/${scheduleId}`, { cron: 'not a cron at all' }).then((r) => r.statusCode)).toBe(400);
+    expect(
+      await call('PATCH', `/schedules/${scheduleId}`, { cron: 'not a cron at all' }).then((r) => r.statusCode),
+    ).toBe(400);
     expect((await call('PATCH', `/schedules/${scheduleId}`, {})).statusCode).toBe(400);
   });
 
   it('pauses and unpauses', async () => {
-    expect((await call('POST', `/schedules/${scheduleId}/pause`, { note: 'maintenance' })).json()).toMatchObject({ paused: true, note: 'maintenance' });
+    expect((await call('POST', `/schedules/${scheduleId}/pause`, { note: 'maintenance' })).json()).toMatchObject({
+      paused: true,
+      note: 'maintenance',
+    });
     expect((await call('POST', `/schedules/${scheduleId}/unpause`)).json().paused).toBe(false);
   });
 
@@ -91,7 +140,10 @@ describe('API: schedules over Temporal Schedules', () => {
     expect((await call('POST', `/schedules/${scheduleId}/trigger`)).statusCode).toBe(200);
     const run = await recentRun(scheduleId);
     expect(run.workflowId).toBe(`connection-check:${connectionId}`);
-    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({ outcome: 'started', workflowId: run.workflowId });
+    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({
+      outcome: 'started',
+      workflowId: run.workflowId,
+    });
     const result = await temporal.client.workflow.getHandle(run.workflowId).result();
     expect(result).toMatchObject({ connectionId, provider: 'hubspot' });
   });
@@ -104,10 +156,17 @@ describe('API: schedules over Temporal Schedules', () => {
 
   it('schedules file syncs: one connection, or all connections without a connectionId', async () => {
     const id = uniqueId('files');
-    const res = await call('POST', '/schedules', { id, kind: 'file-sync-all', every: '15m', options: { mode: 'incremental' } });
+    const res = await call('POST', '/schedules', {
+      id,
+      kind: 'file-sync-all',
+      every: '15m',
+      options: { mode: 'incremental' },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'file-sync-all', connectionId: null, every: '15m' });
-    expect((await call('POST', '/schedules', { id: uniqueId('f'), kind: 'file-sync', every: '15m' })).statusCode).toBe(400);
+    expect((await call('POST', '/schedules', { id: uniqueId('f'), kind: 'file-sync', every: '15m' })).statusCode).toBe(
+      400,
+    );
     const one = await call('POST', '/schedules', { id: uniqueId('f'), kind: 'file-sync', connectionId, every: '1h' });
     expect(one.json()).toMatchObject({ kind: 'file-sync', connectionId });
     await call('DELETE', `/schedules/${id}`);
@@ -118,19 +177,39 @@ describe('API: schedules over Temporal Schedules', () => {
     const foreign = uniqueId('foreign');
     const lookalike = uniqueId('lookalike');
     await temporal.client.schedule.create({
-      scheduleId: foreign, spec: { intervals: [{ every: '1h' }] }, state: { paused: true },
-      action: { type: 'startWorkflow', workflowType: 'someoneElsesWorkflow', taskQueue: 'someone-elses-queue', workflowId: `${foreign}-wf` },
+      scheduleId: foreign,
+      spec: { intervals: [{ every: '1h' }] },
+      state: { paused: true },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'someoneElsesWorkflow',
+        taskQueue: 'someone-elses-queue',
+        workflowId: `${foreign}-wf`,
+      },
     });
     // Our memo and workflow type, but another deployment's task queue.
     await temporal.client.schedule.create({
-      scheduleId: lookalike, spec: { intervals: [{ every: '1h' }] }, state: { paused: true }, memo: { kind: 'connection-check', connectionId, note: null },
-      action: { type: 'startWorkflow', workflowType: 'connectionCheck', taskQueue: 'another-deployments-queue', workflowId: `${lookalike}-wf`, args: [{ connectionId }] },
+      scheduleId: lookalike,
+      spec: { intervals: [{ every: '1h' }] },
+      state: { paused: true },
+      memo: { kind: 'connection-check', connectionId, note: null },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'connectionCheck',
+        taskQueue: 'another-deployments-queue',
+        workflowId: `${lookalike}-wf`,
+        args: [{ connectionId }],
+      },
     });
     try {
       for (const id of [foreign, lookalike]) {
         for (const [method, url, payload] of [
-          ['GET', `/schedules/${id}`], ['PATCH', `/schedules/${id}`, { every: '2h' }], ['POST', `/schedules/${id}/pause`], ['POST', `/schedules/${id}/unpause`],
-          ['POST', `/schedules/${id}/trigger`], ['DELETE', `/schedules/${id}`],
+          ['GET', `/schedules/${id}`],
+          ['PATCH', `/schedules/${id}`, { every: '2h' }],
+          ['POST', `/schedules/${id}/pause`],
+          ['POST', `/schedules/${id}/unpause`],
+          ['POST', `/schedules/${id}/trigger`],
+          ['DELETE', `/schedules/${id}`],
         ] as const) {
           const res = await call(method, url, payload);
           expect(res.statusCode, `${method} ${url}`).toBe(404);
@@ -152,16 +231,31 @@ describe('API: schedules over Temporal Schedules', () => {
   it('runs one sync per job: a schedule fired while a manual full file sync runs finds that run and starts no second one', async () => {
     // HubSpot slowed down, so the manual sync is still running when the schedule fires.
     await fetch(`${sims.urls.hubspot}/__admin/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'latency', latencyMs: 1500, times: 3 }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'latency', latencyMs: 1500, times: 3 }),
     });
     const manual = await call('POST', '/syncs/files', { connectionId, mode: 'full' });
     expect(manual.statusCode).toBe(202);
     const id = uniqueId('full');
-    expect((await call('POST', '/schedules', { id, kind: 'file-sync', connectionId, every: '1h', options: { mode: 'full' } })).statusCode).toBe(201);
+    expect(
+      (
+        await call('POST', '/schedules', {
+          id,
+          kind: 'file-sync',
+          connectionId,
+          every: '1h',
+          options: { mode: 'full' },
+        })
+      ).statusCode,
+    ).toBe(201);
     expect((await call('POST', `/schedules/${id}/trigger`)).statusCode).toBe(200);
     const run = await recentRun(id);
     expect(run.workflowId).toBe(manual.json().workflowId);
-    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({ outcome: 'already-running', runId: null });
+    expect(await temporal.client.workflow.getHandle(run.startedBy).result()).toMatchObject({
+      outcome: 'already-running',
+      runId: null,
+    });
     expect(await temporal.client.workflow.getHandle(run.workflowId).result()).toMatchObject({ errors: 0, deleted: 0 });
     const runs = (await call('GET', `/syncs?kind=file-sync&connection=${connectionId}`)).json().items;
     expect(runs).toHaveLength(1);
@@ -174,10 +268,17 @@ describe('API: schedules over Temporal Schedules', () => {
   it('moves a schedule made by an earlier version (which started the sync itself) to scheduledRun at the next start', async () => {
     const id = uniqueId('old');
     await temporal.client.schedule.create({
-      scheduleId: id, spec: { intervals: [{ every: '1h' }] }, state: { paused: true }, memo: { kind: 'file-sync', connectionId, note: null },
+      scheduleId: id,
+      spec: { intervals: [{ every: '1h' }] },
+      state: { paused: true },
+      memo: { kind: 'file-sync', connectionId, note: null },
       action: {
-        type: 'startWorkflow', workflowType: 'fileSync', taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${connectionId}:scheduled`,
-        args: [{ connectionId, mode: 'full', downloadContent: false }], memo: { scheduleId: id, cron: null },
+        type: 'startWorkflow',
+        workflowType: 'fileSync',
+        taskQueue: temporal.settings.taskQueue,
+        workflowId: `file-sync:${connectionId}:scheduled`,
+        args: [{ connectionId, mode: 'full', downloadContent: false }],
+        memo: { scheduleId: id, cron: null },
       },
     });
     try {
@@ -185,7 +286,12 @@ describe('API: schedules over Temporal Schedules', () => {
       const { created } = await service.ensure({ id, kind: 'file-sync', connectionId, every: '1h' });
       expect(created).toBe(false);
       const d = await temporal.client.schedule.getHandle(id).describe();
-      expect(d.action).toMatchObject({ workflowType: 'scheduledRun', args: [{ workflowType: 'fileSync', workflowId: `file-sync:${connectionId}`, args: [{ connectionId, mode: 'full' }] }] });
+      expect(d.action).toMatchObject({
+        workflowType: 'scheduledRun',
+        args: [
+          { workflowType: 'fileSync', workflowId: `file-sync:${connectionId}`, args: [{ connectionId, mode: 'full' }] },
+        ],
+      });
       expect(d.state.paused).toBe(true);
     } finally {
       await temporal.client.schedule.getHandle(id).delete();
@@ -201,7 +307,11 @@ describe('API: schedules over Temporal Schedules', () => {
     const run = await recentRun(id);
     expect(run.workflowId).toBe(`lead-pull:${zohoId}`);
     await temporal.client.workflow.getHandle(run.startedBy).result();
-    expect(await temporal.client.workflow.getHandle(run.workflowId).result()).toMatchObject({ connectionId: zohoId, created: 25, errors: 0 });
+    expect(await temporal.client.workflow.getHandle(run.workflowId).result()).toMatchObject({
+      connectionId: zohoId,
+      created: 25,
+      errors: 0,
+    });
     await call('DELETE', `/schedules/${id}`);
   });
 });

@@ -23,10 +23,21 @@ const dir = mkdtempSync(join(tmpdir(), 'crm-sync-cli-'));
 beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators();
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
-  env = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: temporal.settings.taskQueue };
+  temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+  });
+  env = {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: temporal.settings.taskQueue,
+  };
 });
-afterAll(async () => { await temporal?.close(); await sims?.close(); await db?.close(); });
+afterAll(async () => {
+  await temporal?.close();
+  await sims?.close();
+  await db?.close();
+});
 
 describe('crm-sync CLI', () => {
   it('prints usage and exits 2 on an unknown command or flag', async () => {
@@ -40,10 +51,15 @@ describe('crm-sync CLI', () => {
 
   it('exits 2 listing every problem of an invalid connections file', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ connections: [
-      { id: 'Bad Id', provider: 'hubspot', credentials: { accessToken: { env: 'lower-case' } } },
-      { id: 'z', provider: 'zoho-crm', region: 'mars', credentials: {} },
-    ] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        connections: [
+          { id: 'Bad Id', provider: 'hubspot', credentials: { accessToken: { env: 'lower-case' } } },
+          { id: 'z', provider: 'zoho-crm', region: 'mars', credentials: {} },
+        ],
+      }),
+    );
     const res = await runCli(['connections', 'apply', '--file', file], env);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('connections.0.id');
@@ -60,7 +76,11 @@ describe('crm-sync CLI', () => {
     const broken = await runCli(['connections', 'apply', '--file', file], env);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('not valid JSON');
-    const badEnv = await runCli(['connections', 'list'], { ...env, DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'nohostport' });
+    const badEnv = await runCli(['connections', 'list'], {
+      ...env,
+      DATABASE_URL: 'mysql://x',
+      TEMPORAL_ADDRESS: 'nohostport',
+    });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toContain('DATABASE_URL');
     expect(badEnv.stderr).toContain('TEMPORAL_ADDRESS');
@@ -92,7 +112,9 @@ describe('crm-sync CLI', () => {
   });
 
   it('exits 1 when a check fails, 2 for an unknown connection', async () => {
-    await new ConnectionsRepository(db.orm.em.fork()).apply([hubspotConnection(sims, { id: 'cli-bad', tokenEnv: 'WRONG_HUBSPOT_TOKEN' })]);
+    await new ConnectionsRepository(db.orm.em.fork()).apply([
+      hubspotConnection(sims, { id: 'cli-bad', tokenEnv: 'WRONG_HUBSPOT_TOKEN' }),
+    ]);
     await temporal.workers.syncConnectionWorkers();
     const bad = await runCli(['connections', 'check', 'cli-bad'], env);
     expect(bad.code).toBe(1);
@@ -111,7 +133,10 @@ describe('crm-sync CLI', () => {
 
   it('sync files: bad usage exits 2 with the usage text', async () => {
     // Each rule is a table test in sync-args.test.ts; here two of them go through the real entry point.
-    for (const args of [['sync', 'files'], ['sync', 'files', '--provider', 'salesforce']]) {
+    for (const args of [
+      ['sync', 'files'],
+      ['sync', 'files', '--provider', 'salesforce'],
+    ]) {
       const res = await runCli(args, env);
       expect(res.code, args.join(' ')).toBe(2);
       expect(res.stderr).toContain('Usage: crm-sync');
@@ -157,22 +182,35 @@ describe('crm-sync CLI', () => {
     expect(pulled.code).toBe(0);
     expect(pulled.stdout).toMatch(/status\s+received\s+created/);
     expect(pulled.stdout).toMatch(/completed\s+25\s+25/);
-    await new ConnectionsRepository(db.orm.em.fork()).apply([{ ...zohoConnection(sims, { id: 'cli-zoho' }), options: { leadSync: { defaultPolicy: 'manual' } } } as never]);
+    await new ConnectionsRepository(db.orm.em.fork()).apply([
+      { ...zohoConnection(sims, { id: 'cli-zoho' }), options: { leadSync: { defaultPolicy: 'manual' } } } as never,
+    ]);
     const leads = new LeadsRepository(db.orm.em.fork());
     const [lead] = (await leads.list({ connectionId: 'cli-zoho' }, 1)).items;
     await leads.update(lead!.id, { status: 'Ours' }, leadSyncOptions({ defaultPolicy: 'manual' }));
-    await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads/${lead!.zoho_id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: { Lead_Status: 'Theirs' } }) });
-    expect((await runCli(['leads', 'pull', '--connection', 'cli-zoho'], env)).stdout).toMatch(/completed\s+\d+\s+0\s+0\s+0\s+1/);
+    await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads/${lead!.zoho_id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { Lead_Status: 'Theirs' } }),
+    });
+    expect((await runCli(['leads', 'pull', '--connection', 'cli-zoho'], env)).stdout).toMatch(
+      /completed\s+\d+\s+0\s+0\s+0\s+1/,
+    );
     const conflicts = await runCli(['leads', 'conflicts'], env);
     expect(conflicts.code).toBe(0);
     expect(conflicts.stdout).toMatch(new RegExp(`${lead!.id}\\s+status\\s+Ours\\s+Theirs`));
-    const resolved = await runCli(['leads', 'resolve', String(lead!.id), 'status', '--take', 'value', '--value', 'Agreed'], env);
+    const resolved = await runCli(
+      ['leads', 'resolve', String(lead!.id), 'status', '--take', 'value', '--value', 'Agreed'],
+      env,
+    );
     expect(resolved.code).toBe(0);
     expect(resolved.stdout).toContain(`lead ${lead!.id}: status = Agreed (pending)`);
     const pushed = await runCli(['leads', 'push', '--id', String(lead!.id)], env);
     expect(pushed.code).toBe(0);
     expect(pushed.stdout).toMatch(/completed/);
-    const zoho = (await (await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads`)).json()) as { records: Array<{ id: string; Lead_Status: string }> };
+    const zoho = (await (await fetch(`${sims.urls.zohoCrm}/__admin/records/Leads`)).json()) as {
+      records: Array<{ id: string; Lead_Status: string }>;
+    };
     expect(zoho.records.find((r) => r.id === lead!.zoho_id)?.Lead_Status).toBe('Agreed');
     expect((await runCli(['leads', 'resolve', String(lead!.id), 'status', '--take', 'crm'], env)).code).toBe(2);
   });

@@ -13,8 +13,20 @@ describe('crm-sync leads: argument rules', () => {
     ['a lead id in exponent notation', 'resolve', ['1e3', 'phone'], { take: 'local' }, 'ID must be a lead id'],
     ['an unknown field', 'resolve', ['1', 'nickname'], { take: 'local' }, 'FIELD must be one of'],
     ['an unknown --take', 'resolve', ['1', 'phone'], { take: 'maybe' }, '--take must be local, crm or value'],
-    ['--take value without --value', 'resolve', ['1', 'phone'], { take: 'value' }, '--value is given exactly when --take value'],
-    ['--value without --take value', 'resolve', ['1', 'phone'], { take: 'crm', value: 'x' }, '--value is given exactly when --take value'],
+    [
+      '--take value without --value',
+      'resolve',
+      ['1', 'phone'],
+      { take: 'value' },
+      '--value is given exactly when --take value',
+    ],
+    [
+      '--value without --take value',
+      'resolve',
+      ['1', 'phone'],
+      { take: 'crm', value: 'x' },
+      '--value is given exactly when --take value',
+    ],
     ['push --id that is not an id', 'push', [], { id: 'abc' }, '--id must be a lead id'],
     ['push --id 0', 'push', [], { id: '0' }, '--id must be a lead id'],
     ['push --id with --dry-run', 'push', [], { id: '3', 'dry-run': true }, 'does not take --id'],
@@ -25,12 +37,40 @@ describe('crm-sync leads: argument rules', () => {
   });
 
   it('reads each command into its request', () => {
-    expect(parseLeadsRequest('pull', [], { connection: 'z', full: true })).toEqual({ command: 'pull', connectionId: 'z', dryRun: false, full: true });
-    expect(parseLeadsRequest('push', [], { 'dry-run': true })).toEqual({ command: 'push', connectionId: undefined, dryRun: true });
-    expect(parseLeadsRequest('push', [], { id: '42' })).toEqual({ command: 'push', connectionId: undefined, dryRun: false, leadId: 42 });
-    expect(parseLeadsRequest('conflicts', [], { connection: 'z' })).toEqual({ command: 'conflicts', connectionId: 'z' });
-    expect(parseLeadsRequest('resolve', ['7', 'phone'], { take: 'value', value: '+1 555' }))
-      .toEqual({ command: 'resolve', leadId: 7, field: 'phone', take: 'value', value: '+1 555' });
-    expect(parseLeadsRequest('resolve', ['7', 'status'], { take: 'crm' })).toEqual({ command: 'resolve', leadId: 7, field: 'status', take: 'crm', value: null });
+    expect(parseLeadsRequest('pull', [], { connection: 'z', full: true })).toEqual({
+      command: 'pull',
+      connectionId: 'z',
+      dryRun: false,
+      full: true,
+    });
+    expect(parseLeadsRequest('push', [], { 'dry-run': true })).toEqual({
+      command: 'push',
+      connectionId: undefined,
+      dryRun: true,
+    });
+    expect(parseLeadsRequest('push', [], { id: '42' })).toEqual({
+      command: 'push',
+      connectionId: undefined,
+      dryRun: false,
+      leadId: 42,
+    });
+    expect(parseLeadsRequest('conflicts', [], { connection: 'z' })).toEqual({
+      command: 'conflicts',
+      connectionId: 'z',
+    });
+    expect(parseLeadsRequest('resolve', ['7', 'phone'], { take: 'value', value: '+1 555' })).toEqual({
+      command: 'resolve',
+      leadId: 7,
+      field: 'phone',
+      take: 'value',
+      value: '+1 555',
+    });
+    expect(parseLeadsRequest('resolve', ['7', 'status'], { take: 'crm' })).toEqual({
+      command: 'resolve',
+      leadId: 7,
+      field: 'status',
+      take: 'crm',
+      value: null,
+    });
   });
 });

@@ -21,10 +21,13 @@ beforeAll(async () => {
   client = hubspot(sims);
   publicFiles = [...sims.hubspot.store.files.values()].filter((f) => f.access !== 'PRIVATE');
 });
-afterAll(async () => { await sims?.close(); });
+afterAll(async () => {
+  await sims?.close();
+});
 
 const urlOf = async (f: HsFile) => (await client.getFile(f.id)).url!;
-const fault = (f: HsFile, rule: Record<string, unknown>) => adminPost(sims.urls.hubspot, '/__admin/faults', { pathPrefix: `/hubfs/${f.id}/`, times: 1, ...rule });
+const fault = (f: HsFile, rule: Record<string, unknown>) =>
+  adminPost(sims.urls.hubspot, '/__admin/faults', { pathPrefix: `/hubfs/${f.id}/`, times: 1, ...rule });
 
 async function byteLength(body: ReadableStream<Uint8Array>): Promise<number> {
   let n = 0;

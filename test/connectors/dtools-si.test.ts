@@ -9,10 +9,20 @@ import { startTestSimulators } from '../helpers/simulators.js';
 
 let sims: RunningSimulators;
 let projects: ProjectQueue;
-const tokenStore = { get: async () => undefined, withLock: async () => { throw new Error('D-Tools has no tokens'); } };
-const queueOf = (keyEnv?: string) => buildCapabilities(dtoolsConnection(sims, { keyEnv }), { env: simSecrets, tokenStore }).projects!;
+const tokenStore = {
+  get: async () => undefined,
+  withLock: async () => {
+    throw new Error('D-Tools has no tokens');
+  },
+};
+const queueOf = (keyEnv?: string) =>
+  buildCapabilities(dtoolsConnection(sims, { keyEnv }), { env: simSecrets, tokenStore }).projects!;
 const admin = async (path: string, init: { method: string; body?: unknown }) => {
-  const res = await fetch(`${sims.urls.dtoolsSi}${path}`, { method: init.method, headers: { 'content-type': 'application/json' }, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(`${sims.urls.dtoolsSi}${path}`, {
+    method: init.method,
+    headers: { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   expect(res.ok, `${init.method} ${path}: HTTP ${res.status}`).toBe(true);
   return res.json() as Promise<Record<string, unknown>>;
 };
@@ -21,7 +31,9 @@ beforeAll(async () => {
   sims = await startTestSimulators({ SIM_DTOOLS_SI_IMPORT_DELAY_MS: 600_000 });
   projects = queueOf();
 });
-afterAll(async () => { await sims?.close(); });
+afterAll(async () => {
+  await sims?.close();
+});
 
 describe('D-Tools SI connector (ProjectQueue over HTTP against the simulator)', () => {
   it('a wrong key is an AuthError, and the check proves the right one', async () => {
@@ -32,8 +44,17 @@ describe('D-Tools SI connector (ProjectQueue over HTTP against the simulator)', 
 
   it('a publish is queued until the SI user imports it; then the status carries the project number', async () => {
     const id = randomUUID();
-    const { messageId } = await projects.publish({ id, integrationProjectId: 'deal-1', fields: { name: 'Smith residence', client: 'Smith', budget: 12_500 } });
-    expect(await projects.publishStatus(messageId)).toEqual({ state: 'queued', projectId: id, projectNumber: null, error: null });
+    const { messageId } = await projects.publish({
+      id,
+      integrationProjectId: 'deal-1',
+      fields: { name: 'Smith residence', client: 'Smith', budget: 12_500 },
+    });
+    expect(await projects.publishStatus(messageId)).toEqual({
+      state: 'queued',
+      projectId: id,
+      projectNumber: null,
+      error: null,
+    });
     await admin('/__admin/import', { method: 'POST', body: { messageId } });
     const status = await projects.publishStatus(messageId);
     expect(status).toMatchObject({ state: 'imported', projectId: id, error: null });
@@ -52,17 +73,29 @@ describe('D-Tools SI connector (ProjectQueue over HTTP against the simulator)', 
   });
 
   it('a project SI refuses is a ValidationError naming the field', async () => {
-    const err = await projects.publish({ id: randomUUID(), integrationProjectId: 'deal-3', fields: { name: 'No client', client: '' } }).catch((e: unknown) => e);
+    const err = await projects
+      .publish({ id: randomUUID(), integrationProjectId: 'deal-3', fields: { name: 'No client', client: '' } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toMatch(/client/i);
   });
 
   it('what the SI user publishes is read with its change orders, acknowledged with its stamp, and a stale stamp is a conflict', async () => {
     const id = randomUUID();
-    const { messageId } = await projects.publish({ id, integrationProjectId: 'deal-4', fields: { name: 'Lee', client: 'Lee' } });
+    const { messageId } = await projects.publish({
+      id,
+      integrationProjectId: 'deal-4',
+      fields: { name: 'Lee', client: 'Lee' },
+    });
     await admin('/__admin/import', { method: 'POST', body: { messageId } });
-    await admin(`/__admin/projects/${id}`, { method: 'PATCH', body: { fields: { progress: 'In Progress', price: 18_000 } } });
-    await admin(`/__admin/projects/${id}/change-orders`, { method: 'POST', body: { coName: 'Extra speakers', coStatus: 'Approved', price: 1_200, coNotes: 'Two more rooms' } });
+    await admin(`/__admin/projects/${id}`, {
+      method: 'PATCH',
+      body: { fields: { progress: 'In Progress', price: 18_000 } },
+    });
+    await admin(`/__admin/projects/${id}/change-orders`, {
+      method: 'POST',
+      body: { coName: 'Extra speakers', coStatus: 'Approved', price: 1_200, coNotes: 'Two more rooms' },
+    });
     const mine = async () => {
       const found = [];
       for (let page = 1; ; page += 1) {
@@ -75,9 +108,15 @@ describe('D-Tools SI connector (ProjectQueue over HTTP against the simulator)', 
     expect(entries.map((e) => e.coNumber)).toEqual([null, '1']);
     expect(entries.every((e) => e.integrationProjectId === 'deal-4' && typeof e.stamp === 'number')).toBe(true);
     const project = await projects.readProject(id);
-    expect(project).toMatchObject({ id, integrationProjectId: 'deal-4', values: { name: 'Lee', progress: 'In Progress', price: 18_000 } });
+    expect(project).toMatchObject({
+      id,
+      integrationProjectId: 'deal-4',
+      values: { name: 'Lee', progress: 'In Progress', price: 18_000 },
+    });
     expect(project.number).toMatch(/^P-\d+$/);
-    expect(project.changeOrders).toEqual([{ number: '1', name: 'Extra speakers', status: 'Approved', price: 1_200, notes: 'Two more rooms' }]);
+    expect(project.changeOrders).toEqual([
+      { number: '1', name: 'Extra speakers', status: 'Approved', price: 1_200, notes: 'Two more rooms' },
+    ]);
 
     await admin(`/__admin/projects/${id}`, { method: 'PATCH', body: { fields: { progress: 'Complete' } } });
     await expect(projects.acknowledge(entries[0]!)).rejects.toBeInstanceOf(ConflictError);

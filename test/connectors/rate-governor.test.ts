@@ -6,7 +6,14 @@ import { ManualClock } from '../helpers/manual-clock.js';
 /** Starts `n` calls that record the clock's time when the governor lets them start, and hold for `holdMs`. */
 function start(g: RateGovernor, clock: ManualClock, n: number, holdMs = 0) {
   const starts: number[] = [];
-  const done = Promise.all(Array.from({ length: n }, () => g.run(async () => { starts.push(clock.now()); if (holdMs) await clock.sleep(holdMs); })));
+  const done = Promise.all(
+    Array.from({ length: n }, () =>
+      g.run(async () => {
+        starts.push(clock.now());
+        if (holdMs) await clock.sleep(holdMs);
+      }),
+    ),
+  );
   return { starts, done };
 }
 
@@ -33,7 +40,11 @@ describe('RateGovernor (manual clock)', () => {
 
   it('releases the slot when a call throws', async () => {
     const g = new RateGovernor({ maxRequests: 100, perMs: 1000, maxConcurrent: 1 }, new ManualClock());
-    await expect(g.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      g.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(g.run(async () => 'ok')).resolves.toBe('ok');
     expect(g.snapshot()).toMatchObject({ started: 2, inFlight: 0 });
   });

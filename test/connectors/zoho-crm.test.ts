@@ -17,13 +17,18 @@ beforeAll(async () => {
   sims = await startTestSimulators({ SIM_SCALE_LEADS: 2300 });
   crm = zohoCrm(zohoTokens(sims, pgTokenStore(db.orm)));
 });
-afterAll(async () => { await sims?.close(); await db?.close(); });
+afterAll(async () => {
+  await sims?.close();
+  await db?.close();
+});
 
 describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', () => {
   it('quirk 2: sends Zoho-oauthtoken and takes its base URL from api_domain', async () => {
     const page = await crm.listRecords('Leads', { fields: ['Last_Name'], perPage: 1 });
     expect(page.records).toHaveLength(1);
-    const bearer = await fetch(`${sims.urls.zohoCrm}/crm/v8/Leads?fields=Last_Name`, { headers: { authorization: 'Bearer whatever' } });
+    const bearer = await fetch(`${sims.urls.zohoCrm}/crm/v8/Leads?fields=Last_Name`, {
+      headers: { authorization: 'Bearer whatever' },
+    });
     expect(bearer.status).toBe(401);
   });
 
@@ -33,7 +38,10 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
   });
 
   it('quirk 3: If-Modified-Since with nothing newer is "not modified" (HTTP 304)', async () => {
-    const page = await crm.listRecords('Leads', { fields: ['Last_Name'], modifiedSince: new Date(Date.now() + 60_000).toISOString() });
+    const page = await crm.listRecords('Leads', {
+      fields: ['Last_Name'],
+      modifiedSince: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect(page).toMatchObject({ records: [], notModified: true });
   });
 
@@ -41,20 +49,29 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     const since = new Date(Date.now() - 1000).toISOString();
     const [created] = await crm.insertRecords('Leads', [{ Last_Name: 'Fresh', Email: 'fresh.lead@example.com' }]);
     expect(created?.ok).toBe(true);
-    const page = await crm.listRecords('Leads', { fields: ['Last_Name', 'Modified_Time'], modifiedSince: since, sortBy: 'Modified_Time', sortOrder: 'asc' });
+    const page = await crm.listRecords('Leads', {
+      fields: ['Last_Name', 'Modified_Time'],
+      modifiedSince: since,
+      sortBy: 'Modified_Time',
+      sortOrder: 'asc',
+    });
     expect(page.records.map((r) => r.Last_Name)).toEqual(['Fresh']);
   });
 
   it('quirk 4: the simulator refuses a list without fields, and the connector never sends one', async () => {
     const token = (await zohoTokens(sims, pgTokenStore(db.orm)).getToken()).accessToken;
-    const res = await fetch(`${sims.urls.zohoCrm}/crm/v8/Leads`, { headers: { authorization: `Zoho-oauthtoken ${token}` } });
+    const res = await fetch(`${sims.urls.zohoCrm}/crm/v8/Leads`, {
+      headers: { authorization: `Zoho-oauthtoken ${token}` },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'REQUIRED_PARAM_MISSING', details: { param_name: 'fields' } });
     await expect(crm.listRecords('Leads', { fields: [] })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('quirk 4: page stops at 2,000 records and page_token reads the rest', async () => {
-    await expect(crm.listRecords('Leads', { fields: ['id'], page: 11, perPage: 200 })).rejects.toMatchObject({ code: 'DISCRETE_PAGINATION_LIMIT_EXCEEDED' });
+    await expect(crm.listRecords('Leads', { fields: ['id'], page: 11, perPage: 200 })).rejects.toMatchObject({
+      code: 'DISCRETE_PAGINATION_LIMIT_EXCEEDED',
+    });
     const ids = new Set<string>();
     let page = await crm.listRecords('Leads', { fields: ['id'], page: 1, perPage: 200 });
     for (let i = 2; page.info?.more_records && i <= 10; i++) {
@@ -69,7 +86,7 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     while (token) {
       const next = await crm.listRecords('Leads', { fields: ['id'], pageToken: token });
       next.records.forEach((r) => ids.add(r.id));
-      token = next.info?.more_records ? next.info.next_page_token ?? undefined : undefined;
+      token = next.info?.more_records ? (next.info.next_page_token ?? undefined) : undefined;
     }
     expect(ids.size).toBe(sims.zoho.store.records.get('Leads')!.size);
   });
@@ -103,7 +120,12 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
   });
 
   it('refuses batches over 100 records before calling Zoho', async () => {
-    await expect(crm.insertRecords('Leads', Array.from({ length: 101 }, (_, i) => ({ Last_Name: `L${i}` })))).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      crm.insertRecords(
+        'Leads',
+        Array.from({ length: 101 }, (_, i) => ({ Last_Name: `L${i}` })),
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('quirk 6: ids stay strings beyond JS safe integers; Modified_Time carries an offset; Size is a string', async () => {
@@ -114,13 +136,16 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     expect(deal.Modified_Time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$/);
     expect(zohoTimeToIso(String(deal.Modified_Time))).toMatch(/Z$/);
     const deals = (await crm.listRecords('Deals', { fields: ['Deal_Name'] })).records;
-    const attachments = (await Promise.all(deals.map((d) => crm.listAttachments('Deals', d.id)))).flatMap((p) => p.records);
+    const attachments = (await Promise.all(deals.map((d) => crm.listAttachments('Deals', d.id)))).flatMap(
+      (p) => p.records,
+    );
     expect(attachments.length).toBeGreaterThan(0);
     expect(attachments.every((a) => /^\d+$/.test(a.Size))).toBe(true);
   });
 
   it('downloads attachment bytes whose length matches the listed Size', async () => {
-    const deal = (await crm.listRecords('Deals', { fields: ['Deal_Name'], sortBy: 'id', sortOrder: 'asc' })).records[0]!;
+    const deal = (await crm.listRecords('Deals', { fields: ['Deal_Name'], sortBy: 'id', sortOrder: 'asc' }))
+      .records[0]!;
     const [att] = (await crm.listAttachments('Deals', deal.id)).records;
     const res = await crm.downloadAttachment('Deals', deal.id, att!.id);
     const bytes = Buffer.from(await res.arrayBuffer());
@@ -129,7 +154,10 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
 
   it('uploads an attachment as multipart and lists it on the record', async () => {
     const deal = (await crm.listRecords('Deals', { fields: ['Deal_Name'] })).records[0]!;
-    const result = await crm.uploadAttachment('Deals', deal.id, { name: 'upload-test.txt', content: new Blob(['hello zoho']) });
+    const result = await crm.uploadAttachment('Deals', deal.id, {
+      name: 'upload-test.txt',
+      content: new Blob(['hello zoho']),
+    });
     expect(result.ok).toBe(true);
     const names = (await crm.listAttachments('Deals', deal.id)).records.map((a) => a.File_Name);
     expect(names).toContain('upload-test.txt');
@@ -138,34 +166,55 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
   it('adds a note to a record and deletes records, which then appear in /deleted', async () => {
     const [lead] = await crm.insertRecords('Leads', [{ Last_Name: 'ToDelete', Email: 'to.delete@example.com' }]);
     if (!lead?.ok) throw new Error('insert failed');
-    expect(await crm.addNote('Leads', lead.id, { title: 'Call', content: 'Left a message' })).toMatchObject({ ok: true });
+    expect(await crm.addNote('Leads', lead.id, { title: 'Call', content: 'Left a message' })).toMatchObject({
+      ok: true,
+    });
     expect(await crm.deleteRecords('Leads', [lead.id])).toMatchObject([{ ok: true }]);
     const deleted = await crm.listDeleted('Leads');
     expect(deleted.records.map((d) => d.id)).toContain(lead.id);
   });
 
   it('search criteria find records and an empty search is an empty page', async () => {
-    const hits = await crm.searchRecords('Leads', { criteria: '((Last_Name:equals:Fresh)and(Email:starts_with:fresh))' });
+    const hits = await crm.searchRecords('Leads', {
+      criteria: '((Last_Name:equals:Fresh)and(Email:starts_with:fresh))',
+    });
     expect(hits.records).toHaveLength(1);
     expect((await crm.searchRecords('Leads', { criteria: '(Last_Name:equals:Nobody-At-All)' })).records).toEqual([]);
   });
 
   it('turns a 429 into RateLimitedError carrying Retry-After', async () => {
-    await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'status', status: 429, retryAfterSec: 3, times: 1, pathPrefix: '/crm/v8/Accounts' });
+    await adminPost(sims.urls.zohoCrm, '/__admin/faults', {
+      kind: 'status',
+      status: 429,
+      retryAfterSec: 3,
+      times: 1,
+      pathPrefix: '/crm/v8/Accounts',
+    });
     const err = await crm.listRecords('Accounts', { fields: ['Account_Name'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterMs).toBe(3000);
   });
 
   it('turns a 5xx and a dropped connection into UnavailableError', async () => {
-    await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'status', status: 503, times: 1, pathPrefix: '/crm/v8/Accounts' });
+    await adminPost(sims.urls.zohoCrm, '/__admin/faults', {
+      kind: 'status',
+      status: 503,
+      times: 1,
+      pathPrefix: '/crm/v8/Accounts',
+    });
     await expect(crm.listRecords('Accounts', { fields: ['Account_Name'] })).rejects.toBeInstanceOf(UnavailableError);
     await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'drop', times: 1, pathPrefix: '/crm/v8/Accounts' });
     await expect(crm.listRecords('Accounts', { fields: ['Account_Name'] })).rejects.toBeInstanceOf(UnavailableError);
   });
 
   it('treats a garbage 200 body as an unavailable (retryable) invalid response, never a crash', async () => {
-    await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'status', status: 200, times: 1, pathPrefix: '/crm/v8/Contacts', body: { data: [{ id: 12345 }] } });
+    await adminPost(sims.urls.zohoCrm, '/__admin/faults', {
+      kind: 'status',
+      status: 200,
+      times: 1,
+      pathPrefix: '/crm/v8/Contacts',
+      body: { data: [{ id: 12345 }] },
+    });
     const err = await crm.listRecords('Contacts', { fields: ['Last_Name'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).code).toBe('INVALID_RESPONSE');
@@ -183,13 +232,20 @@ describe('Zoho CRM connector against the simulator (crm-apis.md §6 quirks)', ()
     await crm.listRecords('Accounts', { fields: ['Account_Name'] });
     const before = sims.zoho.auth.mintCount;
     await adminPost(sims.urls.zohoAccounts, '/__admin/expire-tokens');
-    const pages = await Promise.all(Array.from({ length: 8 }, () => crm.listRecords('Accounts', { fields: ['Account_Name'] })));
+    const pages = await Promise.all(
+      Array.from({ length: 8 }, () => crm.listRecords('Accounts', { fields: ['Account_Name'] })),
+    );
     expect(pages.every((p) => p.records.length > 0)).toBe(true);
     expect(sims.zoho.auth.mintCount).toBe(before + 1);
   });
 
   it('gives up with AuthError when the refreshed token is rejected too', async () => {
-    await adminPost(sims.urls.zohoCrm, '/__admin/faults', { kind: 'status', status: 401, times: 2, pathPrefix: '/crm/v8/Accounts' });
+    await adminPost(sims.urls.zohoCrm, '/__admin/faults', {
+      kind: 'status',
+      status: 401,
+      times: 2,
+      pathPrefix: '/crm/v8/Accounts',
+    });
     await expect(crm.listRecords('Accounts', { fields: ['Account_Name'] })).rejects.toBeInstanceOf(AuthError);
   });
 });
@@ -200,7 +256,11 @@ describe('COQL lookups', () => {
     const emails = leads.map((l) => String(l.Email));
     sims.zoho.store.create('Leads', { Last_Name: "O'Brien", Email: "o'brien\\x@example.com" });
     const before = (await (await fetch(`${sims.urls.zohoCrm}/__admin/stats`)).json()) as { requests: number };
-    const found = await crm.findByValues('Leads', ['Email', 'Last_Name'], 'Email', [...emails, "o'brien\\x@example.com", 'nobody@example.com']);
+    const found = await crm.findByValues('Leads', ['Email', 'Last_Name'], 'Email', [
+      ...emails,
+      "o'brien\\x@example.com",
+      'nobody@example.com',
+    ]);
     const after = (await (await fetch(`${sims.urls.zohoCrm}/__admin/stats`)).json()) as { requests: number };
     expect(found.map((r) => r.Email).sort()).toEqual([...emails, "o'brien\\x@example.com"].sort());
     expect(after.requests - before.requests).toBe(Math.ceil((emails.length + 2) / 50));
@@ -208,9 +268,12 @@ describe('COQL lookups', () => {
 
   it('answers a query past the documented limits with LIMIT_EXCEEDED, and bad syntax with SYNTAX_ERROR', async () => {
     const token = (await zohoTokens(sims, pgTokenStore(db.orm)).getToken()).accessToken;
-    const coql = (q: string) => fetch(`${sims.urls.zohoCrm}/crm/v8/coql`, {
-      method: 'POST', headers: { authorization: `Zoho-oauthtoken ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ select_query: q }),
-    });
+    const coql = (q: string) =>
+      fetch(`${sims.urls.zohoCrm}/crm/v8/coql`, {
+        method: 'POST',
+        headers: { authorization: `Zoho-oauthtoken ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ select_query: q }),
+      });
     const fiftyOne = Array.from({ length: 51 }, (_, i) => `'v${i}'`).join(',');
     const tooMany = await coql(`select Email from Leads where Email in (${fiftyOne})`);
     expect(tooMany.status).toBe(400);

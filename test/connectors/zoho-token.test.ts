@@ -15,9 +15,16 @@ beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators({ SIM_ZOHO_MINTS_PER_10_MIN: 10 });
 });
-afterAll(async () => { await sims?.close(); await db?.close(); });
+afterAll(async () => {
+  await sims?.close();
+  await db?.close();
+});
 
-const creds = () => ({ clientId: simSecrets.ZOHO_SIM_CLIENT_ID!, clientSecret: simSecrets.ZOHO_SIM_CLIENT_SECRET!, refreshToken: simSecrets.ZOHO_SIM_REFRESH_TOKEN! });
+const creds = () => ({
+  clientId: simSecrets.ZOHO_SIM_CLIENT_ID!,
+  clientSecret: simSecrets.ZOHO_SIM_CLIENT_SECRET!,
+  refreshToken: simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+});
 
 describe('Zoho OAuth token manager', () => {
   it('20 concurrent callers on a cold cache, each with its own manager as separate workers would have, cause exactly one refresh', async () => {
@@ -42,20 +49,31 @@ describe('Zoho OAuth token manager', () => {
   it('stores the access token encrypted at rest', async () => {
     const key = uniqueId('zoho');
     const token = await zohoTokens(sims, pgTokenStore(db.orm), { key }).getToken();
-    const rows = await db.orm.em.fork().getConnection().execute<Array<{ access_token_enc: string }>>('select access_token_enc from oauth_tokens where connection_id = ?', [key]);
+    const rows = await db.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ access_token_enc: string }>>(
+        'select access_token_enc from oauth_tokens where connection_id = ?',
+        [key],
+      );
     expect(rows[0]!.access_token_enc).toMatch(/^v1:/);
     expect(rows[0]!.access_token_enc).not.toContain(token.accessToken);
   });
 
   it('quirk 1: an {"error":"invalid_code"} body with HTTP 200 is an AuthError', async () => {
     expect(sims.zoho.auth.config.errorStatus).toBe(200);
-    const res = await fetch(`${sims.urls.zohoAccounts}/oauth/v2/token?grant_type=refresh_token&client_id=${encodeURIComponent(simSecrets.ZOHO_SIM_CLIENT_ID!)}&client_secret=x&refresh_token=y`, { method: 'POST' });
+    const res = await fetch(
+      `${sims.urls.zohoAccounts}/oauth/v2/token?grant_type=refresh_token&client_id=${encodeURIComponent(simSecrets.ZOHO_SIM_CLIENT_ID!)}&client_secret=x&refresh_token=y`,
+      { method: 'POST' },
+    );
     expect(res.status).toBe(200);
     const accounts = new ZohoAccountsClient(sims.urls.zohoAccounts);
     const err = await accounts.refreshAccessToken({ ...creds(), refreshToken: 'wrong' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
     expect((err as AuthError).code).toBe('invalid_code');
-    await expect(accounts.refreshAccessToken({ ...creds(), clientId: 'unknown' })).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(accounts.refreshAccessToken({ ...creds(), clientId: 'unknown' })).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 
   it('quirk 1: more than 10 mints in 10 minutes is throttled ("Access Denied") and classified as rate-limited', async () => {
@@ -69,7 +87,16 @@ describe('Zoho OAuth token manager', () => {
   });
 
   it('quirk 2: knows every data centre, with Canada on zohocloud.ca', () => {
-    expect(Object.keys(ZOHO_ACCOUNTS_SERVERS).sort()).toEqual(['ca', 'com', 'com.au', 'com.cn', 'eu', 'in', 'jp', 'sa']);
+    expect(Object.keys(ZOHO_ACCOUNTS_SERVERS).sort()).toEqual([
+      'ca',
+      'com',
+      'com.au',
+      'com.cn',
+      'eu',
+      'in',
+      'jp',
+      'sa',
+    ]);
     expect(ZOHO_ACCOUNTS_SERVERS.ca).toBe('https://accounts.zohocloud.ca');
   });
 

@@ -4,12 +4,30 @@ import { mergeLead } from '../../domain/lead-merge.js';
 import { type ConflictPolicy, leadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
 
-const base: LeadValues = { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '1', company: 'Acme', status: 'New', source: 'Web' };
+const base: LeadValues = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  email: 'ada@example.com',
+  phone: '1',
+  company: 'Acme',
+  status: 'New',
+  source: 'Web',
+};
 const T = Date.UTC(2026, 11, 1, 12, 0, 0);
-const merge = (local: Partial<LeadValues>, remote: Partial<LeadValues>, policy: ConflictPolicy = 'crm-wins', times = { remote: T, local: T }) => mergeLead({
-  local: { ...base, ...local }, base, remote: { ...base, ...remote }, remoteModifiedAt: times.remote, localChangedAt: times.local,
-  options: leadSyncOptions({ leadSync: { defaultPolicy: policy } }),
-});
+const merge = (
+  local: Partial<LeadValues>,
+  remote: Partial<LeadValues>,
+  policy: ConflictPolicy = 'crm-wins',
+  times = { remote: T, local: T },
+) =>
+  mergeLead({
+    local: { ...base, ...local },
+    base,
+    remote: { ...base, ...remote },
+    remoteModifiedAt: times.remote,
+    localChangedAt: times.local,
+    options: leadSyncOptions({ leadSync: { defaultPolicy: policy } }),
+  });
 
 describe('mergeLead: one field, both sides', () => {
   it.each([
@@ -20,9 +38,36 @@ describe('mergeLead: one field, both sides', () => {
     ['both to the same value', 'Same', 'Same', 'manual', { remote: T, local: T }, 'Same', 'Same', false],
     ['both differently, crm-wins', 'Ours', 'Zed', 'crm-wins', { remote: T, local: T }, 'Zed', 'Zed', false],
     ['both differently, local-wins', 'Ours', 'Zed', 'local-wins', { remote: T, local: T }, 'Ours', 'Zed', false],
-    ['both differently, newest-wins, ours later', 'Ours', 'Zed', 'newest-wins', { remote: T, local: T + 5000 }, 'Ours', 'Zed', false],
-    ['both differently, newest-wins, Zoho later', 'Ours', 'Zed', 'newest-wins', { remote: T + 5000, local: T }, 'Zed', 'Zed', false],
-    ['both differently, newest-wins, same second: Zoho', 'Ours', 'Zed', 'newest-wins', { remote: T, local: T + 999 }, 'Zed', 'Zed', false],
+    [
+      'both differently, newest-wins, ours later',
+      'Ours',
+      'Zed',
+      'newest-wins',
+      { remote: T, local: T + 5000 },
+      'Ours',
+      'Zed',
+      false,
+    ],
+    [
+      'both differently, newest-wins, Zoho later',
+      'Ours',
+      'Zed',
+      'newest-wins',
+      { remote: T + 5000, local: T },
+      'Zed',
+      'Zed',
+      false,
+    ],
+    [
+      'both differently, newest-wins, same second: Zoho',
+      'Ours',
+      'Zed',
+      'newest-wins',
+      { remote: T, local: T + 999 },
+      'Zed',
+      'Zed',
+      false,
+    ],
     ['both differently, manual', 'Ours', 'Zed', 'manual', { remote: T, local: T }, 'Ours', 'Acme', true],
     ['we cleared it, Zoho changed it, crm-wins', null, 'Zed', 'crm-wins', { remote: T, local: T }, 'Zed', 'Zed', false],
     ['Zoho cleared it, we kept it', 'Acme', null, 'local-wins', { remote: T, local: T }, null, null, false],
@@ -33,7 +78,7 @@ describe('mergeLead: one field, both sides', () => {
     expect(r.conflicts.map((c) => c.field)).toEqual(conflict ? ['company'] : []);
   });
 
-  it('takes each side\'s own change when they changed different fields, and asks for a push of ours', () => {
+  it("takes each side's own change when they changed different fields, and asks for a push of ours", () => {
     const r = merge({ phone: '2' }, { company: 'Zed' });
     expect(r.values).toMatchObject({ phone: '2', company: 'Zed' });
     expect(r.localUpdates).toEqual(['company']);
@@ -42,10 +87,18 @@ describe('mergeLead: one field, both sides', () => {
 
   it('treats every differing field as changed on both sides when the two records were never linked (no base)', () => {
     const r = mergeLead({
-      local: { ...base, company: 'Ours' }, base: null, remote: { ...base, company: 'Zed' }, remoteModifiedAt: T, localChangedAt: T,
+      local: { ...base, company: 'Ours' },
+      base: null,
+      remote: { ...base, company: 'Zed' },
+      remoteModifiedAt: T,
+      localChangedAt: T,
       options: leadSyncOptions({ leadSync: { fieldPolicies: { company: 'local-wins' } } }),
     });
-    expect(r.decisions.find((d) => d.field === 'company')).toMatchObject({ outcome: 'local', bothChanged: true, policy: 'local-wins' });
+    expect(r.decisions.find((d) => d.field === 'company')).toMatchObject({
+      outcome: 'local',
+      bothChanged: true,
+      policy: 'local-wins',
+    });
     expect(r.needsPush).toBe(true);
   });
 });
@@ -61,10 +114,20 @@ describe('leadStateOf', () => {
     ['deleted here and in Zoho', { deleted: true, zohoDeleted: true }, 'synced'],
     ['deleted here, never linked', { deleted: true, zohoId: null }, 'synced'],
   ] as const)('%s → %s', (_case, patch, state) => {
-    expect(leadStateOf({ values: base, base, zohoId: '1', deleted: false, zohoDeleted: false, openConflicts: 0, ...patch }, options)).toBe(state);
+    expect(
+      leadStateOf(
+        { values: base, base, zohoId: '1', deleted: false, zohoDeleted: false, openConflicts: 0, ...patch },
+        options,
+      ),
+    ).toBe(state);
   });
 
   it('leaves Zoho alone for a local delete under localDeletes: ignore', () => {
-    expect(leadStateOf({ values: base, base, zohoId: '1', deleted: true, zohoDeleted: false, openConflicts: 0 }, { localDeletes: 'ignore' })).toBe('synced');
+    expect(
+      leadStateOf(
+        { values: base, base, zohoId: '1', deleted: true, zohoDeleted: false, openConflicts: 0 },
+        { localDeletes: 'ignore' },
+      ),
+    ).toBe('synced');
   });
 });

@@ -4,8 +4,13 @@ import { hasCapability, PROVIDERS, providersWith } from '../../domain/providers.
 
 describe('provider capabilities', () => {
   it.each([
-    ['hubspot', 'dealFiles', true], ['hubspot', 'leads', false], ['zoho-crm', 'leads', true], ['zoho-crm', 'dealFiles', true],
-    ['dtools-si', 'dealFiles', false], ['zoho-workdrive', 'check', false], ['salesforce', 'check', false],
+    ['hubspot', 'dealFiles', true],
+    ['hubspot', 'leads', false],
+    ['zoho-crm', 'leads', true],
+    ['zoho-crm', 'dealFiles', true],
+    ['dtools-si', 'dealFiles', false],
+    ['zoho-workdrive', 'check', false],
+    ['salesforce', 'check', false],
   ] as const)('%s has %s: %s', (provider, capability, expected) => {
     expect(hasCapability(provider, capability)).toBe(expected);
   });
@@ -17,15 +22,36 @@ describe('provider capabilities', () => {
   });
 
   it('a missing connection is an UnknownConnectionError naming it', () => {
-    const err = (() => { try { requireCapable('nope', null, 'leads'); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        requireCapable('nope', null, 'leads');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(UnknownConnectionError);
-    expect(err).toMatchObject({ code: 'UNKNOWN_CONNECTION', connectionId: 'nope', message: 'connection "nope" does not exist' });
+    expect(err).toMatchObject({
+      code: 'UNKNOWN_CONNECTION',
+      connectionId: 'nope',
+      message: 'connection "nope" does not exist',
+    });
   });
 
   it('a connection of the wrong provider is a WrongProviderError that says which providers would do', () => {
-    const err = (() => { try { requireCapable('hs', { id: 'hs', provider: 'hubspot' }, 'leads'); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        requireCapable('hs', { id: 'hs', provider: 'hubspot' }, 'leads');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(WrongProviderError);
-    expect(err).toMatchObject({ code: 'WRONG_PROVIDER', provider: 'hubspot', capability: 'leads', message: 'connection "hs" is hubspot; the lead sync works with zoho-crm only' });
+    expect(err).toMatchObject({
+      code: 'WRONG_PROVIDER',
+      provider: 'hubspot',
+      capability: 'leads',
+      message: 'connection "hs" is hubspot; the lead sync works with zoho-crm only',
+    });
   });
 
   it('a capable connection passes through unchanged', () => {

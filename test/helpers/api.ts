@@ -11,5 +11,10 @@ export const API_KEY = 'test-api-key-0123456789abcdef';
 export const auth = { authorization: `Bearer ${API_KEY}` };
 
 export function testApp(db: TestDb, temporal: TestTemporal, content?: ContentStore): Promise<FastifyInstance> {
-  return buildApp({ orm: db.orm, temporal: temporal.settings, apiKeys: [API_KEY], content: content ?? new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-api-'))) });
+  return buildApp({
+    orm: db.orm,
+    temporal: temporal.settings,
+    apiKeys: [API_KEY],
+    content: content ?? new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-api-'))),
+  });
 }

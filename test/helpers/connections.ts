@@ -20,29 +20,49 @@ export const simSecrets: Record<string, string> = {
 /** Connection ids are unique per file: all files share one Temporal server and its `crm.<id>` queues. */
 export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
-export function hubspotConnection(sims: RunningSimulators, opts: { id?: string; tokenEnv?: string } = {}): ConnectionConfig {
+export function hubspotConnection(
+  sims: RunningSimulators,
+  opts: { id?: string; tokenEnv?: string } = {},
+): ConnectionConfig {
   return {
-    id: opts.id ?? uniqueId('hs'), provider: 'hubspot', baseUrls: { api: sims.urls.hubspot },
-    credentials: { accessToken: { env: opts.tokenEnv ?? 'HUBSPOT_SIM_TOKEN' } }, options: {},
+    id: opts.id ?? uniqueId('hs'),
+    provider: 'hubspot',
+    baseUrls: { api: sims.urls.hubspot },
+    credentials: { accessToken: { env: opts.tokenEnv ?? 'HUBSPOT_SIM_TOKEN' } },
+    options: {},
     budget: { maxRequests: 190, perMs: 10_000, maxConcurrent: 10 },
   };
 }
 
-export function zohoConnection(sims: RunningSimulators, opts: { id?: string; refreshTokenEnv?: string } = {}): ConnectionConfig {
+export function zohoConnection(
+  sims: RunningSimulators,
+  opts: { id?: string; refreshTokenEnv?: string } = {},
+): ConnectionConfig {
   return {
-    id: opts.id ?? uniqueId('zoho'), provider: 'zoho-crm', region: 'com', baseUrls: { accounts: sims.urls.zohoAccounts },
+    id: opts.id ?? uniqueId('zoho'),
+    provider: 'zoho-crm',
+    region: 'com',
+    baseUrls: { accounts: sims.urls.zohoAccounts },
     credentials: {
-      clientId: { env: 'ZOHO_SIM_CLIENT_ID' }, clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
+      clientId: { env: 'ZOHO_SIM_CLIENT_ID' },
+      clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
       refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
     },
-    options: {}, budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+    options: {},
+    budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
   };
 }
 
-export function dtoolsConnection(sims: RunningSimulators, opts: { id?: string; keyEnv?: string } = {}): ConnectionConfig {
+export function dtoolsConnection(
+  sims: RunningSimulators,
+  opts: { id?: string; keyEnv?: string } = {},
+): ConnectionConfig {
   return {
-    id: opts.id ?? uniqueId('si'), provider: 'dtools-si', baseUrls: { api: `${sims.urls.dtoolsSi}/si` },
-    credentials: { apiKey: { env: opts.keyEnv ?? 'DTOOLS_SIM_API_KEY' } }, options: {},
+    id: opts.id ?? uniqueId('si'),
+    provider: 'dtools-si',
+    baseUrls: { api: `${sims.urls.dtoolsSi}/si` },
+    credentials: { apiKey: { env: opts.keyEnv ?? 'DTOOLS_SIM_API_KEY' } },
+    options: {},
     budget: { maxRequests: 120, perMs: 60_000, maxConcurrent: 4 },
   };
 }

@@ -17,19 +17,35 @@ export const pgTokenStore = (orm: MikroORM) => new PgTokenStore(orm, new SecretB
 
 const ROOMY: RateBudget = { maxRequests: 1000, perMs: 1000, maxConcurrent: 20 };
 
-export function zohoTokens(sims: RunningSimulators, store: TokenStore, opts: { key?: string; refreshToken?: string } = {}) {
+export function zohoTokens(
+  sims: RunningSimulators,
+  store: TokenStore,
+  opts: { key?: string; refreshToken?: string } = {},
+) {
   return new ZohoTokenManager({
-    key: opts.key ?? `zoho-${randomBytes(4).toString('hex')}`, region: 'com', store,
+    key: opts.key ?? `zoho-${randomBytes(4).toString('hex')}`,
+    region: 'com',
+    store,
     accounts: new ZohoAccountsClient(sims.urls.zohoAccounts),
-    credentials: { clientId: simSecrets.ZOHO_SIM_CLIENT_ID!, clientSecret: simSecrets.ZOHO_SIM_CLIENT_SECRET!, refreshToken: opts.refreshToken ?? simSecrets.ZOHO_SIM_REFRESH_TOKEN! },
+    credentials: {
+      clientId: simSecrets.ZOHO_SIM_CLIENT_ID!,
+      clientSecret: simSecrets.ZOHO_SIM_CLIENT_SECRET!,
+      refreshToken: opts.refreshToken ?? simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+    },
   });
 }
 
 export function zohoCrm(tokens: ZohoTokenManager, budget: RateBudget = ROOMY) {
-  const http = new HttpClient({ baseUrl: async () => `${(await tokens.getToken()).apiDomain}/crm/v8`, auth: tokens, governor: new RateGovernor(budget) });
+  const http = new HttpClient({
+    baseUrl: async () => `${(await tokens.getToken()).apiDomain}/crm/v8`,
+    auth: tokens,
+    governor: new RateGovernor(budget),
+  });
   return new ZohoCrmClient(http);
 }
 
 export function hubspot(sims: RunningSimulators, token = simSecrets.HUBSPOT_SIM_TOKEN!, budget: RateBudget = ROOMY) {
-  return new HubSpotClient(new HttpClient({ baseUrl: sims.urls.hubspot, auth: hubspotBearer(token), governor: new RateGovernor(budget) }));
+  return new HubSpotClient(
+    new HttpClient({ baseUrl: sims.urls.hubspot, auth: hubspotBearer(token), governor: new RateGovernor(budget) }),
+  );
 }

@@ -5,7 +5,11 @@ import { dropDatabase } from '../../db/create-database.js';
 import { migrate } from '../../db/migrate.js';
 import { initOrm } from '../../db/mikro-orm.config.js';
 
-export interface TestDb { orm: MikroORM; url: string; close(): Promise<void> }
+export interface TestDb {
+  orm: MikroORM;
+  url: string;
+  close(): Promise<void>;
+}
 
 /** A fresh database per test file, migrated with the committed migrations (so they are tested too). */
 export async function createTestDb(): Promise<TestDb> {
@@ -14,7 +18,11 @@ export async function createTestDb(): Promise<TestDb> {
   await migrate(url.toString());
   const orm = await initOrm(url.toString(), { poolMax: 25 });
   return {
-    orm, url: url.toString(),
-    close: async () => { await orm.close(); await dropDatabase(url.toString()); },
+    orm,
+    url: url.toString(),
+    close: async () => {
+      await orm.close();
+      await dropDatabase(url.toString());
+    },
   };
 }

@@ -1,6 +1,12 @@
 import type { RunningSimulators } from '../../simulators/index.js';
 
-export interface ExpectedFile { externalFileId: string; dealExternalId: string; name: string; size: number; extension: string }
+export interface ExpectedFile {
+  externalFileId: string;
+  dealExternalId: string;
+  name: string;
+  size: number;
+  extension: string;
+}
 
 /** What the simulators hold, read from their stores (the ground truth a sync must reproduce). */
 export function hubspotExpected(sims: RunningSimulators): ExpectedFile[] {
@@ -11,7 +17,14 @@ export function hubspotExpected(sims: RunningSimulators): ExpectedFile[] {
       const note = store.objects.get('notes')!.get(noteId);
       for (const fileId of (note?.properties.hs_attachment_ids ?? '').split(';').filter(Boolean)) {
         const f = store.files.get(fileId);
-        if (f) out.push({ externalFileId: f.id, dealExternalId: deal.id, name: `${f.name}.${f.extension}`, size: f.size, extension: f.extension });
+        if (f)
+          out.push({
+            externalFileId: f.id,
+            dealExternalId: deal.id,
+            name: `${f.name}.${f.extension}`,
+            size: f.size,
+            extension: f.extension,
+          });
       }
     }
   }
@@ -21,6 +34,12 @@ export function hubspotExpected(sims: RunningSimulators): ExpectedFile[] {
 export function zohoExpected(sims: RunningSimulators): ExpectedFile[] {
   return [...sims.zoho.store.attachments.values()]
     .filter((a) => a.parentModule === 'Deals' && sims.zoho.store.records.get('Deals')!.has(a.parentId))
-    .map((a) => ({ externalFileId: a.id, dealExternalId: a.parentId, name: a.fileName, size: a.size, extension: a.fileName.split('.').pop()!.toLowerCase() }))
+    .map((a) => ({
+      externalFileId: a.id,
+      dealExternalId: a.parentId,
+      name: a.fileName,
+      size: a.size,
+      extension: a.fileName.split('.').pop()!.toLowerCase(),
+    }))
     .sort((a, b) => a.externalFileId.localeCompare(b.externalFileId));
 }

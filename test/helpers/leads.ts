@@ -8,8 +8,20 @@ import { zohoConnection } from './connections.js';
 import { startTestStack, type TestStack } from './stack.js';
 
 export type LeadItem = {
-  id: number; connectionId: string; firstName: string | null; lastName: string; email: string | null; phone: string | null; company: string | null;
-  status: string | null; source: string | null; zohoId: string | null; syncState: string; lastError: string | null; updatedAt: string; deletedAt: string | null;
+  id: number;
+  connectionId: string;
+  firstName: string | null;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  status: string | null;
+  source: string | null;
+  zohoId: string | null;
+  syncState: string;
+  lastError: string | null;
+  updatedAt: string;
+  deletedAt: string | null;
   conflicts?: Array<{ field: string; localValue: string | null; remoteValue: string | null }>;
 };
 export type ZohoLead = Record<string, unknown> & { id: string; Email?: string; Modified_Time: string };
@@ -19,7 +31,12 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
   const sims: RunningSimulators = stack.sims;
   const zohoUrl = sims.urls.zohoCrm;
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
-    const res = await app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const res = await app.inject({
+      method,
+      url,
+      headers: auth,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
     return { status: res.statusCode, body: res.body ? res.json() : null };
   };
 
@@ -35,7 +52,9 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
   return {
     call,
     syncDone,
-    async lead(id: number): Promise<LeadItem> { return (await call('GET', `/leads/${id}`)).body; },
+    async lead(id: number): Promise<LeadItem> {
+      return (await call('GET', `/leads/${id}`)).body;
+    },
     async leads(query = ''): Promise<LeadItem[]> {
       const out: LeadItem[] = [];
       let cursor: string | null = null;
@@ -47,7 +66,9 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
       return out;
     },
     /** Pulls and waits; returns the run's result counts. */
-    async pull(body: Record<string, unknown> = {}): Promise<Record<'created' | 'updated' | 'conflicts' | 'deleted' | 'detached' | 'received' | 'errors', number>> {
+    async pull(
+      body: Record<string, unknown> = {},
+    ): Promise<Record<'created' | 'updated' | 'conflicts' | 'deleted' | 'detached' | 'received' | 'errors', number>> {
       const started = await call('POST', '/syncs/leads/pull', body);
       if (started.status !== 202) throw new Error(JSON.stringify(started.body));
       const done = await syncDone(started.body.workflowId, 120_000);
@@ -72,7 +93,11 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
     },
     /** An edit made by a person in Zoho (moves Modified_Time; `at` sets it). */
     async zohoEdit(id: string, fields: Record<string, unknown>, at?: number): Promise<ZohoLead> {
-      const res = await fetch(`${zohoUrl}/__admin/records/Leads/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields, at }) });
+      const res = await fetch(`${zohoUrl}/__admin/records/Leads/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fields, at }),
+      });
       if (!res.ok) throw new Error(await res.text());
       return (await res.json()) as ZohoLead;
     },
@@ -80,22 +105,37 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
       const res = await fetch(`${zohoUrl}/__admin/records/Leads/${id}`, { method: 'DELETE' });
       if (!res.ok) throw new Error(await res.text());
     },
-    async zohoStats(): Promise<{ writeCalls: number; recordsWritten: number; pageTokenCalls: number; requests: number }> {
+    async zohoStats(): Promise<{
+      writeCalls: number;
+      recordsWritten: number;
+      pageTokenCalls: number;
+      requests: number;
+    }> {
       return (await (await fetch(`${zohoUrl}/__admin/stats`)).json()) as never;
     },
     async zohoFault(rule: Record<string, unknown>): Promise<void> {
-      const res = await fetch(`${zohoUrl}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      const res = await fetch(`${zohoUrl}/__admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rule),
+      });
       if (!res.ok) throw new Error(await res.text());
     },
     /** Sets the connection's lead-sync policies (read by activities on every call). */
     async policies(leadSync: Partial<LeadSyncOptions>): Promise<void> {
-      await new ConnectionsRepository(stack.db.orm.em.fork()).apply([{ ...zohoConnection(sims, { id: stack.zohoId }), options: { leadSync } } as never]);
+      await new ConnectionsRepository(stack.db.orm.em.fork()).apply([
+        { ...zohoConnection(sims, { id: stack.zohoId }), options: { leadSync } } as never,
+      ]);
     },
   };
 }
 
 /** A test file's stack, API and lead helpers, started before its tests (optionally with a first pull) and closed after. */
-export function useLeadStack(opts: { pull?: boolean } = {}): { stack: TestStack; app: FastifyInstance; h: ReturnType<typeof leadHelpers> } {
+export function useLeadStack(opts: { pull?: boolean } = {}): {
+  stack: TestStack;
+  app: FastifyInstance;
+  h: ReturnType<typeof leadHelpers>;
+} {
   const fixture = {} as { stack: TestStack; app: FastifyInstance; h: ReturnType<typeof leadHelpers> };
   beforeAll(async () => {
     fixture.stack = await startTestStack();
@@ -103,6 +143,9 @@ export function useLeadStack(opts: { pull?: boolean } = {}): { stack: TestStack;
     fixture.h = leadHelpers(fixture.app, fixture.stack);
     if (opts.pull) await fixture.h.pull();
   });
-  afterAll(async () => { await fixture.app?.close(); await fixture.stack?.close(); });
+  afterAll(async () => {
+    await fixture.app?.close();
+    await fixture.stack?.close();
+  });
   return fixture;
 }

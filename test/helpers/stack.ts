@@ -11,7 +11,15 @@ import { createTestDb, type TestDb } from './db.js';
 import { startTestSimulators } from './simulators.js';
 import { startTestTemporal, type TestTemporal } from './temporal.js';
 
-export interface TestStack { db: TestDb; sims: RunningSimulators; temporal: TestTemporal; content: ContentStore; hubspotId: string; zohoId: string; close(): Promise<void> }
+export interface TestStack {
+  db: TestDb;
+  sims: RunningSimulators;
+  temporal: TestTemporal;
+  content: ContentStore;
+  hubspotId: string;
+  zohoId: string;
+  close(): Promise<void>;
+}
 
 /** A test file's own database, simulators, a HubSpot and a Zoho connection, and real workers polling them. */
 export async function startTestStack(simOverrides: Parameters<typeof startTestSimulators>[0] = {}): Promise<TestStack> {
@@ -21,9 +29,22 @@ export async function startTestStack(simOverrides: Parameters<typeof startTestSi
   const zo = zohoConnection(sims);
   await new ConnectionsRepository(db.orm.em.fork()).apply([hs, zo]);
   const content = new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-')));
-  const temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
+  const temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+    content,
+  });
   return {
-    db, sims, temporal, content, hubspotId: hs.id, zohoId: zo.id,
-    close: async () => { await temporal.close(); await sims.close(); await db.close(); },
+    db,
+    sims,
+    temporal,
+    content,
+    hubspotId: hs.id,
+    zohoId: zo.id,
+    close: async () => {
+      await temporal.close();
+      await sims.close();
+      await db.close();
+    },
   };
 }

@@ -17,10 +17,17 @@ afterEach(async () => {
 });
 
 async function start(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}, stateDir?: string) {
-  const s = await startSimulators(simulatorDefaults({
-    SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0,
-    SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR, ...overrides,
-  }), { stateDir });
+  const s = await startSimulators(
+    simulatorDefaults({
+      SIM_HUBSPOT_PORT: 0,
+      SIM_ZOHO_ACCOUNTS_PORT: 0,
+      SIM_ZOHO_CRM_PORT: 0,
+      SIM_DTOOLS_SI_PORT: 0,
+      SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR,
+      ...overrides,
+    }),
+    { stateDir },
+  );
   running.push(s);
   return s;
 }
@@ -36,10 +43,12 @@ async function stateDir(): Promise<string> {
   return dir;
 }
 
-const send = (url: string, method: string, headers: Record<string, string>, body?: unknown) => fetch(url, {
-  method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-  body: body === undefined ? undefined : JSON.stringify(body),
-});
+const send = (url: string, method: string, headers: Record<string, string>, body?: unknown) =>
+  fetch(url, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 const call = (s: RunningSimulators, method: string, path: string, body?: unknown) =>
   send(`${s.urls.dtoolsSi}/si${path}`, method, { 'X-DTSI-ApiKey': KEY }, body);
 async function json<T = Json>(s: RunningSimulators, method: string, path: string, body?: unknown): Promise<T> {
@@ -66,8 +75,9 @@ describe('D-Tools SI simulator: faults', () => {
     await admin(s, 'POST', '/faults', { kind: 'drop-after', method: 'POST', pathPrefix: '/si/Publish/', times: 1 });
     const id = randomUUID();
     await expect(publish(s, id)).rejects.toThrow();
-    expect((await admin<{ messages: Json[] }>(s, 'GET', '/messages')).messages)
-      .toEqual([expect.objectContaining({ projectId: id, status: 'queued' })]);
+    expect((await admin<{ messages: Json[] }>(s, 'GET', '/messages')).messages).toEqual([
+      expect.objectContaining({ projectId: id, status: 'queued' }),
+    ]);
 
     const retry = await publish(s, id);
     await admin(s, 'POST', '/import');
@@ -131,8 +141,10 @@ describe('D-Tools SI simulator: saved state', () => {
     await publish(s, randomUUID());
     await admin(s, 'POST', '/import');
     expect(s.dtoolsSi.store.projects.size).toBe(seeded.length + 1);
-    expect(await admin(s, 'POST', '/reset-state'))
-      .toMatchObject({ simulator: 'dtools-si', seededWith: { SIM_SEED: 42, SIM_DTOOLS_SI_PROJECTS: 6 } });
+    expect(await admin(s, 'POST', '/reset-state')).toMatchObject({
+      simulator: 'dtools-si',
+      seededWith: { SIM_SEED: 42, SIM_DTOOLS_SI_PROJECTS: 6 },
+    });
     expect([...s.dtoolsSi.store.projects.keys()]).toEqual(seeded);
     expect((await admin<{ messages: unknown[] }>(s, 'GET', '/messages')).messages).toEqual([]);
   });

@@ -5,8 +5,15 @@ import { type RunningSimulators, startSimulators } from '../../simulators/index.
 
 type Json = Record<string, unknown>;
 interface Info {
-  id: string; number: string; client: string; progress: string; isChangeOrder: boolean; coNumber: string | null;
-  publishedOnUnixTimeMs: number; importedOn: string | null; messageId: string;
+  id: string;
+  number: string;
+  client: string;
+  progress: string;
+  isChangeOrder: boolean;
+  coNumber: string | null;
+  publishedOnUnixTimeMs: number;
+  importedOn: string | null;
+  messageId: string;
 }
 type Published = { messageId: string; projectId: string };
 
@@ -14,23 +21,33 @@ const KEY = simulatorDefaults().DTOOLS_SIM_API_KEY;
 /** Imports wait for the admin endpoint unless a test shortens the delay. */
 const HOUR = 3_600_000;
 const running: RunningSimulators[] = [];
-afterEach(async () => { await Promise.all(running.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
 
 async function start(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}) {
-  const s = await startSimulators(simulatorDefaults({
-    SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0,
-    SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR, ...overrides,
-  }));
+  const s = await startSimulators(
+    simulatorDefaults({
+      SIM_HUBSPOT_PORT: 0,
+      SIM_ZOHO_ACCOUNTS_PORT: 0,
+      SIM_ZOHO_CRM_PORT: 0,
+      SIM_DTOOLS_SI_PORT: 0,
+      SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR,
+      ...overrides,
+    }),
+  );
   running.push(s);
   return s;
 }
 
 /** The API as a connector calls it, under `/si` with the key header. */
 function si(s: RunningSimulators) {
-  const call = (method: string, path: string, body?: unknown) => fetch(`${s.urls.dtoolsSi}/si${path}`, {
-    method, headers: { 'X-DTSI-ApiKey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${s.urls.dtoolsSi}/si${path}`, {
+      method,
+      headers: { 'X-DTSI-ApiKey': KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const json = async <T = Json>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await call(method, path, body);
     expect(res.status, `${method} ${path}`).toBe(200);
@@ -48,15 +65,20 @@ function si(s: RunningSimulators) {
 /** Test-only endpoints acting as the SI user. */
 async function admin<T = Json>(s: RunningSimulators, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${s.urls.dtoolsSi}/__admin${path}`, {
-    method, headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   expect(res.status, `${method} /__admin${path}`).toBeLessThan(300);
   return (await res.json()) as T;
 }
 
-const project = (id: string = randomUUID(), extra: Json = {}) =>
-  ({ id, client: 'Acme Corp', name: 'Lobby AV', ...extra });
+const project = (id: string = randomUUID(), extra: Json = {}) => ({
+  id,
+  client: 'Acme Corp',
+  name: 'Lobby AV',
+  ...extra,
+});
 const projects = async (s: RunningSimulators) => (await admin<{ projects: Json[] }>(s, 'GET', '/projects')).projects;
 
 describe('D-Tools SI simulator: publish queue', () => {
@@ -78,7 +100,12 @@ describe('D-Tools SI simulator: publish queue', () => {
     const published = await api.post('/Publish/Projects', project(id));
     expect(published).toMatchObject({ projectId: id, messageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(await api.status(published.messageId)).toMatchObject({
-      id: published.messageId, typeId: 11, statusId: 1, status: 'queued', importedOn: null, projectId: id,
+      id: published.messageId,
+      typeId: 11,
+      statusId: 1,
+      status: 'queued',
+      importedOn: null,
+      projectId: id,
       projectNumber: null,
     });
     expect((await projects(s)).some((p) => p.id === id)).toBe(false);
@@ -87,7 +114,10 @@ describe('D-Tools SI simulator: publish queue', () => {
     expect(imported).toHaveLength(1);
     const status = await api.status(published.messageId);
     expect(status).toMatchObject({
-      statusId: 2, status: 'imported', projectId: id, projectNumber: expect.stringMatching(/^P-\d{6}$/),
+      statusId: 2,
+      status: 'imported',
+      projectId: id,
+      projectNumber: expect.stringMatching(/^P-\d{6}$/),
     });
     expect(Date.parse(status.importedOn as string)).toBeGreaterThan(0);
     // Imported but never published back by the SI user: not readable through Subscribe yet.
@@ -137,7 +167,10 @@ describe('D-Tools SI simulator: publish queue', () => {
     const view = await admin<{ changeOrders: Json[] }>(s, 'GET', `/projects/${id}`);
     expect(view.changeOrders).toEqual([
       expect.objectContaining({
-        coNumber: '1', coName: 'Extra speakers and subwoofer', coType: 'External', integrationChangeOrderId: 'crm-co-1',
+        coNumber: '1',
+        coName: 'Extra speakers and subwoofer',
+        coType: 'External',
+        integrationChangeOrderId: 'crm-co-1',
       }),
       expect.objectContaining({ coNumber: '2', coName: 'Second display', integrationChangeOrderId: 'crm-co-2' }),
     ]);
@@ -149,17 +182,29 @@ describe('D-Tools SI simulator: publish queue', () => {
     const api = si(s);
     const id = randomUUID();
     await api.post('/Publish/Projects', project(id));
-    const fields = [[1, 'Renamed'], [2, 'Contract'], [7, '1234.5'], [101, 'North'], [155, 'true']];
+    const fields = [
+      [1, 'Renamed'],
+      [2, 'Contract'],
+      [7, '1234.5'],
+      [101, 'North'],
+      [155, 'true'],
+    ];
     const updateFields = fields.map(([projectFieldId, value]) => ({ projectFieldId, value }));
     await api.post('/Publish/Projects/Update', { projectId: id, updateFields });
     const orphan = await api.post('/Publish/Projects/Update', { projectId: randomUUID(), updateFields: [] });
     await admin(s, 'POST', '/import');
 
     expect(await admin(s, 'GET', `/projects/${id}`)).toMatchObject({
-      name: 'Renamed', progress: 'Contract', budget: 1234.5, customField1: 'North', customField65: true,
+      name: 'Renamed',
+      progress: 'Contract',
+      budget: 1234.5,
+      customField1: 'North',
+      customField65: true,
     });
     expect(await api.status(orphan.messageId)).toMatchObject({
-      statusId: 3, status: 'failed', errorMessage: expect.stringMatching(/does not exist/),
+      statusId: 3,
+      status: 'failed',
+      errorMessage: expect.stringMatching(/does not exist/),
     });
   });
 
@@ -189,16 +234,30 @@ describe('D-Tools SI simulator: validation', () => {
     };
     const bad = { id: 'not-a-guid', price: 'cheap', items: [{ id: 'i', typeId: 3 }] };
     const errors = await problem('/Publish/Projects', bad);
-    expect(Object.keys(errors).sort()).toEqual(['$.price', 'client', 'id', 'items[0].manufacturer', 'items[0].model',
-      'items[0].typeId', 'name']);
+    expect(Object.keys(errors).sort()).toEqual([
+      '$.price',
+      'client',
+      'id',
+      'items[0].manufacturer',
+      'items[0].model',
+      'items[0].typeId',
+      'name',
+    ]);
     expect(errors.name).toEqual(['The name field is required.']);
     expect(Object.keys(await problem('/Publish/Projects', '{"id": '))).toEqual(['$']);
-    const updateFields = [{ projectFieldId: 60, value: 'x' }, { projectFieldId: 7, value: 'lots' }];
-    expect(Object.keys(await problem('/Publish/Projects/Update', { projectId: randomUUID(), updateFields })))
-      .toEqual(['updateFields[0].projectFieldId', 'updateFields[1].value']);
+    const updateFields = [
+      { projectFieldId: 60, value: 'x' },
+      { projectFieldId: 7, value: 'lots' },
+    ];
+    expect(Object.keys(await problem('/Publish/Projects/Update', { projectId: randomUUID(), updateFields }))).toEqual([
+      'updateFields[0].projectFieldId',
+      'updateFields[1].value',
+    ]);
     const changeOrder = { projectId: randomUUID(), name: 'CO' };
-    expect(Object.keys(await problem('/Publish/Projects/NewChangeOrder', changeOrder)).sort())
-      .toEqual(['integrationChangeOrderId', 'typeId']);
+    expect(Object.keys(await problem('/Publish/Projects/NewChangeOrder', changeOrder)).sort()).toEqual([
+      'integrationChangeOrderId',
+      'typeId',
+    ]);
     expect((await admin<{ messages: unknown[] }>(s, 'GET', '/messages')).messages).toEqual([]);
   });
 });
@@ -216,15 +275,28 @@ describe('D-Tools SI simulator: subscribe', () => {
 
     const all = await api.list();
     expect(all.totalCount).toBe(2);
-    expect(Object.keys(all.projects[0]!)).toEqual(expect.arrayContaining(['id', 'name', 'number', 'client', 'progress',
-      'publishedOn', 'publishedOnUnixTimeMs', 'isChangeOrder', 'coNumber']));
+    expect(Object.keys(all.projects[0]!)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'name',
+        'number',
+        'client',
+        'progress',
+        'publishedOn',
+        'publishedOnUnixTimeMs',
+        'isChangeOrder',
+        'coNumber',
+      ]),
+    );
     const ids = async (query: string) => (await api.list(query)).projects.map((p) => p.id);
     expect(await ids('?clients=Globex&clients=Initech')).toEqual([b.id]);
     expect(await ids('?progresses=proposal&includeDeleted=true')).toEqual([a.id, c.id]);
     expect(await ids('?searchText=lobby')).toEqual([b.id]);
     expect(await ids(`?projectNumber=${a.number}`)).toEqual([a.id]);
-    expect(await api.list('?includeDeleted=true&pageSize=2&pageNumber=2'))
-      .toMatchObject({ totalCount: 3, projects: [{ id: c.id }] });
+    expect(await api.list('?includeDeleted=true&pageSize=2&pageNumber=2')).toMatchObject({
+      totalCount: 3,
+      projects: [{ id: c.id }],
+    });
     expect((await api.call('GET', '/Subscribe/Projects?pageSize=0')).status).toBe(400);
   });
 
@@ -245,12 +317,15 @@ describe('D-Tools SI simulator: subscribe', () => {
     const ok = await mark(`&publishedOnUnixTimeMs=${edited.publishedOnUnixTimeMs}`);
     expect([ok.status, await ok.text()]).toEqual([200, '']);
     expect((await api.list()).totalCount).toBe(0);
-    expect((await api.list('?includeImported=true')).projects[0])
-      .toMatchObject({ id: created.id, importedOn: expect.any(String) });
+    expect((await api.list('?includeImported=true')).projects[0]).toMatchObject({
+      id: created.id,
+      importedOn: expect.any(String),
+    });
 
     const again = await admin<Info>(s, 'PATCH', `/projects/${created.id}`, { fields: { customField1: 'Phase 2' } });
-    expect((await api.list()).projects).toEqual([expect.objectContaining({ id: created.id, importedOn: null,
-      publishedOnUnixTimeMs: again.publishedOnUnixTimeMs })]);
+    expect((await api.list()).projects).toEqual([
+      expect.objectContaining({ id: created.id, importedOn: null, publishedOnUnixTimeMs: again.publishedOnUnixTimeMs }),
+    ]);
     expect(again.publishedOnUnixTimeMs).toBeGreaterThan(edited.publishedOnUnixTimeMs);
   });
 
@@ -262,16 +337,37 @@ describe('D-Tools SI simulator: subscribe', () => {
     const co = await admin<Info>(s, 'POST', `/projects/${p.id}/change-orders`, order);
     await admin(s, 'PATCH', `/projects/${p.id}/change-orders/${co.coNumber}`, { coStatus: 'Accepted' });
     const listed = (await api.list()).projects;
-    expect(listed.map((x) => [x.isChangeOrder, x.coNumber])).toEqual([[false, null], [true, '1']]);
+    expect(listed.map((x) => [x.isChangeOrder, x.coNumber])).toEqual([
+      [false, null],
+      [true, '1'],
+    ]);
 
     const view = await api.get(`/Subscribe/Projects/${p.id}`);
     expect(view).toMatchObject({
-      id: p.id, number: p.number, isChangeOrder: false, approved: true, customField75: null, coNumber: null,
+      id: p.id,
+      number: p.number,
+      isChangeOrder: false,
+      approved: true,
+      customField75: null,
+      coNumber: null,
     });
-    expect(view.changeOrders).toEqual([expect.objectContaining({ coNumber: '1', coName: 'Add APs', coStatus: 'Accepted',
-      price: 2400, coNotes: 'Wing B', coAcceptedOn: expect.any(String) })]);
+    expect(view.changeOrders).toEqual([
+      expect.objectContaining({
+        coNumber: '1',
+        coName: 'Add APs',
+        coStatus: 'Accepted',
+        price: 2400,
+        coNotes: 'Wing B',
+        coAcceptedOn: expect.any(String),
+      }),
+    ]);
     const coView = {
-      id: p.id, number: p.number, isChangeOrder: true, coNumber: '1', coName: 'Add APs', coStatus: 'Accepted',
+      id: p.id,
+      number: p.number,
+      isChangeOrder: true,
+      coNumber: '1',
+      coName: 'Add APs',
+      coStatus: 'Accepted',
       price: 2400,
     };
     expect(await api.get(`/Subscribe/Projects/${p.id}?coNumber=1`)).toMatchObject(coView);

@@ -10,9 +10,15 @@ let hubspot: Client;
 
 beforeAll(async () => {
   sims = await startTestSimulators({ SIM_SCALE_HUBSPOT_DEALS: 30 });
-  hubspot = new Client({ accessToken: simSecrets.HUBSPOT_SIM_TOKEN, basePath: sims.urls.hubspot, numberOfApiCallRetries: 0 });
+  hubspot = new Client({
+    accessToken: simSecrets.HUBSPOT_SIM_TOKEN,
+    basePath: sims.urls.hubspot,
+    numberOfApiCallRetries: 0,
+  });
 });
-afterAll(async () => { await sims?.close(); });
+afterAll(async () => {
+  await sims?.close();
+});
 
 describe('official @hubspot/api-client against the HubSpot simulator', () => {
   it('lists every deal by following paging.next.after', async () => {
@@ -30,12 +36,20 @@ describe('official @hubspot/api-client against the HubSpot simulator', () => {
 
   it('reads deal→note associations in one v4 batch call and batch-reads the notes', async () => {
     const deals = await hubspot.crm.deals.basicApi.getPage(4);
-    const assoc = await hubspot.crm.associations.v4.batchApi.getPage('deals', 'notes', { inputs: deals.results.map((d) => ({ id: d.id })) });
+    const assoc = await hubspot.crm.associations.v4.batchApi.getPage('deals', 'notes', {
+      inputs: deals.results.map((d) => ({ id: d.id })),
+    });
     const noteIds = assoc.results.flatMap((r) => r.to.map((t) => String(t.toObjectId)));
     expect(noteIds.length).toBeGreaterThan(0);
-    const notes = await hubspot.crm.objects.notes.batchApi.read({ inputs: noteIds.map((id) => ({ id })), properties: ['hs_attachment_ids', 'hs_note_body'], propertiesWithHistory: [] });
+    const notes = await hubspot.crm.objects.notes.batchApi.read({
+      inputs: noteIds.map((id) => ({ id })),
+      properties: ['hs_attachment_ids', 'hs_note_body'],
+      propertiesWithHistory: [],
+    });
     expect(notes.results).toHaveLength(noteIds.length);
-    const attachmentIds = notes.results.flatMap((n) => (n.properties.hs_attachment_ids ?? '').split(';').filter(Boolean));
+    const attachmentIds = notes.results.flatMap((n) =>
+      (n.properties.hs_attachment_ids ?? '').split(';').filter(Boolean),
+    );
     // The first 4 deals carry 2–4 files each.
     expect(attachmentIds.length).toBeGreaterThanOrEqual(8);
   });

@@ -30,7 +30,10 @@ async function stateDir(): Promise<string> {
   return dir;
 }
 
-async function start(dir: string | undefined, overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}): Promise<RunningSimulators> {
+async function start(
+  dir: string | undefined,
+  overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {},
+): Promise<RunningSimulators> {
   const s = await startSimulators(simulatorDefaults({ ...PORTS, ...overrides }), { stateDir: dir });
   running.push(s);
   return s;
@@ -43,19 +46,40 @@ async function stop(s: RunningSimulators): Promise<void> {
 
 async function zohoToken(s: RunningSimulators): Promise<string> {
   const form = new URLSearchParams({
-    grant_type: 'refresh_token', client_id: simSecrets.ZOHO_SIM_CLIENT_ID!, client_secret: simSecrets.ZOHO_SIM_CLIENT_SECRET!, refresh_token: simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+    grant_type: 'refresh_token',
+    client_id: simSecrets.ZOHO_SIM_CLIENT_ID!,
+    client_secret: simSecrets.ZOHO_SIM_CLIENT_SECRET!,
+    refresh_token: simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
   });
   const res = await fetch(`${s.urls.zohoAccounts}/oauth/v2/token`, { method: 'POST', body: form });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 const zoho = (s: RunningSimulators, token: string, path: string, init: RequestInit = {}) =>
-  fetch(`${s.urls.zohoCrm}/crm/v8${path}`, { ...init, headers: { authorization: `Zoho-oauthtoken ${token}`, ...init.headers } });
+  fetch(`${s.urls.zohoCrm}/crm/v8${path}`, {
+    ...init,
+    headers: { authorization: `Zoho-oauthtoken ${token}`, ...init.headers },
+  });
 const hubspot = (s: RunningSimulators, path: string, init: RequestInit = {}) =>
-  fetch(`${s.urls.hubspot}${path}`, { ...init, headers: { authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${s.urls.hubspot}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
 
-async function createLead(s: RunningSimulators, token: string, fields: Record<string, string>): Promise<{ status: number; id?: string; code?: string }> {
-  const res = await zoho(s, token, '/Leads', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: [fields] }) });
+async function createLead(
+  s: RunningSimulators,
+  token: string,
+  fields: Record<string, string>,
+): Promise<{ status: number; id?: string; code?: string }> {
+  const res = await zoho(s, token, '/Leads', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ data: [fields] }),
+  });
   const item = ((await res.json()) as { data: Array<{ code: string; details: { id?: string } }> }).data[0]!;
   return { status: res.status, id: item.details.id, code: item.code };
 }
@@ -68,7 +92,10 @@ async function upload(s: RunningSimulators, token: string, leadId: string, bytes
   return ((await res.json()) as { data: Array<{ details: { id: string } }> }).data[0]!.details.id;
 }
 
-const zohoIds = (s: RunningSimulators) => [...[...s.zoho.store.records.values()].flatMap((m) => [...m.keys()]), ...s.zoho.store.attachments.keys()];
+const zohoIds = (s: RunningSimulators) => [
+  ...[...s.zoho.store.records.values()].flatMap((m) => [...m.keys()]),
+  ...s.zoho.store.attachments.keys(),
+];
 const leadCount = (s: RunningSimulators) => s.zoho.store.records.get('Leads')!.size;
 
 describe('simulators with a state dir', () => {
@@ -80,22 +107,36 @@ describe('simulators with a state dir', () => {
     const lead = await createLead(a, token, { Last_Name: 'Persisted', Email: 'persisted@example.com' });
     const bytes = randomBytes(3_000);
     const attId = await upload(a, token, lead.id!, bytes);
-    expect((await fetch(`${a.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['Last_Name', 'Company'] }),
-    })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${a.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ fields: ['Last_Name', 'Company'] }),
+        })
+      ).status,
+    ).toBe(200);
     const properties = { hs_note_body: 'kept', hs_timestamp: new Date().toISOString() };
     const note = await hubspot(a, '/crm/v3/objects/notes', { method: 'POST', body: JSON.stringify({ properties }) });
     const noteId = ((await note.json()) as { id: string }).id;
     const dealId = [...a.hubspot.store.objects.get('deals')!.keys()][0]!;
-    const file = (await (await adminPost(a.urls.hubspot, `/__admin/deals/${dealId}/files`, { name: 'kept', extension: 'pdf', size: 20_480 })).json()) as { id: string };
+    const file = (await (
+      await adminPost(a.urls.hubspot, `/__admin/deals/${dealId}/files`, {
+        name: 'kept',
+        extension: 'pdf',
+        size: 20_480,
+      })
+    ).json()) as { id: string };
     const idsBefore = zohoIds(a);
     await stop(a);
 
     const b = await start(dir);
     expect(b.state).toMatchObject({ loaded: ALL.map((name) => ({ name })), seeded: [], notes: [] });
-    expect(describeState(b.state, 42)).toEqual([expect.stringMatching(
-      /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders\)$/,
-    )]);
+    expect(describeState(b.state, 42)).toEqual([
+      expect.stringMatching(
+        /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders\)$/,
+      ),
+    ]);
     const got = await zoho(b, token, `/Leads/${lead.id}`);
     expect(got.status).toBe(200);
     expect(((await got.json()) as { data: Array<{ Last_Name: string }> }).data[0]!.Last_Name).toBe('Persisted');
@@ -122,7 +163,10 @@ describe('simulators with a state dir', () => {
     const a = await start(dir);
     const token = await zohoToken(a);
     const lead = await createLead(a, token, { Last_Name: 'Gone after reset' });
-    await hubspot(a, '/crm/v3/objects/notes', { method: 'POST', body: JSON.stringify({ properties: { hs_timestamp: new Date().toISOString() } }) });
+    await hubspot(a, '/crm/v3/objects/notes', {
+      method: 'POST',
+      body: JSON.stringify({ properties: { hs_timestamp: new Date().toISOString() } }),
+    });
     expect(leadCount(a)).toBe(26);
 
     const reset = await adminPost(a.urls.zohoCrm, '/__admin/reset-state');
@@ -147,10 +191,15 @@ describe('simulators with a state dir', () => {
     const saved = async () => (await stat(join(dir, 'hubspot.json'))).mtimeMs;
     const seeded = await saved();
     const settle = () => new Promise((r) => setTimeout(r, 400));
-    expect((await hubspot(a, '/crm/v3/objects/deals/search', { method: 'POST', body: JSON.stringify({ limit: 1 }) })).status).toBe(200);
+    expect(
+      (await hubspot(a, '/crm/v3/objects/deals/search', { method: 'POST', body: JSON.stringify({ limit: 1 }) })).status,
+    ).toBe(200);
     await settle();
     expect(await saved()).toBe(seeded);
-    await hubspot(a, '/crm/v3/objects/notes', { method: 'POST', body: JSON.stringify({ properties: { hs_timestamp: new Date().toISOString() } }) });
+    await hubspot(a, '/crm/v3/objects/notes', {
+      method: 'POST',
+      body: JSON.stringify({ properties: { hs_timestamp: new Date().toISOString() } }),
+    });
     await expect.poll(saved, { timeout: 5_000 }).toBeGreaterThan(seeded);
   });
 
@@ -160,7 +209,9 @@ describe('simulators with a state dir', () => {
     const b = await start(dir, { SIM_SEED: 7, SIM_SCALE_LEADS: 3 });
     expect(leadCount(b)).toBe(25);
     expect(b.state.notes).toHaveLength(3);
-    expect(b.state.notes.find((n) => n.includes('zoho-crm'))).toMatch(/SIM_SEED=42, now 7; SIM_SCALE_LEADS=25, now 3.*--reset.*reset-state/);
+    expect(b.state.notes.find((n) => n.includes('zoho-crm'))).toMatch(
+      /SIM_SEED=42, now 7; SIM_SCALE_LEADS=25, now 3.*--reset.*reset-state/,
+    );
   });
 
   it('without one write nothing and start every time from a fresh seed', async () => {
@@ -182,7 +233,14 @@ describe('simulators with a state dir', () => {
     const dir = await stateDir();
     await writeFile(join(dir, 'zoho-crm.json'), '{"format":"crm-sync-simulator-state","version":1,');
     await expect(start(dir)).rejects.toThrow(/zoho-crm\.json is not a usable simulator state.*--reset/);
-    const wrongShape = { format: 'crm-sync-simulator-state', version: 1, simulator: 'zoho-crm', seededWith: null, savedAt: '', state: { seq: 'x' } };
+    const wrongShape = {
+      format: 'crm-sync-simulator-state',
+      version: 1,
+      simulator: 'zoho-crm',
+      seededWith: null,
+      savedAt: '',
+      state: { seq: 'x' },
+    };
     await writeFile(join(dir, 'zoho-crm.json'), JSON.stringify(wrongShape));
     await expect(start(dir)).rejects.toThrow(/state\.seq/);
     expect(await readdir(dir)).toEqual(['zoho-crm.json']);
@@ -190,16 +248,31 @@ describe('simulators with a state dir', () => {
 });
 
 /** `simulators/main.ts` as `npm run simulators` runs it; resolves once it is ready, or when it exits. */
-function runMain(args: string[], dir: string): { output: () => string; ready: Promise<boolean>; exited: Promise<number | null> } {
+function runMain(
+  args: string[],
+  dir: string,
+): { output: () => string; ready: Promise<boolean>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'simulators/main.ts', ...args], {
-    cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SIM_STATE_DIR: dir, SIM_HUBSPOT_PORT: '0', SIM_ZOHO_ACCOUNTS_PORT: '0', SIM_ZOHO_CRM_PORT: '0', SIM_DTOOLS_SI_PORT: '0' },
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      SIM_STATE_DIR: dir,
+      SIM_HUBSPOT_PORT: '0',
+      SIM_ZOHO_ACCOUNTS_PORT: '0',
+      SIM_ZOHO_CRM_PORT: '0',
+      SIM_DTOOLS_SI_PORT: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = new Promise<boolean>((resolve) => {
-    const onData = (d: Buffer) => { out += d.toString(); if (out.includes('simulators ready')) resolve(true); };
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('simulators ready')) resolve(true);
+    };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     void exited.then(() => resolve(false));

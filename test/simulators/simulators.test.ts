@@ -10,10 +10,17 @@ const start = async (overrides: Parameters<typeof startTestSimulators>[0] = {}) 
   running.push(s);
   return s;
 };
-afterEach(async () => { await Promise.all(running.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close()));
+});
 
 async function zohoToken(s: RunningSimulators): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: simSecrets.ZOHO_SIM_CLIENT_ID!, client_secret: simSecrets.ZOHO_SIM_CLIENT_SECRET!, refresh_token: simSecrets.ZOHO_SIM_REFRESH_TOKEN! });
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: simSecrets.ZOHO_SIM_CLIENT_ID!,
+    client_secret: simSecrets.ZOHO_SIM_CLIENT_SECRET!,
+    refresh_token: simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+  });
   const res = await fetch(`${s.urls.zohoAccounts}/oauth/v2/token`, { method: 'POST', body: form });
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -26,11 +33,12 @@ describe('simulators', () => {
     const a = await start({ SIM_SEED: 7 });
     const b = await start({ SIM_SEED: 7 });
     const c = await start({ SIM_SEED: 8 });
-    const snapshot = (s: RunningSimulators) => JSON.stringify({
-      zoho: [...s.zoho.store.records.get('Deals')!.values()].map((d) => [d.id, d.Deal_Name, d.Amount]),
-      files: [...s.zoho.store.attachments.values()].map((f) => [f.fileName, f.size]),
-      hubspot: [...s.hubspot.store.files.values()].map((f) => [f.id, f.name, f.size, f.access]),
-    });
+    const snapshot = (s: RunningSimulators) =>
+      JSON.stringify({
+        zoho: [...s.zoho.store.records.get('Deals')!.values()].map((d) => [d.id, d.Deal_Name, d.Amount]),
+        files: [...s.zoho.store.attachments.values()].map((f) => [f.fileName, f.size]),
+        hubspot: [...s.hubspot.store.files.values()].map((f) => [f.id, f.name, f.size, f.access]),
+      });
     expect(snapshot(a)).toBe(snapshot(b));
     expect(snapshot(a)).not.toBe(snapshot(c));
   });
@@ -44,10 +52,16 @@ describe('simulators', () => {
       expect(n).toBeGreaterThanOrEqual(1);
       expect(n).toBeLessThanOrEqual(5);
     }
-    const sizes = [...s.zoho.store.attachments.values(), ...s.hubspot.store.files.values()].map((f) => ('size' in f ? f.size : 0));
+    const sizes = [...s.zoho.store.attachments.values(), ...s.hubspot.store.files.values()].map((f) =>
+      'size' in f ? f.size : 0,
+    );
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(10 * 1024);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(800 * 1024);
-    const exts = new Set([...s.zoho.store.attachments.values()].map((f) => f.ext).concat([...s.hubspot.store.files.values()].map((f) => f.extension)));
+    const exts = new Set(
+      [...s.zoho.store.attachments.values()]
+        .map((f) => f.ext)
+        .concat([...s.hubspot.store.files.values()].map((f) => f.extension)),
+    );
     expect(exts.size).toBeGreaterThanOrEqual(4);
     expect(s.hubspot.store.objects.get('deals')!.size).toBe(4);
     expect(s.zoho.store.records.get('Leads')!.size).toBe(25);
@@ -63,7 +77,9 @@ describe('simulators', () => {
   it('Zoho enforces concurrency with 429 TOO_MANY_REQUESTS', async () => {
     const s = await start({ SIM_ZOHO_CONCURRENCY: 2, SIM_ZOHO_LATENCY_MS: 150 });
     const token = await zohoToken(s);
-    const statuses = await Promise.all(Array.from({ length: 5 }, () => zohoGet(s, token, '/Leads?fields=Last_Name').then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, () => zohoGet(s, token, '/Leads?fields=Last_Name').then((r) => r.status)),
+    );
     expect(statuses.filter((x) => x === 200)).toHaveLength(2);
     expect(statuses.filter((x) => x === 429)).toHaveLength(3);
   });
@@ -78,7 +94,10 @@ describe('simulators', () => {
 
   it('apply faults from configuration at start, and added latency from the admin endpoint', async () => {
     const s = await start({ SIM_FAULTS: JSON.stringify({ hubspot: [{ kind: 'status', status: 502, times: 1 }] }) });
-    const get = () => fetch(`${s.urls.hubspot}/crm/v3/objects/deals?limit=1`, { headers: { authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}` } });
+    const get = () =>
+      fetch(`${s.urls.hubspot}/crm/v3/objects/deals?limit=1`, {
+        headers: { authorization: `Bearer ${simSecrets.HUBSPOT_SIM_TOKEN}` },
+      });
     expect((await get()).status).toBe(502);
     expect((await get()).status).toBe(200);
     await adminPost(s.urls.hubspot, '/__admin/faults', { kind: 'latency', latencyMs: 250, times: 1 });

@@ -13,16 +13,21 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 function source(content: Buffer, chunk = 1024) {
   const seen = { pulled: 0, cancelled: false };
   let at = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= content.length) return controller.close();
-      const piece = content.subarray(at, at + chunk);
-      at += piece.length;
-      seen.pulled += piece.length;
-      controller.enqueue(piece);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (at >= content.length) return controller.close();
+        const piece = content.subarray(at, at + chunk);
+        at += piece.length;
+        seen.pulled += piece.length;
+        controller.enqueue(piece);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
     },
-    cancel() { seen.cancelled = true; },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { body, seen };
 }
 
@@ -51,7 +56,11 @@ describe('ContentStore.put', () => {
     for (const length of [0, 4_000]) {
       const err = await store.put(source(bytes(length)).body, { expect: { size: 10_000 } }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ContentRejectedError);
-      expect(err).toMatchObject({ reason: 'size', bytes: length, message: `size mismatch: received ${length} bytes, the CRM declared 10000` });
+      expect(err).toMatchObject({
+        reason: 'size',
+        bytes: length,
+        message: `size mismatch: received ${length} bytes, the CRM declared 10000`,
+      });
     }
     expect(await store.has(sha256(Buffer.alloc(0)))).toBe(false);
     expect(leftovers(store)).toEqual([]);
@@ -71,7 +80,10 @@ describe('ContentStore.put', () => {
     const store = newStore();
     const { body, seen } = source(bytes(1_000_000), 4096);
     const err = await store.put(body, { expect: { size: null, maxBytes: 50_000 } }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ reason: 'above-cap', message: expect.stringContaining('above the download cap of 50000') });
+    expect(err).toMatchObject({
+      reason: 'above-cap',
+      message: expect.stringContaining('above the download cap of 50000'),
+    });
     expect(seen.cancelled).toBe(true);
     expect(seen.pulled).toBeLessThanOrEqual(50_000 + 4096);
     expect(leftovers(store)).toEqual([]);
@@ -79,7 +91,9 @@ describe('ContentStore.put', () => {
 
   it('refuses without reading a body whose announced length is already too long', async () => {
     const { body, seen } = source(bytes(100_000));
-    const err = await newStore().put(body, { expect: { size: 100_000, maxBytes: 1_000, announced: 100_000 } }).catch((e: unknown) => e);
+    const err = await newStore()
+      .put(body, { expect: { size: 100_000, maxBytes: 1_000, announced: 100_000 } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'above-cap' });
     expect(seen).toEqual({ pulled: 0, cancelled: true });
   });
@@ -89,9 +103,13 @@ describe('ContentStore.put', () => {
     const content = bytes(5_000);
     const wrong = Buffer.from(content);
     wrong[100] = 0x62;
-    const err = await store.put(source(wrong).body, { expect: { size: 5_000, md5: md5(content) } }).catch((e: unknown) => e);
+    const err = await store
+      .put(source(wrong).body, { expect: { size: 5_000, md5: md5(content) } })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'checksum', message: expect.stringContaining('checksum mismatch') });
-    await expect(store.put(source(content).body, { expect: { size: 5_000, md5: md5(content).toUpperCase() } })).resolves.toMatchObject({ size: 5_000 });
+    await expect(
+      store.put(source(content).body, { expect: { size: 5_000, md5: md5(content).toUpperCase() } }),
+    ).resolves.toMatchObject({ size: 5_000 });
     expect(leftovers(store)).toEqual([]);
   });
 });

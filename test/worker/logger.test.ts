@@ -9,15 +9,36 @@ function capture(pretty = false) {
 describe('worker logger', () => {
   it('writes Temporal SDK and activity lines as JSON with their metadata (workflow id, run id, activity type)', () => {
     const { lines, logger } = capture();
-    new PinoTemporalLogger(logger).warn('item refused', { workflowId: 'lead-push:zoho', workflowRunId: 'r1', activityType: 'leadPushBatch', leadId: 7 });
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: 'item refused', workflowId: 'lead-push:zoho', workflowRunId: 'r1', activityType: 'leadPushBatch', leadId: 7, process: 'worker' });
+    new PinoTemporalLogger(logger).warn('item refused', {
+      workflowId: 'lead-push:zoho',
+      workflowRunId: 'r1',
+      activityType: 'leadPushBatch',
+      leadId: 7,
+    });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 40,
+      msg: 'item refused',
+      workflowId: 'lead-push:zoho',
+      workflowRunId: 'r1',
+      activityType: 'leadPushBatch',
+      leadId: 7,
+      process: 'worker',
+    });
   });
 
   it('censors fields that may carry credentials, at any depth', () => {
     const { lines, logger } = capture();
-    new PinoTemporalLogger(logger).error('call failed', { authorization: 'Bearer secret-1', request: { accessToken: 'secret-2' }, error: new Error('HTTP 401') });
+    new PinoTemporalLogger(logger).error('call failed', {
+      authorization: 'Bearer secret-1',
+      request: { accessToken: 'secret-2' },
+      error: new Error('HTTP 401'),
+    });
     expect(lines[0]).not.toMatch(/secret-/);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ authorization: '[redacted]', request: { accessToken: '[redacted]' }, error: { message: 'HTTP 401' } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      authorization: '[redacted]',
+      request: { accessToken: '[redacted]' },
+      error: { message: 'HTTP 401' },
+    });
   });
 
   it('drops lines below its level and prints one short line per record in a terminal', () => {

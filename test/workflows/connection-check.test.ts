@@ -20,20 +20,31 @@ beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators();
   const conns = {
-    hubspot: hubspotConnection(sims), zoho: zohoConnection(sims),
+    hubspot: hubspotConnection(sims),
+    zoho: zohoConnection(sims),
     badHubspot: hubspotConnection(sims, { tokenEnv: 'WRONG_HUBSPOT_TOKEN' }),
     badZoho: zohoConnection(sims, { refreshTokenEnv: 'WRONG_ZOHO_REFRESH_TOKEN' }),
     missingSecret: hubspotConnection(sims, { tokenEnv: 'NOT_SET_ANYWHERE' }),
   };
   for (const [k, c] of Object.entries(conns)) ids[k] = c.id;
   await new ConnectionsRepository(db.orm.em.fork()).apply(Object.values(conns));
-  temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets) });
+  temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+  });
 });
-afterAll(async () => { await temporal?.close(); await sims?.close(); await db?.close(); });
+afterAll(async () => {
+  await temporal?.close();
+  await sims?.close();
+  await db?.close();
+});
 
-const run = (connectionId: string) => temporal.client.workflow.execute(connectionCheck, {
-  taskQueue: temporal.settings.taskQueue, workflowId: `connection-check:${connectionId}`, args: [{ connectionId }],
-});
+const run = (connectionId: string) =>
+  temporal.client.workflow.execute(connectionCheck, {
+    taskQueue: temporal.settings.taskQueue,
+    workflowId: `connection-check:${connectionId}`,
+    args: [{ connectionId }],
+  });
 const runsRepo = () => new SyncRunsRepository(db.orm.em.fork());
 
 describe('connectionCheck workflow (real worker, Temporal dev server, Postgres, simulators)', () => {
@@ -79,23 +90,32 @@ describe('connectionCheck workflow (real worker, Temporal dev server, Postgres, 
 
   it('retries through injected 503s and still completes', async () => {
     await fetch(`${sims.urls.hubspot}/__admin/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'status', status: 503, times: 2, pathPrefix: '/crm/v3/objects/deals' }),
     });
     const result = await run(ids.hubspot!);
     expect(result.provider).toBe('hubspot');
     // Both 503s were served (the rule is used up) and Temporal retried: the check succeeded on its third attempt
     // (the two run-recording activities around it on their first).
-    expect(((await (await fetch(`${sims.urls.hubspot}/__admin/faults`)).json()) as { rules: unknown[] }).rules).toEqual([]);
+    expect(((await (await fetch(`${sims.urls.hubspot}/__admin/faults`)).json()) as { rules: unknown[] }).rules).toEqual(
+      [],
+    );
     const history = await temporal.client.workflow.getHandle(`connection-check:${ids.hubspot}`).fetchHistory();
-    const attempts = history.events!.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
+    const attempts = history.events!.flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
+    );
     expect(attempts.sort()).toEqual([1, 1, 3]);
   });
 
   it('keeps secrets out of the workflow history', async () => {
     const handle = temporal.client.workflow.getHandle(`connection-check:${ids.zoho}`);
     const history = JSON.stringify(await handle.fetchHistory());
-    for (const secret of [simSecrets.ZOHO_SIM_CLIENT_SECRET!, simSecrets.ZOHO_SIM_REFRESH_TOKEN!, simSecrets.HUBSPOT_SIM_TOKEN!]) {
+    for (const secret of [
+      simSecrets.ZOHO_SIM_CLIENT_SECRET!,
+      simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+      simSecrets.HUBSPOT_SIM_TOKEN!,
+    ]) {
       expect(history).not.toContain(secret);
       expect(history).not.toContain(Buffer.from(secret).toString('base64'));
     }
@@ -110,9 +130,15 @@ describe('connectionCheck under load and bad answers', () => {
     await new ConnectionsRepository(db.orm.em.fork()).apply([cold]);
     await temporal.workers.syncConnectionWorkers();
     const before = sims.zoho.auth.mintCount;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => temporal.client.workflow.execute(connectionCheck, {
-      taskQueue: temporal.settings.taskQueue, workflowId: `connection-check:${cold.id}:${i}`, args: [{ connectionId: cold.id }],
-    })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        temporal.client.workflow.execute(connectionCheck, {
+          taskQueue: temporal.settings.taskQueue,
+          workflowId: `connection-check:${cold.id}:${i}`,
+          args: [{ connectionId: cold.id }],
+        }),
+      ),
+    );
     expect(results).toHaveLength(20);
     expect(sims.zoho.auth.mintCount - before).toBe(1);
     expect(results.some((r) => r.tokenRefreshed)).toBe(true);
@@ -120,8 +146,15 @@ describe('connectionCheck under load and bad answers', () => {
 
   it('a CRM answering garbage ends in a classified error in sync_events, and the worker keeps working', async () => {
     await fetch(`${sims.urls.hubspot}/__admin/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'status', status: 200, times: 4, pathPrefix: '/crm/v3/objects/deals', body: { results: 'not a list' } }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'status',
+        status: 200,
+        times: 4,
+        pathPrefix: '/crm/v3/objects/deals',
+        body: { results: 'not a list' },
+      }),
     });
     await expect(run(ids.hubspot!)).rejects.toBeInstanceOf(WorkflowFailedError);
     const row = await runsRepo().findLatestByWorkflowId(`connection-check:${ids.hubspot}`);

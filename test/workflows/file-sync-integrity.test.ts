@@ -11,17 +11,26 @@ import { adminPost } from '../helpers/simulators.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 
 let stack: TestStack;
-beforeAll(async () => { stack = await startTestStack(); });
-afterAll(async () => { await stack?.close(); });
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
 afterEach(async () => {
-  for (const url of [stack.sims.urls.hubspot, stack.sims.urls.zohoCrm]) await fetch(`${url}/__admin/faults`, { method: 'DELETE' });
+  for (const url of [stack.sims.urls.hubspot, stack.sims.urls.zohoCrm])
+    await fetch(`${url}/__admin/faults`, { method: 'DELETE' });
 });
 
 /** A full run that downloads content. */
-const sync = (connectionId: string) => stack.temporal.client.workflow.execute(fileSync, {
-  taskQueue: stack.temporal.settings.taskQueue, workflowId: `file-sync:${connectionId}`, args: [{ connectionId, mode: 'full', downloadContent: true }],
-});
-const rows = (connectionId: string) => stack.db.orm.em.fork().find(FileMetadata, { connectionId, deletedAt: null }, { orderBy: { externalFileId: 'asc' } });
+const sync = (connectionId: string) =>
+  stack.temporal.client.workflow.execute(fileSync, {
+    taskQueue: stack.temporal.settings.taskQueue,
+    workflowId: `file-sync:${connectionId}`,
+    args: [{ connectionId, mode: 'full', downloadContent: true }],
+  });
+const rows = (connectionId: string) =>
+  stack.db.orm.em.fork().find(FileMetadata, { connectionId, deletedAt: null }, { orderBy: { externalFileId: 'asc' } });
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 /** The status and events of the latest file sync run of a connection. */
 async function lastRun(connectionId: string) {
@@ -29,8 +38,11 @@ async function lastRun(connectionId: string) {
   const run = (await runs.findLatestByWorkflowId(`file-sync:${connectionId}`))!;
   return { status: run.status, events: await runs.events(run.runId) };
 }
-const fault = async (url: string, rule: Record<string, unknown>) => expect((await adminPost(url, '/__admin/faults', rule)).status).toBe(201);
-const rules = async (url: string) => ((await (await fetch(`${url}/__admin/faults`)).json()) as { rules: Array<{ pathPrefix: string; hits: number }> }).rules;
+const fault = async (url: string, rule: Record<string, unknown>) =>
+  expect((await adminPost(url, '/__admin/faults', rule)).status).toBe(201);
+const rules = async (url: string) =>
+  ((await (await fetch(`${url}/__admin/faults`)).json()) as { rules: Array<{ pathPrefix: string; hits: number }> })
+    .rules;
 const hubfs = (id: string) => `/hubfs/${id}/`;
 const fileOf = (e: { details?: unknown }) => (e.details as { externalFileId: string }).externalFileId;
 
@@ -53,7 +65,13 @@ describe('fileSync: downloaded content is verified before it is recorded', () =>
     const [cut, dropped, empty] = hubspotExpected(stack.sims);
     const hs = stack.sims.urls.hubspot;
     await fault(hs, { kind: 'truncate', pathPrefix: hubfs(cut!.externalFileId), times: 1 });
-    await fault(hs, { kind: 'truncate', lengthHeader: 'full', bytes: 1000, pathPrefix: hubfs(dropped!.externalFileId), times: 1 });
+    await fault(hs, {
+      kind: 'truncate',
+      lengthHeader: 'full',
+      bytes: 1000,
+      pathPrefix: hubfs(dropped!.externalFileId),
+      times: 1,
+    });
     await fault(hs, { kind: 'empty-body', pathPrefix: hubfs(empty!.externalFileId), times: 1 });
     const result = await sync(stack.hubspotId);
     expect(result).toMatchObject({ errors: 0 });
@@ -62,7 +80,11 @@ describe('fileSync: downloaded content is verified before it is recorded', () =>
     expect(stored.length).toBe(hubspotExpected(stack.sims).length);
     for (const row of stored) {
       const bytes = await readFile(stack.content.pathFor(row.contentSha256!));
-      expect({ file: row.externalFileId, size: bytes.length, md5: md5(bytes) }).toEqual({ file: row.externalFileId, size: row.size, md5: row.md5 });
+      expect({ file: row.externalFileId, size: bytes.length, md5: md5(bytes) }).toEqual({
+        file: row.externalFileId,
+        size: row.size,
+        md5: row.md5,
+      });
     }
     expect((await lastRun(stack.hubspotId)).events).toEqual([]);
   });
@@ -75,11 +97,18 @@ describe('fileSync: downloaded content is verified before it is recorded', () =>
     expect(result).toMatchObject({ errors: 1, downloaded: zohoExpected(stack.sims).length - 1 });
     const { status, events } = await lastRun(stack.zohoId);
     expect(status).toBe('completed');
-    expect(events).toEqual([expect.objectContaining({
-      level: 'error', code: 'CONTENT_SIZE_MISMATCH',
-      message: `download of file ${victim.externalFileId} failed: size mismatch: received 0 bytes, the CRM declared ${victim.size}, on 3 downloads`,
-      details: expect.objectContaining({ externalFileId: victim.externalFileId, reason: 'size', declaredSize: victim.size }),
-    })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        code: 'CONTENT_SIZE_MISMATCH',
+        message: `download of file ${victim.externalFileId} failed: size mismatch: received 0 bytes, the CRM declared ${victim.size}, on 3 downloads`,
+        details: expect.objectContaining({
+          externalFileId: victim.externalFileId,
+          reason: 'size',
+          declaredSize: victim.size,
+        }),
+      }),
+    ]);
     expect((await rules(stack.sims.urls.zohoCrm))[0]?.hits).toBe(3);
     const stored = await rows(stack.zohoId);
     expect(stored.filter((r) => !r.contentSha256).map((r) => r.externalFileId)).toEqual([victim.externalFileId]);
@@ -99,13 +128,24 @@ describe('fileSync: downloaded content is verified before it is recorded', () =>
     expect(status).toBe('completed');
     const byFile = Object.fromEntries(events.map((e) => [fileOf(e), e]));
     expect(Object.keys(byFile).sort()).toEqual([padded, corrupted].sort());
-    expect(byFile[padded]).toMatchObject({ code: 'CONTENT_TOO_LONG', message: `download of file ${padded} failed: body too long: it announces 21000 bytes, the CRM declared 20000, on 3 downloads` });
-    expect(byFile[corrupted]).toMatchObject({ code: 'CONTENT_CHECKSUM_MISMATCH', message: expect.stringMatching(/checksum mismatch: .*, on 3 downloads$/) });
+    expect(byFile[padded]).toMatchObject({
+      code: 'CONTENT_TOO_LONG',
+      message: `download of file ${padded} failed: body too long: it announces 21000 bytes, the CRM declared 20000, on 3 downloads`,
+    });
+    expect(byFile[corrupted]).toMatchObject({
+      code: 'CONTENT_CHECKSUM_MISMATCH',
+      message: expect.stringMatching(/checksum mismatch: .*, on 3 downloads$/),
+    });
     const stored = await rows(hs);
-    expect(stored.filter((r) => !r.contentSha256).map((r) => r.externalFileId).sort()).toEqual([padded, corrupted].sort());
+    expect(
+      stored
+        .filter((r) => !r.contentSha256)
+        .map((r) => r.externalFileId)
+        .sort(),
+    ).toEqual([padded, corrupted].sort());
   });
 
-  it('files above the connection\'s download cap are reported without being downloaded; smaller files are stored', async () => {
+  it("files above the connection's download cap are reported without being downloaded; smaller files are stored", async () => {
     const cap = 100_000;
     const hs = await freshHubSpot({ maxDownloadBytes: cap });
     await addHubSpotFile(cap + 1);
@@ -122,6 +162,13 @@ describe('fileSync: downloaded content is verified before it is recorded', () =>
     const { status, events } = await lastRun(hs);
     expect(status).toBe('completed');
     expect(events.every((e) => e.code === 'CONTENT_TOO_LARGE')).toBe(true);
-    expect(events.map((e) => e.message).sort()).toEqual(above.map((r) => `download of file ${r.externalFileId} failed: the CRM declares ${r.size} bytes, above the download cap of ${cap}; not downloaded`).sort());
+    expect(events.map((e) => e.message).sort()).toEqual(
+      above
+        .map(
+          (r) =>
+            `download of file ${r.externalFileId} failed: the CRM declares ${r.size} bytes, above the download cap of ${cap}; not downloaded`,
+        )
+        .sort(),
+    );
   });
 });

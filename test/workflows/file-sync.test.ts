@@ -24,12 +24,18 @@ beforeAll(async () => {
   stack = await startTestStack();
   ({ db, sims, temporal, content, hubspotId: hs, zohoId: zo } = stack);
 });
-afterAll(async () => { await stack?.close(); });
-
-const sync = (input: FileSyncInput) => temporal.client.workflow.execute(fileSync, {
-  taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${input.connectionId}`, args: [input],
+afterAll(async () => {
+  await stack?.close();
 });
-const stored = async (connectionId: string) => (await db.orm.em.fork().find(FileMetadata, { connectionId }, { orderBy: { externalFileId: 'asc' } }));
+
+const sync = (input: FileSyncInput) =>
+  temporal.client.workflow.execute(fileSync, {
+    taskQueue: temporal.settings.taskQueue,
+    workflowId: `file-sync:${input.connectionId}`,
+    args: [input],
+  });
+const stored = async (connectionId: string) =>
+  await db.orm.em.fork().find(FileMetadata, { connectionId }, { orderBy: { externalFileId: 'asc' } });
 const live = async (connectionId: string) => (await stored(connectionId)).filter((f) => !f.deletedAt);
 
 describe('fileSync: seed data', () => {
@@ -38,8 +44,15 @@ describe('fileSync: seed data', () => {
     const expected = hubspotExpected(sims);
     expect(result).toMatchObject({ created: expected.length, updated: 0, errors: 0, deals: 4 });
     const rows = await live(hs);
-    expect(rows.map((r) => ({ externalFileId: r.externalFileId, dealExternalId: r.dealExternalId, name: r.name, size: r.size, extension: r.extension })))
-      .toEqual(expected);
+    expect(
+      rows.map((r) => ({
+        externalFileId: r.externalFileId,
+        dealExternalId: r.dealExternalId,
+        name: r.name,
+        size: r.size,
+        extension: r.extension,
+      })),
+    ).toEqual(expected);
     expect(rows.every((r) => r.mimeType && r.provider === 'hubspot' && r.crmCreatedAt instanceof Date)).toBe(true);
   });
 
@@ -48,8 +61,15 @@ describe('fileSync: seed data', () => {
     const expected = zohoExpected(sims);
     expect(result).toMatchObject({ created: expected.length, errors: 0, deals: 5 });
     const rows = await live(zo);
-    expect(rows.map((r) => ({ externalFileId: r.externalFileId, dealExternalId: r.dealExternalId, name: r.name, size: r.size, extension: r.extension })))
-      .toEqual(expected);
+    expect(
+      rows.map((r) => ({
+        externalFileId: r.externalFileId,
+        dealExternalId: r.dealExternalId,
+        name: r.name,
+        size: r.size,
+        extension: r.extension,
+      })),
+    ).toEqual(expected);
   });
 
   it('a second run creates nothing and changes nothing', async () => {
@@ -63,9 +83,11 @@ describe('fileSync: seed data', () => {
   });
 });
 
-const admin = (base: string, method: string, path: string, body?: unknown) => fetch(`${base}${path}`, {
-  method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-});
+const admin = (base: string, method: string, path: string, body?: unknown) =>
+  fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
 
 describe('fileSync: changes in the CRM', () => {
   it('updates a renamed file and soft-deletes a removed one on a full run', async () => {
@@ -73,11 +95,15 @@ describe('fileSync: changes in the CRM', () => {
     await admin(sims.urls.hubspot, 'POST', `/__admin/files/${first!.externalFileId}`, { name: 'Renamed Contract' });
     await admin(sims.urls.hubspot, 'DELETE', `/__admin/files/${second!.externalFileId}`);
     const zFile = zohoExpected(sims)[0]!;
-    await admin(sims.urls.zohoCrm, 'POST', `/__admin/attachments/${zFile.externalFileId}`, { fileName: 'renamed in zoho.pdf' });
+    await admin(sims.urls.zohoCrm, 'POST', `/__admin/attachments/${zFile.externalFileId}`, {
+      fileName: 'renamed in zoho.pdf',
+    });
     const h = await sync({ connectionId: hs, mode: 'full' });
     expect(h).toMatchObject({ updated: 1, deleted: 1, created: 0 });
     const rows = await stored(hs);
-    expect(rows.find((r) => r.externalFileId === first!.externalFileId)?.name).toBe(`Renamed Contract.${first!.extension}`);
+    expect(rows.find((r) => r.externalFileId === first!.externalFileId)?.name).toBe(
+      `Renamed Contract.${first!.extension}`,
+    );
     expect(rows.find((r) => r.externalFileId === second!.externalFileId)?.deletedAt).toBeInstanceOf(Date);
     const z = await sync({ connectionId: zo, mode: 'full' });
     expect(z).toMatchObject({ updated: 1, created: 0 });
@@ -86,7 +112,9 @@ describe('fileSync: changes in the CRM', () => {
 
   it('a dry run reports what it would do and writes nothing to the synced tables', async () => {
     const deal = [...sims.hubspot.store.objects.get('deals')!.keys()][0]!;
-    const added = (await (await admin(sims.urls.hubspot, 'POST', `/__admin/deals/${deal}/files`, { name: 'dry-run-only', extension: 'pdf' })).json()) as { id: string };
+    const added = (await (
+      await admin(sims.urls.hubspot, 'POST', `/__admin/deals/${deal}/files`, { name: 'dry-run-only', extension: 'pdf' })
+    ).json()) as { id: string };
     const before = JSON.stringify(await stored(hs));
     const plan = await sync({ connectionId: hs, mode: 'full', dryRun: true });
     expect(plan).toMatchObject({ dryRun: true, created: 1, updated: 0, deleted: 0 });
@@ -129,14 +157,23 @@ async function uploadZoho(dealId: string, name: string, text: string): Promise<v
   const token = (await pgTokenStore(db.orm).get(zo))!.accessToken;
   const form = new FormData();
   form.set('file', new Blob([text]), name);
-  const res = await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${dealId}/Attachments`, { method: 'POST', headers: { authorization: `Zoho-oauthtoken ${token}` }, body: form });
+  const res = await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${dealId}/Attachments`, {
+    method: 'POST',
+    headers: { authorization: `Zoho-oauthtoken ${token}` },
+    body: form,
+  });
   if (!res.ok) throw new Error(`upload failed: ${res.status}`);
 }
 
 describe('fileSync: content', () => {
   it('downloads content into the content store once and flags byte-identical files as duplicates', async () => {
     const original = hubspotExpected(sims)[0]!;
-    const copy = (await (await admin(sims.urls.hubspot, 'POST', `/__admin/deals/${original.dealExternalId}/files`, { name: 'copy of first', copyOf: original.externalFileId })).json()) as { id: string };
+    const copy = (await (
+      await admin(sims.urls.hubspot, 'POST', `/__admin/deals/${original.dealExternalId}/files`, {
+        name: 'copy of first',
+        copyOf: original.externalFileId,
+      })
+    ).json()) as { id: string };
     const result = await sync({ connectionId: hs, mode: 'full', downloadContent: true });
     expect(result.errors).toBe(0);
     const rows = await live(hs);
@@ -154,7 +191,9 @@ describe('fileSync: content', () => {
 
   it('downloads again what the content store lost (a wiped or different DATA_DIR)', async () => {
     const rows = await live(hs);
-    const victim = rows.find((r) => r.contentSha256 && rows.filter((o) => o.contentSha256 === r.contentSha256).length === 1)!;
+    const victim = rows.find(
+      (r) => r.contentSha256 && rows.filter((o) => o.contentSha256 === r.contentSha256).length === 1,
+    )!;
     await rm(content.pathFor(victim.contentSha256!));
     const result = await sync({ connectionId: hs, mode: 'full', downloadContent: true });
     expect(result.downloaded).toBe(1);
@@ -164,11 +203,19 @@ describe('fileSync: content', () => {
   it('downloads Zoho attachments through the API and stores identical uploads once', async () => {
     const zFile = zohoExpected(sims).find((f) => f.size < 200_000)!;
     const token = (await pgTokenStore(db.orm).get(zo))!.accessToken;
-    const bytes = await (await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${zFile.dealExternalId}/Attachments/${zFile.externalFileId}`, { headers: { authorization: `Zoho-oauthtoken ${token}` } })).arrayBuffer();
+    const bytes = await (
+      await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${zFile.dealExternalId}/Attachments/${zFile.externalFileId}`, {
+        headers: { authorization: `Zoho-oauthtoken ${token}` },
+      })
+    ).arrayBuffer();
     const otherDeal = zohoExpected(sims).find((f) => f.dealExternalId !== zFile.dealExternalId)!.dealExternalId;
     const form = new FormData();
     form.set('file', new Blob([bytes]), 'same bytes.pdf');
-    await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${otherDeal}/Attachments`, { method: 'POST', headers: { authorization: `Zoho-oauthtoken ${token}` }, body: form });
+    await fetch(`${sims.urls.zohoCrm}/crm/v8/Deals/${otherDeal}/Attachments`, {
+      method: 'POST',
+      headers: { authorization: `Zoho-oauthtoken ${token}` },
+      body: form,
+    });
     const result = await sync({ connectionId: zo, mode: 'full', downloadContent: true });
     expect(result).toMatchObject({ errors: 0, created: 1, duplicates: 1 });
     const rows = await live(zo);
@@ -181,11 +228,21 @@ describe('fileSync: per-item failures', () => {
   it('a deal whose attachments cannot be read is reported in sync_events and does not fail the run; nothing is soft-deleted', async () => {
     const victim = zohoExpected(sims)[0]!.dealExternalId;
     await fetch(`${sims.urls.zohoCrm}/__admin/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'status', status: 404, body: { code: 'INVALID_URL_PATTERN', message: 'gone', status: 'error', details: {} }, pathPrefix: `/crm/v8/Deals/${victim}/Attachments` }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'status',
+        status: 404,
+        body: { code: 'INVALID_URL_PATTERN', message: 'gone', status: 'error', details: {} },
+        pathPrefix: `/crm/v8/Deals/${victim}/Attachments`,
+      }),
     });
     try {
-      const handle = await temporal.client.workflow.start(fileSync, { taskQueue: temporal.settings.taskQueue, workflowId: `file-sync:${zo}`, args: [{ connectionId: zo, mode: 'full' }] });
+      const handle = await temporal.client.workflow.start(fileSync, {
+        taskQueue: temporal.settings.taskQueue,
+        workflowId: `file-sync:${zo}`,
+        args: [{ connectionId: zo, mode: 'full' }],
+      });
       const result = await handle.result();
       expect(result).toMatchObject({ errors: 1, deleted: 0 });
       expect(result.softDeleteSkipped).toContain('1 item(s) failed');
@@ -193,7 +250,9 @@ describe('fileSync: per-item failures', () => {
       const run = await new SyncRunsRepository(db.orm.em.fork()).findLatestByWorkflowId(`file-sync:${zo}`);
       expect(run?.status).toBe('completed');
       const events = await new SyncRunsRepository(db.orm.em.fork()).events(run!.runId);
-      expect(events).toEqual([expect.objectContaining({ level: 'error', code: 'NotFoundError', details: { dealExternalId: victim } })]);
+      expect(events).toEqual([
+        expect.objectContaining({ level: 'error', code: 'NotFoundError', details: { dealExternalId: victim } }),
+      ]);
     } finally {
       await fetch(`${sims.urls.zohoCrm}/__admin/faults`, { method: 'DELETE' });
     }

@@ -5,16 +5,32 @@ import type { TestStack } from '../helpers/stack.js';
 const fixture = useLeadStack({ pull: true });
 let stack: TestStack;
 let h: ReturnType<typeof leadHelpers>;
-beforeAll(() => { ({ stack, h } = fixture); });
+beforeAll(() => {
+  ({ stack, h } = fixture);
+});
 
 /** A lead of ours written straight into the table: no push is signalled, as after a crash or a lost answer. */
-async function insertLocalLead(fields: { email: string; lastName: string; zohoId?: string; syncState?: string }): Promise<number> {
-  const [row] = await stack.db.orm.em.fork().getConnection().execute<Array<{ id: string }>>(
-    `insert into leads (connection_id, last_name, email, zoho_id, sync_state, base, local_changed_at, created_at, updated_at)
+async function insertLocalLead(fields: {
+  email: string;
+  lastName: string;
+  zohoId?: string;
+  syncState?: string;
+}): Promise<number> {
+  const [row] = await stack.db.orm.em
+    .fork()
+    .getConnection()
+    .execute<Array<{ id: string }>>(
+      `insert into leads (connection_id, last_name, email, zoho_id, sync_state, base, local_changed_at, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, now(), now(), now()) returning id`,
-    [stack.zohoId, fields.lastName, fields.email, fields.zohoId ?? null, fields.syncState ?? 'pending',
-      fields.zohoId ? JSON.stringify({ lastName: fields.lastName, email: fields.email }) : null],
-  );
+      [
+        stack.zohoId,
+        fields.lastName,
+        fields.email,
+        fields.zohoId ?? null,
+        fields.syncState ?? 'pending',
+        fields.zohoId ? JSON.stringify({ lastName: fields.lastName, email: fields.email }) : null,
+      ],
+    );
   return Number(row!.id);
 }
 
@@ -23,16 +39,26 @@ function zohoCreate(fields: Record<string, unknown>): string {
   return stack.sims.zoho.store.create('Leads', fields).id;
 }
 
-const zohoWithEmail = async (email: string) => (await h.zohoLeads()).filter((l) => String(l.Email).toLowerCase() === email.toLowerCase());
+const zohoWithEmail = async (email: string) =>
+  (await h.zohoLeads()).filter((l) => String(l.Email).toLowerCase() === email.toLowerCase());
 
 describe('ownership of Zoho ids and emails', () => {
   it('puts only the lead whose push answer names a Zoho id another lead holds in error; the other 99 sync and the run completes', async () => {
     // The Zoho id the next created lead will get is held by a stale local lead (the shape a reseeded CRM leaves).
     const next = String(BigInt(stack.sims.zoho.store.nextId()) + 1n);
-    const holder = await insertLocalLead({ email: 'stale.holder@example.com', lastName: 'Holder', zohoId: next, syncState: 'synced' });
+    const holder = await insertLocalLead({
+      email: 'stale.holder@example.com',
+      lastName: 'Holder',
+      zohoId: next,
+      syncState: 'synced',
+    });
     const ids: number[] = [];
     for (let i = 0; i < 100; i++) {
-      const res = await h.call('POST', '/leads', { lastName: `Batch ${i}`, email: `batch.${i}@example.com`, company: 'Acme Corp' });
+      const res = await h.call('POST', '/leads', {
+        lastName: `Batch ${i}`,
+        email: `batch.${i}@example.com`,
+        company: 'Acme Corp',
+      });
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
@@ -48,7 +74,8 @@ describe('ownership of Zoho ids and emails', () => {
     const run = await h.syncDone(`lead-push:${stack.zohoId}`);
     expect(run.status).toBe('completed');
     expect((run.result as { errors: number }).errors).toBeGreaterThanOrEqual(1);
-    const events = (await h.call('GET', `/syncs/${encodeURIComponent(`lead-push:${stack.zohoId}`)}/events?limit=200`)).body.items as Array<{ code: string; details: { leadId?: number } }>;
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(`lead-push:${stack.zohoId}`)}/events?limit=200`))
+      .body.items as Array<{ code: string; details: { leadId?: number } }>;
     expect(events.some((e) => e.code === 'ZOHO_ID_TAKEN' && e.details.leadId === errored[0]!.id)).toBe(true);
     expect((await h.leads('&syncState=error')).map((l) => l.id)).toContain(errored[0]!.id);
   });
@@ -94,7 +121,8 @@ describe('ownership of Zoho ids and emails', () => {
     const all = await h.leads();
     expect(all.find((l) => l.zohoId === tooLong)).toBeUndefined();
     expect(all.find((l) => l.zohoId === ok)?.syncState).toBe('synced');
-    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events?limit=200`)).body.items as Array<{ code: string; message: string; details: { zohoId?: string } }>;
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events?limit=200`)).body
+      .items as Array<{ code: string; message: string; details: { zohoId?: string } }>;
     const refused = events.find((e) => e.details.zohoId === tooLong);
     expect(refused?.code).toBe('REFUSED_BY_DATABASE');
     expect(refused?.message).toMatch(/too long/);
@@ -115,15 +143,31 @@ describe('ownership of Zoho ids and emails', () => {
 
   it('links a new local lead to the Zoho lead that already has its email and merges by policy instead of overwriting it', async () => {
     const email = 'already.in.zoho@example.com';
-    const zohoId = zohoCreate({ Last_Name: 'Zoho Name', First_Name: 'Zed', Email: email, Company: 'Umbrella Health', Phone: '+1 555 7777' });
+    const zohoId = zohoCreate({
+      Last_Name: 'Zoho Name',
+      First_Name: 'Zed',
+      Email: email,
+      Company: 'Umbrella Health',
+      Phone: '+1 555 7777',
+    });
     const before = await h.zohoStats();
-    const res = await h.call('POST', '/leads', { lastName: 'Local Name', email: email.toUpperCase(), company: 'Local Co' });
+    const res = await h.call('POST', '/leads', {
+      lastName: 'Local Name',
+      email: email.toUpperCase(),
+      company: 'Local Co',
+    });
     expect(res.status).toBe(201);
     await h.pushed();
     const lead = await h.lead(res.body.id);
     expect(lead.zohoId).toBe(zohoId);
     // crm-wins (the default): where both sides differ, Zoho's value stays and ours takes it.
-    expect(lead).toMatchObject({ lastName: 'Zoho Name', company: 'Umbrella Health', firstName: 'Zed', phone: '+1 555 7777', syncState: 'synced' });
+    expect(lead).toMatchObject({
+      lastName: 'Zoho Name',
+      company: 'Umbrella Health',
+      firstName: 'Zed',
+      phone: '+1 555 7777',
+      syncState: 'synced',
+    });
     expect(await zohoWithEmail(email)).toHaveLength(1);
     expect(await h.zohoLead(zohoId)).toMatchObject({ Last_Name: 'Zoho Name', Company: 'Umbrella Health' });
     expect((await h.zohoStats()).writeCalls).toBe(before.writeCalls);

@@ -17,7 +17,12 @@ import type { TestStack } from '../helpers/stack.js';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
 
 /** The stack's parts as `npm start` runs them: simulators keeping state in a directory, our DB, workers, the API. */
-interface Parts { sims: RunningSimulators; temporal: TestTemporal; app: FastifyInstance; h: ReturnType<typeof leadHelpers> }
+interface Parts {
+  sims: RunningSimulators;
+  temporal: TestTemporal;
+  app: FastifyInstance;
+  h: ReturnType<typeof leadHelpers>;
+}
 
 const stateDir = mkdtempSync(join(tmpdir(), 'crm-sync-sim-state-'));
 const content = new ContentStore(mkdtempSync(join(tmpdir(), 'crm-sync-content-')));
@@ -27,14 +32,31 @@ let parts: Parts | undefined;
 
 async function start(ports?: RunningSimulators['urls']): Promise<Parts> {
   const port = (url?: string) => (url ? Number(new URL(url).port) : 0);
-  const sims = await startSimulators(simulatorDefaults({
-    SIM_HUBSPOT_PORT: port(ports?.hubspot), SIM_ZOHO_ACCOUNTS_PORT: port(ports?.zohoAccounts), SIM_ZOHO_CRM_PORT: port(ports?.zohoCrm),
-    SIM_DTOOLS_SI_PORT: port(ports?.dtoolsSi),
-  }), { stateDir });
+  const sims = await startSimulators(
+    simulatorDefaults({
+      SIM_HUBSPOT_PORT: port(ports?.hubspot),
+      SIM_ZOHO_ACCOUNTS_PORT: port(ports?.zohoAccounts),
+      SIM_ZOHO_CRM_PORT: port(ports?.zohoCrm),
+      SIM_DTOOLS_SI_PORT: port(ports?.dtoolsSi),
+    }),
+    { stateDir },
+  );
   await new ConnectionsRepository(db.orm.em.fork()).apply([zohoConnection(sims, { id: zohoId })]);
-  const temporal = await startTestTemporal({ orm: db.orm, connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets), content });
+  const temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+    content,
+  });
   const app = await testApp(db, temporal, content);
-  const stack = { db, sims, temporal, content, zohoId, hubspotId: '', close: async () => undefined } satisfies TestStack;
+  const stack = {
+    db,
+    sims,
+    temporal,
+    content,
+    zohoId,
+    hubspotId: '',
+    close: async () => undefined,
+  } satisfies TestStack;
   return { sims, temporal, app, h: leadHelpers(app, stack) };
 }
 
@@ -53,7 +75,11 @@ afterAll(async () => {
 async function createLeads(p: Parts, tag: string, n: number): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await p.h.call('POST', '/leads', { lastName: `Restart ${tag} ${i}`, email: `restart.${tag}.${i}@example.com`, company: 'Initech' });
+    const res = await p.h.call('POST', '/leads', {
+      lastName: `Restart ${tag} ${i}`,
+      email: `restart.${tag}.${i}@example.com`,
+      company: 'Initech',
+    });
     expect(res.status).toBe(201);
     ids.push(res.body.id);
   }

@@ -8,9 +8,20 @@ import type { TestStack } from '../helpers/stack.js';
 const fixture = useLeadStack({ pull: true });
 let stack: TestStack;
 let h: ReturnType<typeof leadHelpers>;
-beforeAll(() => { ({ stack, h } = fixture); });
+beforeAll(() => {
+  ({ stack, h } = fixture);
+});
 
-const newLead = (tag: string, extra: Record<string, unknown> = {}) => ({ firstName: 'Ada', lastName: `Test ${tag}`, email: `ada.${tag}@example.com`, phone: '+1 555 0100', company: 'Acme Corp', status: 'New', source: 'Web', ...extra });
+const newLead = (tag: string, extra: Record<string, unknown> = {}) => ({
+  firstName: 'Ada',
+  lastName: `Test ${tag}`,
+  email: `ada.${tag}@example.com`,
+  phone: '+1 555 0100',
+  company: 'Acme Corp',
+  status: 'New',
+  source: 'Web',
+  ...extra,
+});
 
 async function created(tag: string, extra: Record<string, unknown> = {}) {
   const res = await h.call('POST', '/leads', newLead(tag, extra));
@@ -25,7 +36,13 @@ describe('lead pull', () => {
     const ours = await h.leads();
     expect(ours).toHaveLength(zoho.length);
     const byZoho = new Map(ours.map((l) => [l.zohoId, l]));
-    for (const z of zoho) expect(byZoho.get(z.id)).toMatchObject({ lastName: z.Last_Name, email: z.Email, company: z.Company, syncState: 'synced' });
+    for (const z of zoho)
+      expect(byZoho.get(z.id)).toMatchObject({
+        lastName: z.Last_Name,
+        email: z.Email,
+        company: z.Company,
+        syncState: 'synced',
+      });
   });
 
   it('brings a change made in Zoho into our lead', async () => {
@@ -42,7 +59,13 @@ describe('lead push', () => {
     const lead = await created('create');
     expect(lead.syncState).toBe('synced');
     expect(lead.zohoId).toMatch(/^\d+$/);
-    expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ First_Name: 'Ada', Last_Name: 'Test create', Email: 'ada.create@example.com', Company: 'Acme Corp', Lead_Status: 'New' });
+    expect(await h.zohoLead(lead.zohoId!)).toMatchObject({
+      First_Name: 'Ada',
+      Last_Name: 'Test create',
+      Email: 'ada.create@example.com',
+      Company: 'Acme Corp',
+      Lead_Status: 'New',
+    });
   });
 
   it('sends a local update to Zoho', async () => {
@@ -64,20 +87,28 @@ describe('lead push', () => {
 
 describe('field-level merge', () => {
   beforeAll(async () => {
-    await h.policies({ fieldPolicies: { firstName: 'crm-wins', company: 'local-wins', phone: 'newest-wins', status: 'manual' } });
+    await h.policies({
+      fieldPolicies: { firstName: 'crm-wins', company: 'local-wins', phone: 'newest-wins', status: 'manual' },
+    });
   });
-  afterAll(async () => { await h.policies({}); });
+  afterAll(async () => {
+    await h.policies({});
+  });
 
   it('keeps both sides when they changed different fields', async () => {
     const lead = await created('both-sides');
     await h.zohoEdit(lead.zohoId!, { Lead_Source: 'Referral' });
     await h.call('PATCH', `/leads/${lead.id}`, { lastName: 'Both Sides Renamed' });
     await h.pushed();
-    expect(await h.lead(lead.id)).toMatchObject({ source: 'Referral', lastName: 'Both Sides Renamed', syncState: 'synced' });
+    expect(await h.lead(lead.id)).toMatchObject({
+      source: 'Referral',
+      lastName: 'Both Sides Renamed',
+      syncState: 'synced',
+    });
     expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ Lead_Source: 'Referral', Last_Name: 'Both Sides Renamed' });
   });
 
-  it('crm-wins: Zoho\'s value stays when both changed a field', async () => {
+  it("crm-wins: Zoho's value stays when both changed a field", async () => {
     const lead = await created('crm-wins');
     await h.zohoEdit(lead.zohoId!, { First_Name: 'FromZoho' });
     await h.call('PATCH', `/leads/${lead.id}`, { firstName: 'FromUs' });
@@ -121,7 +152,9 @@ describe('field-level merge', () => {
     await h.pushed();
     const held = await h.lead(lead.id);
     expect(held).toMatchObject({ syncState: 'conflict', status: 'Qualified' });
-    expect(held.conflicts).toEqual([expect.objectContaining({ field: 'status', localValue: 'Qualified', remoteValue: 'Contacted' })]);
+    expect(held.conflicts).toEqual([
+      expect.objectContaining({ field: 'status', localValue: 'Qualified', remoteValue: 'Contacted' }),
+    ]);
     expect((await h.zohoLead(lead.zohoId!))!.Lead_Status).toBe('Contacted');
     const listed = (await h.call('GET', '/leads/conflicts')).body.items;
     expect(listed).toContainEqual(expect.objectContaining({ leadId: lead.id, field: 'status' }));
@@ -132,10 +165,12 @@ describe('field-level merge', () => {
     await h.pushed();
     expect(await h.lead(lead.id)).toMatchObject({ syncState: 'synced', status: 'Qualified', conflicts: [] });
     expect((await h.zohoLead(lead.zohoId!))!.Lead_Status).toBe('Qualified');
-    expect((await h.call('GET', '/leads/conflicts')).body.items.some((c: { leadId: number }) => c.leadId === lead.id)).toBe(false);
+    expect(
+      (await h.call('GET', '/leads/conflicts')).body.items.some((c: { leadId: number }) => c.leadId === lead.id),
+    ).toBe(false);
   });
 
-  it('manual: take crm keeps Zoho\'s value and writes nothing to Zoho', async () => {
+  it("manual: take crm keeps Zoho's value and writes nothing to Zoho", async () => {
     const lead = await created('manual-crm');
     await h.zohoEdit(lead.zohoId!, { Lead_Status: 'Lost Lead' });
     await h.call('PATCH', `/leads/${lead.id}`, { status: 'Qualified' });
@@ -169,7 +204,10 @@ describe('deletes, retries and echoes', () => {
       await h.pushed();
       const again = await h.lead(lead.id);
       expect(again.zohoId).not.toBe(lead.zohoId);
-      expect(await h.zohoLead(again.zohoId!)).toMatchObject({ Email: 'ada.remote-keep@example.com', Company: 'Back Again' });
+      expect(await h.zohoLead(again.zohoId!)).toMatchObject({
+        Email: 'ada.remote-keep@example.com',
+        Company: 'Back Again',
+      });
     } finally {
       await h.policies({});
     }
@@ -200,15 +238,22 @@ describe('deletes, retries and echoes', () => {
     expect((await h.zohoStats()).recordsWritten - before).toBe(1);
   });
 
-  it('a lead Zoho rejects is marked error with Zoho\'s code while the rest of its batch goes through', async () => {
+  it("a lead Zoho rejects is marked error with Zoho's code while the rest of its batch goes through", async () => {
     // The org's layout makes Company mandatory for new leads (Zoho's standard layout does).
-    await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['Last_Name', 'Company'] }) });
+    await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: ['Last_Name', 'Company'] }),
+    });
     try {
       await h.policies({});
-      const bad = await stack.db.orm.em.fork().getConnection().execute<Array<{ id: string }>>(
-        "insert into leads (connection_id, last_name, email, sync_state, local_changed_at, created_at, updated_at) values (?, 'NoCompany', 'no.company@example.com', 'pending', now(), now(), now()) returning id",
-        [stack.zohoId],
-      );
+      const bad = await stack.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<Array<{ id: string }>>(
+          "insert into leads (connection_id, last_name, email, sync_state, local_changed_at, created_at, updated_at) values (?, 'NoCompany', 'no.company@example.com', 'pending', now(), now(), now()) returning id",
+          [stack.zohoId],
+        );
       const good = await h.call('POST', '/leads', newLead('with-company'));
       await h.pushed();
       const failed = await h.lead(Number(bad[0]!.id));
@@ -221,7 +266,11 @@ describe('deletes, retries and echoes', () => {
       await h.pushed();
       expect(await h.lead(failed.id)).toMatchObject({ syncState: 'synced', lastError: null });
     } finally {
-      await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields: ['Last_Name'] }) });
+      await fetch(`${stack.sims.urls.zohoCrm}/__admin/layouts/Leads/mandatory`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fields: ['Last_Name'] }),
+      });
     }
   });
 
@@ -253,7 +302,11 @@ describe('safety net and dry runs', () => {
     const counts = await h.pull();
     expect(counts).toMatchObject({ updated: 1, pendingPush: 1 });
     await h.pushed();
-    expect(await h.lead(lead.id)).toMatchObject({ phone: '+1 555 7777', company: 'Changed In Zoho', syncState: 'synced' });
+    expect(await h.lead(lead.id)).toMatchObject({
+      phone: '+1 555 7777',
+      company: 'Changed In Zoho',
+      syncState: 'synced',
+    });
     expect(await h.zohoLead(lead.zohoId!)).toMatchObject({ Phone: '+1 555 7777', Company: 'Changed In Zoho' });
   });
 
@@ -269,9 +322,16 @@ describe('safety net and dry runs', () => {
     expect(done.result).toMatchObject({ dryRun: true, updated: 1, deleted: 1 });
     expect(JSON.stringify(await h.leads('&includeDeleted=true'))).toBe(before);
     expect(await new SyncCursorsRepository(stack.db.orm.em.fork()).get(stack.zohoId, 'leads')).toBe(cursor);
-    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events?limit=200`)).body.items as Array<{ code: string; details: Record<string, unknown> }>;
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events?limit=200`)).body
+      .items as Array<{ code: string; details: Record<string, unknown> }>;
     const update = events.find((e) => e.code === 'dry-run:update');
-    expect(update?.details).toMatchObject({ leadId: a!.id, fields: expect.arrayContaining([{ field: 'phone', from: a!.phone, to: '+1 555 4242' }, { field: 'source', from: a!.source, to: 'Dry' }]) });
+    expect(update?.details).toMatchObject({
+      leadId: a!.id,
+      fields: expect.arrayContaining([
+        { field: 'phone', from: a!.phone, to: '+1 555 4242' },
+        { field: 'source', from: a!.source, to: 'Dry' },
+      ]),
+    });
     expect(events.find((e) => e.code === 'dry-run:delete')?.details).toMatchObject({ leadId: b!.id });
     const real = await h.pull();
     expect(real).toMatchObject({ updated: 1, deleted: 1 });
@@ -287,8 +347,17 @@ describe('safety net and dry runs', () => {
     expect(done.result).toMatchObject({ dryRun: true, updated: 1, created: 0 });
     expect((await h.zohoStats()).writeCalls).toBe(writes);
     expect((await h.lead(lead.id)).syncState).toBe('pending');
-    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events`)).body.items as Array<{ code: string; details: Record<string, unknown> }>;
-    expect(events).toContainEqual(expect.objectContaining({ code: 'dry-run:push-update', details: expect.objectContaining({ leadId: lead.id, fields: [{ field: 'company', from: 'Acme Corp', to: 'Dry Run Co' }] }) }));
+    const events = (await h.call('GET', `/syncs/${encodeURIComponent(started.body.workflowId)}/events`)).body
+      .items as Array<{ code: string; details: Record<string, unknown> }>;
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        code: 'dry-run:push-update',
+        details: expect.objectContaining({
+          leadId: lead.id,
+          fields: [{ field: 'company', from: 'Acme Corp', to: 'Dry Run Co' }],
+        }),
+      }),
+    );
     expect((await h.call('POST', `/leads/${lead.id}/push`)).status).toBe(202);
     await h.pushed();
     expect((await h.zohoLead(lead.zohoId!))!.Company).toBe('Dry Run Co');

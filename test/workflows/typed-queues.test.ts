@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../activities/deps.js';
-import { type ConnectionQueueActivities, createConnectionQueueActivities, createMainQueueActivities, type MainQueueActivities } from '../../activities/index.js';
+import {
+  type ConnectionQueueActivities,
+  createConnectionQueueActivities,
+  createMainQueueActivities,
+  type MainQueueActivities,
+} from '../../activities/index.js';
 
 // Checked by `npm run typecheck` (part of CI): each line must stay a compile error, or the build fails.
 // @ts-expect-error leadPushBatch calls Zoho: it runs on the connection's queue, never on the main queue.
