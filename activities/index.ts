@@ -1,4 +1,5 @@
 import { createCrmActivities } from './crm.activities.js';
+import { createDealProjectActivities, createDealProjectStoreActivities } from './deal-to-project.activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createFileSyncCrmActivities, createFileSyncStoreActivities } from './file-sync.activities.js';
 import { createLeadPullActivities, createLeadStoreActivities } from './lead-pull.activities.js';
@@ -11,6 +12,7 @@ export function createMainQueueActivities(deps: ActivityDeps) {
     ...createStoreActivities(deps.orm),
     ...createFileSyncStoreActivities(deps),
     ...createLeadStoreActivities(deps),
+    ...createDealProjectStoreActivities(deps),
   };
 }
 
@@ -21,6 +23,7 @@ export function createConnectionQueueActivities(deps: ActivityDeps) {
     ...createFileSyncCrmActivities(deps),
     ...createLeadPullActivities(deps),
     ...createLeadPushActivities(deps),
+    ...createDealProjectActivities(deps),
   };
 }
 

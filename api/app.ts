@@ -11,10 +11,14 @@ import {
 } from 'fastify-type-provider-zod';
 import { FilesService } from '../services/files.service.js';
 import { LeadsService } from '../services/leads.service.js';
+import { DealProjectsService } from '../services/deal-projects.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
 import { registerApiKeyAuth } from './auth.js';
+import { registerFormBodies } from './form-body.js';
+import { acceptWebhookToken } from './webhook-auth.js';
+import { siRequestsRoutes } from './routes/si-requests.routes.js';
 import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { registerTextGuard } from './text-guard.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
@@ -33,10 +37,14 @@ export interface AppDeps {
   schedules: SchedulesService;
   files: FilesService;
   leads: LeadsService;
+  dealProjects: DealProjectsService;
   logger?: boolean | { level: string };
 }
 
-export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads'>;
+/** `?token=…` in a logged URL becomes `?token=[redacted]`. */
+export const redactToken = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+
+export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects'>;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
 export async function buildApp(input: AppInput): Promise<FastifyInstance> {
@@ -48,11 +56,18 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     schedules: new SchedulesService(input.temporal, em),
     files: new FilesService(em, input.content),
     leads: new LeadsService(em, syncs, (msg) => app.log.warn(msg)),
+    dealProjects: new DealProjectsService(input.temporal, em),
   };
   const app = Fastify({
-    // Never log bearer keys or other credentials that arrive in headers.
+    // Never log bearer keys, webhook tokens (header or `?token=`) or other credentials that arrive with a request.
     logger: deps.logger
-      ? { ...(typeof deps.logger === 'object' ? deps.logger : {}), redact: ['req.headers.authorization'] }
+      ? {
+          ...(typeof deps.logger === 'object' ? deps.logger : {}),
+          redact: ['req.headers.authorization', 'req.headers["x-webhook-token"]'],
+          serializers: {
+            req: (req: { method: string; url: string }) => ({ method: req.method, url: redactToken(req.url) }),
+          },
+        }
       : false,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
@@ -69,7 +84,8 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  registerApiKeyAuth(app, deps.apiKeys);
+  registerApiKeyAuth(app, deps.apiKeys, (req) => acceptWebhookToken(deps.orm, req));
+  registerFormBodies(app);
   registerTextGuard(app);
   await app.register(healthRoutes(deps));
   await app.register(connectionsRoutes(deps));
@@ -77,5 +93,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(schedulesRoutes(deps));
   await app.register(filesRoutes(deps));
   await app.register(leadsRoutes(deps));
+  await app.register(siRequestsRoutes(deps));
   return app;
 }

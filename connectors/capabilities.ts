@@ -163,6 +163,8 @@ export interface PublishedEntry {
 export interface ProjectQueue {
   /** Re-publishing the same `id` updates that project (queued or imported) instead of adding one. */
   publish(project: ProjectDraft): Promise<{ messageId: string }>;
+  /** Changes some fields of a project SI has imported; `skipped` names fields this queue cannot change that way. */
+  update(projectId: string, fields: Record<string, unknown>): Promise<{ messageId: string; skipped: string[] }>;
   publishStatus(messageId: string): Promise<PublishStatus>;
   /** A page of unacknowledged entries, oldest first; acknowledging shifts later pages, so callers restart at 1. */
   publishedEntries(page: number, pageSize: number): Promise<{ entries: PublishedEntry[]; total: number | null }>;

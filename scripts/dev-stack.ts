@@ -36,6 +36,13 @@ const leadPullSchedule = (connectionId: string): ScheduleInput => ({
   every: '5m',
   note: 'default lead pull (created by npm start)',
 });
+/** Starts SI requests left waiting; every minute, so a request for a busy deal waits at most that long. */
+const REQUEST_SWEEP_SCHEDULE: ScheduleInput = {
+  id: 'request-sweep-every-1m',
+  kind: 'request-sweep',
+  every: '1m',
+  note: 'starts SI requests left waiting (created by npm start)',
+};
 const log = (m: string) => console.log(`[start] ${m}`);
 const children: Child[] = [];
 let pg: PostgresHandle | undefined;
@@ -157,6 +164,10 @@ try {
       `schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`,
     );
   }
+  const sweep = await schedules.ensure(REQUEST_SWEEP_SCHEDULE);
+  log(
+    `schedule ${sweep.view.id}: starts SI requests left waiting every ${sweep.view.every ?? sweep.view.cron}${sweep.created ? ' (created)' : ''}`,
+  );
   await temporalConnection.close();
   await orm.close();
 

@@ -53,6 +53,14 @@ export const SCHEDULABLE = {
     workflowId: (c: string | undefined) => workflowIds.leadPull(c!),
     args: (c: string | undefined) => [{ connectionId: c }],
   },
+  /** Starts SI requests left waiting (the API died after committing one, or its deal was busy). */
+  'request-sweep': {
+    workflowType: 'requestSweep',
+    needsConnection: false,
+    capability: undefined,
+    workflowId: () => 'request-sweep',
+    args: () => [],
+  },
 } as const;
 export type SchedulableKind = keyof typeof SCHEDULABLE;
 type ScheduleDef = (typeof SCHEDULABLE)[SchedulableKind];

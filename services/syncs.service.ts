@@ -56,6 +56,8 @@ const KIND_BY_TYPE: Record<string, string> = {
   fileSyncAll: 'file-sync-all',
   leadPull: 'lead-pull',
   leadPush: 'lead-push',
+  dealToProject: 'deal-to-project',
+  requestSweep: 'request-sweep',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {

@@ -6,7 +6,14 @@ import type { FileSyncCursor } from '../domain/sync-positions.js';
 /** Activities that talk to one connection's CRM run on its own queue, so its rate budget is shared by all workers. */
 export const connectionQueue = (connectionId: string): string => `crm.${connectionId}`;
 
-export const SYNC_KINDS = ['connection-check', 'file-sync', 'file-sync-all', 'lead-pull', 'lead-push'] as const;
+export const SYNC_KINDS = [
+  'connection-check',
+  'file-sync',
+  'file-sync-all',
+  'lead-pull',
+  'lead-push',
+  'deal-to-project',
+] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
 /** Workflow ids are business keys, so a second start of the same job finds the running one. */
@@ -16,6 +23,8 @@ export const workflowIds = {
   fileSyncAll: () => 'file-sync-all',
   leadPull: (connectionId: string) => `lead-pull:${connectionId}`,
   leadPush: (connectionId: string) => `lead-push:${connectionId}`,
+  /** One at a time per deal and job (a deal may be linked to projects of two SI accounts through two jobs). */
+  dealToProject: (jobId: string, dealId: string) => `deal-to-project:${jobId}:${dealId}`,
   /** A dry run never shares an id with the real job, so neither can stand in for the other. */
   dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };

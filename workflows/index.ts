@@ -4,3 +4,5 @@ export { fileSyncAll } from './file-sync-all.js';
 export { leadPull } from './lead-pull.js';
 export { leadPush } from './lead-push.js';
 export { scheduledRun } from './scheduled-run.js';
+export { dealToProject } from './deal-to-project.js';
+export { requestSweep } from './request-sweep.js';

@@ -7,6 +7,7 @@ import type {
   PublishState,
   PublishStatus,
 } from '../capabilities.js';
+import { projectUpdate } from '../../domain/deal-project.js';
 import { UnavailableError } from '../errors.js';
 import type { DtoolsSiClient } from './dtools-si.client.js';
 import type { SiMessageState } from './dtools-si.schemas.js';
@@ -34,6 +35,12 @@ export class DtoolsProjects implements ProjectQueue {
       client: String(fields.client),
     });
     return { messageId: answer.messageId };
+  }
+
+  async update(projectId: string, fields: Record<string, unknown>): Promise<{ messageId: string; skipped: string[] }> {
+    const { updateFields, skipped } = projectUpdate(fields);
+    const answer = await this.client.publishUpdate({ projectId, updateFields });
+    return { messageId: answer.messageId, skipped };
   }
 
   async publishStatus(messageId: string): Promise<PublishStatus> {

@@ -15,6 +15,8 @@ export const ProjectLinkSchema = defineEntity({
     state: p.string().length(16).$type<ProjectState>(),
     /** The last publish's message, polled until SI imports it. */
     messageId: p.string().length(64).nullable(),
+    /** What the last publish sent: a request whose plan equals it (a replay) sends nothing. */
+    publishedFields: p.json<Record<string, unknown>>().nullable(),
     publishedAt: p.datetime().nullable(),
     importedAt: p.datetime().nullable(),
     updatedAt: p

@@ -1,0 +1,87 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ChangeOrderNote, ProjectLink, type ProjectState } from '../entities/index.js';
+
+/** Which SI project each deal became, and the ledger of change-order notes written to deals. */
+export class ProjectLinksRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async get(jobId: string, dealId: string): Promise<ProjectLink | null> {
+    return this.em.findOne(ProjectLink, { jobId, dealId });
+  }
+
+  async byProject(jobId: string, projectId: string): Promise<ProjectLink | null> {
+    return this.em.findOne(ProjectLink, { jobId, projectId: projectId.toLowerCase() });
+  }
+
+  /** Records a publish: a new link is queued; an imported one stays imported (an update does not unpublish it). */
+  async published(
+    jobId: string,
+    dealId: string,
+    projectId: string,
+    messageId: string,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
+    const now = new Date();
+    await this.em
+      .createQueryBuilder(ProjectLink)
+      .insert({
+        jobId,
+        dealId,
+        projectId: projectId.toLowerCase(),
+        state: 'queued',
+        messageId,
+        publishedFields: fields,
+        publishedAt: now,
+        updatedAt: now,
+      })
+      .onConflict(['jobId', 'dealId'])
+      .merge({ messageId, publishedFields: fields, publishedAt: now, updatedAt: now })
+      .execute('run');
+  }
+
+  async setState(jobId: string, dealId: string, state: ProjectState, projectNumber?: string | null): Promise<void> {
+    await this.em.nativeUpdate(
+      ProjectLink,
+      { jobId, dealId },
+      {
+        state,
+        ...(projectNumber ? { projectNumber } : {}),
+        ...(state === 'imported' ? { importedAt: new Date() } : {}),
+      },
+    );
+  }
+
+  /**
+   * Claims a change order's note: the first claim inserts the ledger row; every later one finds it. Returns the row,
+   * whose `noteId` is set once the note is known to exist.
+   */
+  async claimNote(
+    key: { jobId: string; projectId: string; coNumber: string },
+    dealId: string,
+    marker: string,
+  ): Promise<ChangeOrderNote> {
+    await this.em
+      .createQueryBuilder(ChangeOrderNote)
+      .insert({
+        ...key,
+        projectId: key.projectId.toLowerCase(),
+        dealId,
+        marker,
+        noteId: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .onConflict(['jobId', 'projectId', 'coNumber'])
+      .ignore()
+      .execute('run');
+    return this.em.fork().findOneOrFail(ChangeOrderNote, { ...key, projectId: key.projectId.toLowerCase() });
+  }
+
+  async noteWritten(key: { jobId: string; projectId: string; coNumber: string }, noteId: string): Promise<void> {
+    await this.em.nativeUpdate(ChangeOrderNote, { ...key, projectId: key.projectId.toLowerCase() }, { noteId });
+  }
+
+  async notesOf(jobId: string, projectId: string): Promise<ChangeOrderNote[]> {
+    return this.em.find(ChangeOrderNote, { jobId, projectId: projectId.toLowerCase() });
+  }
+}

@@ -1,0 +1,150 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { RequestStatus, SiRequest } from '../db/entities/index.js';
+import { type DealToProjectJob, JobsRepository } from '../db/repositories/jobs.repository.js';
+import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
+import type { DealToProjectInput } from '../workflows/deal-project-definitions.js';
+import { workflowIds } from '../workflows/definitions.js';
+import { BadRequest, Conflict, NotFound } from './errors.js';
+import { temporalUiUrl, type TemporalSettings } from './syncs.service.js';
+
+export interface SiRequestView {
+  id: number;
+  jobId: string;
+  dealId: string;
+  status: RequestStatus;
+  source: string;
+  payload: Record<string, unknown>;
+  workflowId: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  temporalUiUrl: string | null;
+}
+export interface SiRequestInput {
+  jobId?: string;
+  dealId: string;
+  payload: Record<string, unknown>;
+  source: 'api' | 'webhook';
+  dryRun?: boolean;
+}
+
+/** SI requests (deal → project): the row first, then the workflow; list, edit, delete and replay them. */
+export class DealProjectsService {
+  constructor(
+    private readonly t: TemporalSettings,
+    private readonly em: () => EntityManager,
+  ) {}
+
+  /** The job a request means: the one named, or the only deal-to-project job. */
+  async job(jobId?: string): Promise<DealToProjectJob> {
+    const jobs = await new JobsRepository(this.em()).dealToProject(jobId);
+    if (jobId && !jobs.length) throw new NotFound('deal-to-project job', jobId);
+    if (jobs.length !== 1)
+      throw new BadRequest(`${jobs.length} deal-to-project jobs exist; name one with jobId`, { fields: ['jobId'] });
+    return jobs[0]!;
+  }
+
+  /** Commits the request, then starts its workflow; a deal busy with an earlier request keeps it `received` until that one ends. */
+  async create(input: SiRequestInput): Promise<SiRequestView> {
+    const job = await this.job(input.jobId);
+    const repo = IntegrationRequestsRepository.si(this.em());
+    const row = await repo.create({
+      jobId: job.id,
+      dealId: input.dealId,
+      payload: input.payload,
+      source: input.source,
+    });
+    await this.start(row, job, input.dryRun ?? false);
+    return this.view((await repo.get(row.id))!);
+  }
+
+  async get(id: number): Promise<SiRequestView> {
+    const row = await IntegrationRequestsRepository.si(this.em()).get(id);
+    if (!row) throw new NotFound('SI request', String(id));
+    return this.view(row);
+  }
+
+  async list(
+    filter: { status?: RequestStatus; dealId?: string; jobId?: string; from?: Date; to?: Date },
+    limit: number,
+    cursor?: string,
+  ) {
+    const page = await IntegrationRequestsRepository.si(this.em()).list(filter, limit, cursor);
+    return { items: page.items.map((r) => this.view(r)), nextCursor: page.nextCursor };
+  }
+
+  /** Edits a request nothing runs; the deal id may change with the payload. */
+  async update(id: number, input: { dealId?: string; payload: Record<string, unknown> }): Promise<SiRequestView> {
+    await this.get(id);
+    const changed = await IntegrationRequestsRepository.si(this.em()).updatePayload(id, {
+      payload: input.payload,
+      ...(input.dealId ? { dealId: input.dealId } : {}),
+    });
+    if (!changed) throw new Conflict(`SI request ${id} is running; edit it once it has ended`);
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.get(id);
+    if (!(await IntegrationRequestsRepository.si(this.em()).delete(id)))
+      throw new Conflict(`SI request ${id} is running; delete it once it has ended`);
+  }
+
+  /** Runs an ended request again; publishing under the same GUID and writing only changed fields make it safe. */
+  async replay(id: number): Promise<SiRequestView> {
+    const view = await this.get(id);
+    if (view.status === 'running') throw new Conflict(`SI request ${id} is running`);
+    const repo = IntegrationRequestsRepository.si(this.em());
+    await repo.updatePayload(id, { status: 'received' });
+    await this.start((await repo.get(id))!, await this.job(view.jobId), false);
+    return this.get(id);
+  }
+
+  private async start(row: SiRequest, job: DealToProjectJob, dryRun: boolean): Promise<void> {
+    const input: DealToProjectInput = {
+      requestId: row.id,
+      jobId: job.id,
+      dealId: row.dealId,
+      crm: job.crm,
+      si: job.si,
+      dryRun,
+    };
+    const id = workflowIds.dealToProject(job.id, row.dealId);
+    try {
+      await this.t.client.workflow.start('dealToProject', {
+        taskQueue: this.t.taskQueue,
+        workflowId: dryRun ? workflowIds.dryRun(id) : id,
+        args: [input],
+        // A running request for the same deal keeps this one waiting: its workflow takes the next one when it ends.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  private view(r: SiRequest): SiRequestView {
+    return {
+      id: r.id,
+      jobId: r.jobId,
+      dealId: r.dealId,
+      status: r.status,
+      source: r.source,
+      payload: r.payload,
+      workflowId: r.workflowId ?? null,
+      result: r.result ?? null,
+      error: r.error ?? null,
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      temporalUiUrl: r.workflowId ? temporalUiUrl(this.t, r.workflowId) : null,
+    };
+  }
+}

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import { projectGuid } from '../../domain/project-guid.js';
+import type { RunningSimulators } from '../../simulators/index.js';
+import { DbConnectorRegistry } from '../../worker/connector-registry.js';
+import { auth, testApp } from '../helpers/api.js';
+import { dtoolsConnection, simSecrets, uniqueId, zohoConnection } from '../helpers/connections.js';
+import { pgTokenStore } from '../helpers/connectors.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startTestSimulators } from '../helpers/simulators.js';
+import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
+
+let db: TestDb;
+let sims: RunningSimulators;
+let temporal: TestTemporal;
+let app: FastifyInstance;
+const jobId = uniqueId('deal-si');
+const WEBHOOK_TOKEN = 'whk-0123456789abcdef';
+type Deal = Record<string, unknown> & { id: string; Account_Name: { id: string } | null };
+
+const deals = () => [...sims.zoho.store.records.get('Deals')!.values()] as unknown as Deal[];
+const dealWith = (account: boolean) =>
+  deals().find((d) => (d.Account_Name !== null) === account && d.SI_Project_ID === null)!;
+const zohoStats = async () =>
+  (await (await fetch(`${sims.urls.zohoCrm}/__admin/stats`)).json()) as { writeCalls: number };
+const publishCounts = async () =>
+  ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/publish-counts`)).json()) as { counts: Record<string, number> })
+    .counts;
+const siProjects = async () =>
+  (
+    (await (await fetch(`${sims.urls.dtoolsSi}/__admin/projects`)).json()) as {
+      projects: Array<{ id: string; number: string | null }>;
+    }
+  ).projects;
+const fault = (rule: Record<string, unknown>) =>
+  fetch(`${sims.urls.dtoolsSi}/__admin/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+
+async function post(body: Record<string, unknown>, opts: { form?: boolean; token?: string; path?: string } = {}) {
+  const payload = opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
+  return app.inject({
+    method: 'POST',
+    url: `${opts.path ?? '/si-requests'}${opts.token ? `?token=${opts.token}` : ''}`,
+    payload,
+    headers: {
+      ...(opts.token ? {} : auth),
+      'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json',
+    },
+  });
+}
+
+async function ended(id: number) {
+  return vi.waitFor(
+    async () => {
+      const view = (await app.inject({ url: `/si-requests/${id}`, headers: auth })).json();
+      expect(['done', 'failed']).toContain(view.status);
+      return view as {
+        status: string;
+        error: string | null;
+        result: Record<string, unknown>;
+        source: string;
+        workflowId: string;
+      };
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+}
+
+beforeAll(async () => {
+  process.env.SI_WEBHOOK_TOKEN = WEBHOOK_TOKEN;
+  db = await createTestDb();
+  sims = await startTestSimulators({ SIM_DTOOLS_SI_IMPORT_DELAY_MS: 0, SIM_SCALE_DEALS: 12 });
+  const crm = zohoConnection(sims);
+  const si = dtoolsConnection(sims);
+  await new ConnectionsRepository(db.orm.em.fork()).apply(
+    [crm, si],
+    [
+      {
+        id: jobId,
+        kind: 'deal-to-project',
+        crm: crm.id,
+        si: si.id,
+        toProject: {
+          name: 'Deal_Name',
+          client: 'Account_Name.name',
+          budget: 'Amount',
+          closeDate: 'Closing_Date',
+          salesRep: 'Owner.name',
+        },
+        toDeal: { SI_Project_ID: 'id', SI_Project_Number: 'number', SI_Status: 'state', SI_Last_Sync: 'syncedAt' },
+        importTimeoutMinutes: 60,
+        webhookToken: { env: 'SI_WEBHOOK_TOKEN' },
+      },
+    ],
+  );
+  temporal = await startTestTemporal({
+    orm: db.orm,
+    connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
+  });
+  app = await testApp(db, temporal);
+});
+afterAll(async () => {
+  await app?.close();
+  await temporal?.close();
+  await sims?.close();
+  await db?.close();
+});
+
+describe('deal → project (dealToProject through /si-requests)', () => {
+  it('a posted deal becomes exactly one SI project; once imported, the deal carries its id, number and state', async () => {
+    const deal = dealWith(true);
+    const res = await post({ dealId: deal.id });
+    expect(res.statusCode).toBe(202);
+    const accepted = res.json();
+    expect(accepted).toMatchObject({ id: expect.any(Number), statusUrl: `/si-requests/${accepted.id}` });
+    const view = await ended(accepted.id);
+    expect(view).toMatchObject({
+      status: 'done',
+      error: null,
+      source: 'api',
+      workflowId: `deal-to-project:${jobId}:${deal.id}`,
+    });
+    const guid = projectGuid(jobId, deal.id);
+    expect((await publishCounts())[guid]).toBe(1);
+    const project = (await siProjects()).find((p) => p.id === guid)!;
+    expect(project.number).toMatch(/^P-\d+$/);
+    const after = sims.zoho.store.records.get('Deals')!.get(deal.id) as Record<string, unknown>;
+    expect(after).toMatchObject({ SI_Project_ID: guid, SI_Project_Number: project.number, SI_Status: 'imported' });
+    expect(after.SI_Last_Sync).toEqual(expect.any(String));
+  });
+
+  it("a form-encoded post with the job's webhook token works without an API key; a wrong token is refused", async () => {
+    const deal = dealWith(true);
+    const res = await post(
+      { id: deal.id, Deal_Name: String(deal.Deal_Name) },
+      { form: true, token: WEBHOOK_TOKEN, path: '/api/si/' },
+    );
+    expect(res.statusCode).toBe(202);
+    const view = await ended(res.json().id);
+    expect(view).toMatchObject({ status: 'done', source: 'webhook' });
+    expect((await post({ dealId: deal.id }, { form: true, token: 'whk-wrong-token-000' })).statusCode).toBe(401);
+  });
+
+  it('a deal without an account fails its request naming the field, and nothing reaches SI', async () => {
+    const deal = dealWith(false);
+    const view = await ended((await post({ dealId: deal.id })).json().id);
+    expect(view.status).toBe('failed');
+    expect(view.error).toContain('Account_Name.name');
+    expect((await publishCounts())[projectGuid(jobId, deal.id)]).toBeUndefined();
+  });
+
+  it('a publish whose answer was lost after SI applied it still leaves one project', async () => {
+    const deal = dealWith(true);
+    await fault({ kind: 'drop-after', method: 'POST', pathPrefix: '/si/Publish/Projects', times: 1 });
+    const view = await ended((await post({ dealId: deal.id })).json().id);
+    expect(view.status).toBe('done');
+    const guid = projectGuid(jobId, deal.id);
+    expect((await publishCounts())[guid]).toBe(2);
+    expect((await siProjects()).filter((p) => p.id === guid)).toHaveLength(1);
+  });
+
+  it('replaying a done request changes nothing on either side', async () => {
+    const deal = dealWith(true);
+    const first = await ended((await post({ dealId: deal.id })).json().id);
+    expect(first.status).toBe('done');
+    const id = (await app.inject({ url: `/si-requests?dealId=${deal.id}`, headers: auth })).json().items[0].id;
+    const zohoBefore = (await zohoStats()).writeCalls;
+    const publishesBefore = (await publishCounts())[projectGuid(jobId, deal.id)];
+    const replay = await app.inject({ method: 'POST', url: `/si-requests/${id}/replay`, headers: auth });
+    expect(replay.statusCode).toBe(202);
+    const again = await ended(id);
+    expect(again).toMatchObject({
+      status: 'done',
+      result: expect.objectContaining({ mode: 'unchanged', written: [] }),
+    });
+    expect((await zohoStats()).writeCalls).toBe(zohoBefore);
+    expect((await publishCounts())[projectGuid(jobId, deal.id)]).toBe(publishesBefore);
+  });
+
+  it('answers bad input with a 4xx and a message, storing nothing', async () => {
+    const before = (await app.inject({ url: '/si-requests?limit=200', headers: auth })).json().items.length;
+    const missing = await post({ Deal_Name: 'no id' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.message).toContain('dealId');
+    expect((await post({ dealId: '../../etc' })).statusCode).toBe(400);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/si-requests',
+          headers: auth,
+          payload: { dealId: '1' },
+          query: { jobId: 'no-such-job' },
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect((await app.inject({ url: '/si-requests?limit=200', headers: auth })).json().items.length).toBe(before);
+  });
+});

@@ -1,0 +1,113 @@
+import { ActivityFailure, ApplicationFailure, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { DealToProjectInput, DealToProjectResult } from './deal-project-definitions.js';
+import { type Progress, progressQuery } from './definitions.js';
+import { connectionActivities, mainQueue } from './queues.js';
+import { recordedRun } from './run-recorder.js';
+
+const store = mainQueue();
+/** SI imports when a person opens the desktop app: poll soon, then back off to this, so a day's wait stays small. */
+const MAX_POLL_MS = 5 * 60_000;
+
+/**
+ * One SI request: read the deal → refuse it if SI's required fields are blank (nothing sent) → publish the project
+ * under the GUID derived from job and deal (or update the linked one) → wait, with durable timers, until SI has
+ * imported it → write id, number and state back to the deal → mark the request done. Any failure marks the request
+ * failed with its reason and fails the run.
+ */
+export async function dealToProject(input: DealToProjectInput): Promise<DealToProjectResult> {
+  const crm = connectionActivities(input.crm, 'crmCall');
+  const si = connectionActivities(input.si, 'crmCall');
+  const ref = { requestId: input.requestId, jobId: input.jobId, dealId: input.dealId };
+  const dryRun = input.dryRun ?? false;
+  let progress: Progress = { phase: 'starting', done: 0, total: 4 };
+  setHandler(progressQuery, () => progress);
+  const step = (phase: string, done: number) => {
+    progress = { phase, done, total: 4 };
+  };
+
+  return recordedRun(
+    'deal-to-project',
+    input.crm,
+    async () => {
+      const result: DealToProjectResult = {
+        requestId: input.requestId,
+        status: 'failed',
+        projectId: null,
+        mode: null,
+        written: [],
+        error: null,
+        dryRun,
+      };
+      try {
+        const { importTimeoutMinutes } = await store.siRequestBegin({
+          requestId: input.requestId,
+          workflowId: workflowInfo().workflowId,
+        });
+        step('reading the deal', 0);
+        const plan = await crm.dealPlanProject(ref);
+        result.projectId = plan.projectId;
+        result.mode = plan.mode;
+        if (!plan.found)
+          throw ApplicationFailure.nonRetryable(`deal ${input.dealId} does not exist in the CRM`, 'DealNotFound');
+        if (plan.missing.length)
+          throw ApplicationFailure.nonRetryable(
+            `deal ${input.dealId} cannot become a project: fill ${plan.missing.join(', ')}`,
+            'DealIncomplete',
+          );
+        if (!dryRun) {
+          if (plan.mode !== 'unchanged') {
+            step(plan.mode === 'update' ? 'updating the project' : 'publishing the project', 1);
+            await si.projectPublish(ref);
+            step('waiting for SI to import it', 2);
+            await waitForImport(si, ref, importTimeoutMinutes);
+          }
+          step('writing back to the deal', 3);
+          result.written = (await crm.dealWriteBack(ref)).written;
+        }
+        result.status = 'done';
+        await store.siRequestEnd({ requestId: input.requestId, status: 'done', result: { ...result } });
+        step('done', 4);
+        return result;
+      } catch (err) {
+        result.error = messageOf(err);
+        await store.siRequestEnd({
+          requestId: input.requestId,
+          status: 'failed',
+          result: { ...result },
+          error: result.error,
+        });
+        throw err;
+      }
+    },
+    (r) => ({ written: r.written.length }),
+  );
+}
+
+async function waitForImport(
+  si: ReturnType<typeof connectionActivities>,
+  ref: { requestId: number; jobId: string; dealId: string },
+  timeoutMinutes: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMinutes * 60_000;
+  for (let wait = 1000; ; wait = Math.min(wait * 2, MAX_POLL_MS)) {
+    const status = await si.projectImportStatus(ref);
+    if (status.state === 'imported') return;
+    if (status.state === 'failed')
+      throw ApplicationFailure.nonRetryable(
+        `SI could not import the project: ${status.error ?? 'no reason given'}`,
+        'SiImportFailed',
+      );
+    if (Date.now() >= deadline)
+      throw ApplicationFailure.nonRetryable(
+        `SI has not imported the project within ${timeoutMinutes} minutes; replay the request once it is imported`,
+        'SiImportTimeout',
+      );
+    await sleep(Math.min(wait, Math.max(1000, deadline - Date.now())));
+  }
+}
+
+/** The reason a user reads on the request: the activity's own failure message, not Temporal's wrapper. */
+function messageOf(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (cause as Error | undefined)?.message ?? String(err);
+}
