@@ -59,8 +59,8 @@ export class DealProjectsService {
       payload: input.payload,
       source: input.source,
     });
-    await this.start(row, job, input.dryRun ?? false);
-    return this.view((await repo.get(row.id))!);
+    const workflowId = await this.start(row, job, input.dryRun ?? false);
+    return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
   }
 
   async get(id: number): Promise<SiRequestView> {
@@ -101,11 +101,20 @@ export class DealProjectsService {
     if (view.status === 'running') throw new Conflict(`SI request ${id} is running`);
     const repo = IntegrationRequestsRepository.si(this.em());
     await repo.updatePayload(id, { status: 'received' });
-    await this.start((await repo.get(id))!, await this.job(view.jobId), false);
-    return this.get(id);
+    const workflowId = await this.start((await repo.get(id))!, await this.job(view.jobId), false);
+    return this.withWorkflow(await this.get(id), workflowId);
   }
 
-  private async start(row: SiRequest, job: DealToProjectJob, dryRun: boolean): Promise<void> {
+  /** The run that takes the request (for a deal busy with an earlier one, the next run under that id). */
+  private withWorkflow(view: SiRequestView, workflowId: string): SiRequestView {
+    return {
+      ...view,
+      workflowId: view.workflowId ?? workflowId,
+      temporalUiUrl: view.temporalUiUrl ?? temporalUiUrl(this.t, workflowId),
+    };
+  }
+
+  private async start(row: SiRequest, job: DealToProjectJob, dryRun: boolean): Promise<string> {
     const input: DealToProjectInput = {
       requestId: row.id,
       jobId: job.id,
@@ -114,19 +123,21 @@ export class DealProjectsService {
       si: job.si,
       dryRun,
     };
-    const id = workflowIds.dealToProject(job.id, row.dealId);
+    const key = workflowIds.dealToProject(job.id, row.dealId);
+    const id = dryRun ? workflowIds.dryRun(key) : key;
     try {
       await this.t.client.workflow.start('dealToProject', {
         taskQueue: this.t.taskQueue,
-        workflowId: dryRun ? workflowIds.dryRun(id) : id,
+        workflowId: id,
         args: [input],
-        // A running request for the same deal keeps this one waiting: its workflow takes the next one when it ends.
+        // A deal busy with an earlier request keeps this one `received`; the request-sweep schedule starts it later.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    return id;
   }
 
   private view(r: SiRequest): SiRequestView {

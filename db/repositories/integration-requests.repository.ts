@@ -68,12 +68,19 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
     await this.em.nativeUpdate(
       this.entity as never,
       { id } as never,
-      { status: 'running', workflowId, startedAt: new Date(), finishedAt: null, error: null } as never,
+      {
+        status: 'running',
+        workflowId,
+        startedAt: new Date(),
+        finishedAt: null,
+        error: null,
+        updatedAt: new Date(),
+      } as never,
     );
   }
 
   async saveResult(id: number, result: Record<string, unknown>): Promise<void> {
-    await this.em.nativeUpdate(this.entity as never, { id } as never, { result } as never);
+    await this.em.nativeUpdate(this.entity as never, { id } as never, { result, updatedAt: new Date() } as never);
   }
 
   /** Ends a running request; a request already ended keeps its outcome (a retried activity changes nothing). */
@@ -84,7 +91,12 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
   ): Promise<void> {
     const row = await this.get(id);
     if (!row || (row as RequestRow).status !== 'running') return;
-    const values: Record<string, unknown> = { status, finishedAt: new Date(), error: outcome.error ?? null };
+    const values: Record<string, unknown> = {
+      status,
+      finishedAt: new Date(),
+      updatedAt: new Date(),
+      error: outcome.error ?? null,
+    };
     if (outcome.result) values.result = { ...((row as RequestRow).result ?? {}), ...outcome.result };
     await this.em.nativeUpdate(this.entity as never, { id, status: 'running' } as never, values as never);
   }
@@ -92,8 +104,11 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
   /** Changes the payload of a request nothing runs; returns false when it runs. */
   async updatePayload(id: number, values: Record<string, unknown>): Promise<boolean> {
     return (
-      (await this.em.nativeUpdate(this.entity as never, { id, status: { $ne: 'running' } } as never, values as never)) >
-      0
+      (await this.em.nativeUpdate(
+        this.entity as never,
+        { id, status: { $ne: 'running' } } as never,
+        { ...values, updatedAt: new Date() } as never,
+      )) > 0
     );
   }
 

@@ -116,7 +116,11 @@ describe('deal → project (dealToProject through /si-requests)', () => {
     const res = await post({ dealId: deal.id });
     expect(res.statusCode).toBe(202);
     const accepted = res.json();
-    expect(accepted).toMatchObject({ id: expect.any(Number), statusUrl: `/si-requests/${accepted.id}` });
+    expect(accepted).toMatchObject({
+      id: expect.any(Number),
+      statusUrl: `/si-requests/${accepted.id}`,
+      workflowId: `deal-to-project:${jobId}:${deal.id}`,
+    });
     const view = await ended(accepted.id);
     expect(view).toMatchObject({
       status: 'done',
