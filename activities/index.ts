@@ -1,4 +1,5 @@
 import { createCrmActivities } from './crm.activities.js';
+import { createProjectUpdateActivities, createProjectUpdateStoreActivities } from './project-updates.activities.js';
 import { createDealProjectActivities, createDealProjectStoreActivities } from './deal-to-project.activities.js';
 import type { ActivityDeps } from './deps.js';
 import { createFileSyncCrmActivities, createFileSyncStoreActivities } from './file-sync.activities.js';
@@ -13,6 +14,7 @@ export function createMainQueueActivities(deps: ActivityDeps) {
     ...createFileSyncStoreActivities(deps),
     ...createLeadStoreActivities(deps),
     ...createDealProjectStoreActivities(deps),
+    ...createProjectUpdateStoreActivities(deps),
   };
 }
 
@@ -24,6 +26,7 @@ export function createConnectionQueueActivities(deps: ActivityDeps) {
     ...createLeadPullActivities(deps),
     ...createLeadPushActivities(deps),
     ...createDealProjectActivities(deps),
+    ...createProjectUpdateActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 import { FilesService } from '../services/files.service.js';
 import { LeadsService } from '../services/leads.service.js';
 import { DealProjectsService } from '../services/deal-projects.service.js';
+import { CrmUpdatesService } from '../services/crm-updates.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
@@ -19,6 +20,7 @@ import { registerApiKeyAuth } from './auth.js';
 import { registerFormBodies } from './form-body.js';
 import { acceptWebhookToken } from './webhook-auth.js';
 import { siRequestsRoutes } from './routes/si-requests.routes.js';
+import { crmUpdatesRoutes } from './routes/crm-updates.routes.js';
 import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { registerTextGuard } from './text-guard.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
@@ -38,25 +40,28 @@ export interface AppDeps {
   files: FilesService;
   leads: LeadsService;
   dealProjects: DealProjectsService;
+  crmUpdates: CrmUpdatesService;
   logger?: boolean | { level: string };
 }
 
 /** `?token=…` in a logged URL becomes `?token=[redacted]`. */
 export const redactToken = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
 
-export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects'>;
+export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates'>;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
 export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   const em = () => input.orm.em.fork();
   const syncs = new SyncsService(input.temporal, em);
+  const dealProjects = new DealProjectsService(input.temporal, em);
   const deps: AppDeps = {
     ...input,
     syncs,
     schedules: new SchedulesService(input.temporal, em),
     files: new FilesService(em, input.content),
     leads: new LeadsService(em, syncs, (msg) => app.log.warn(msg)),
-    dealProjects: new DealProjectsService(input.temporal, em),
+    dealProjects,
+    crmUpdates: new CrmUpdatesService(input.temporal, em, dealProjects),
   };
   const app = Fastify({
     // Never log bearer keys, webhook tokens (header or `?token=`) or other credentials that arrive with a request.
@@ -94,5 +99,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(filesRoutes(deps));
   await app.register(leadsRoutes(deps));
   await app.register(siRequestsRoutes(deps));
+  await app.register(crmUpdatesRoutes(deps));
   return app;
 }

@@ -137,7 +137,8 @@ export interface ProjectSnapshot {
   id: string;
   number: string | null;
   integrationProjectId: string | null;
-  values: {
+  /** What SI reports of the project; values SI did not report (only change orders were published) are absent. */
+  values: Partial<{
     name: string | null;
     progress: string | null;
     price: number | null;
@@ -145,7 +146,7 @@ export interface ProjectSnapshot {
     startDate: string | null;
     endDate: string | null;
     closeDate: string | null;
-  };
+  }>;
   changeOrders: ProjectChangeOrder[];
 }
 /** One entry of what SI users published and nobody acknowledged yet: a project or one of its change orders. */
@@ -168,7 +169,8 @@ export interface ProjectQueue {
   publishStatus(messageId: string): Promise<PublishStatus>;
   /** A page of unacknowledged entries, oldest first; acknowledging shifts later pages, so callers restart at 1. */
   publishedEntries(page: number, pageSize: number): Promise<{ entries: PublishedEntry[]; total: number | null }>;
-  readProject(id: string): Promise<ProjectSnapshot>;
+  /** The project with its change orders; `coNumbers`: change orders known to exist (read one by one when need be). */
+  readProject(id: string, coNumbers?: string[]): Promise<ProjectSnapshot>;
   /** `stamp`: fails (conflict) when the entry was published again since it was read. */
   acknowledge(entry: Pick<PublishedEntry, 'projectId' | 'coNumber' | 'stamp'>): Promise<void>;
 }

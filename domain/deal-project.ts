@@ -16,7 +16,8 @@ export type SiOutputName =
   | 'closeDate'
   | 'state'
   | 'syncedAt';
-export type SiOutputs = Record<SiOutputName, string | number | null>;
+/** What SI reports; an absent value is unknown (never written), a null one is blank. */
+export type SiOutputs = Partial<Record<SiOutputName, string | number | null>>;
 export interface ProjectMapping {
   toProject: Record<string, string>;
   toDeal: Record<string, SiOutputName>;
@@ -123,7 +124,7 @@ export function dealChanges(
     if (value === undefined) continue;
     if (!same(value, dealFields[dealField])) changes[dealField] = value;
   }
-  if (stamp && Object.keys(changes).length > 0) changes[stamp] = si.syncedAt;
+  if (stamp && si.syncedAt !== undefined && Object.keys(changes).length > 0) changes[stamp] = si.syncedAt;
   return changes;
 }
 

@@ -43,6 +43,13 @@ const REQUEST_SWEEP_SCHEDULE: ScheduleInput = {
   every: '1m',
   note: 'starts SI requests left waiting (created by npm start)',
 };
+/** SI project changes and change orders to the deals, every 10 minutes. */
+const SI_POLL_SCHEDULE: ScheduleInput = {
+  id: 'si-poll-every-10m',
+  kind: 'si-poll',
+  every: '10m',
+  note: 'SI project updates and change orders to their deals (created by npm start)',
+};
 const log = (m: string) => console.log(`[start] ${m}`);
 const children: Child[] = [];
 let pg: PostgresHandle | undefined;
@@ -167,6 +174,10 @@ try {
   const sweep = await schedules.ensure(REQUEST_SWEEP_SCHEDULE);
   log(
     `schedule ${sweep.view.id}: starts SI requests left waiting every ${sweep.view.every ?? sweep.view.cron}${sweep.created ? ' (created)' : ''}`,
+  );
+  const poll = await schedules.ensure(SI_POLL_SCHEDULE);
+  log(
+    `schedule ${poll.view.id}: SI project updates to deals every ${poll.view.every ?? poll.view.cron}${poll.created ? ' (created)' : ''}`,
   );
   await temporalConnection.close();
   await orm.close();

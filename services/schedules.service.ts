@@ -53,6 +53,14 @@ export const SCHEDULABLE = {
     workflowId: (c: string | undefined) => workflowIds.leadPull(c!),
     args: (c: string | undefined) => [{ connectionId: c }],
   },
+  /** Brings what SI users published to the linked deals, for every deal-to-project job. */
+  'si-poll': {
+    workflowType: 'siPoll',
+    needsConnection: false,
+    capability: undefined,
+    workflowId: () => 'si-poll',
+    args: () => [],
+  },
   /** Starts SI requests left waiting (the API died after committing one, or its deal was busy). */
   'request-sweep': {
     workflowType: 'requestSweep',

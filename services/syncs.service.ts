@@ -58,6 +58,8 @@ const KIND_BY_TYPE: Record<string, string> = {
   leadPush: 'lead-push',
   dealToProject: 'deal-to-project',
   requestSweep: 'request-sweep',
+  projectUpdatesToCrm: 'project-updates',
+  siPoll: 'si-poll',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {

@@ -13,6 +13,7 @@ export const SYNC_KINDS = [
   'lead-pull',
   'lead-push',
   'deal-to-project',
+  'project-updates',
 ] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
@@ -25,6 +26,8 @@ export const workflowIds = {
   leadPush: (connectionId: string) => `lead-push:${connectionId}`,
   /** One at a time per deal and job (a deal may be linked to projects of two SI accounts through two jobs). */
   dealToProject: (jobId: string, dealId: string) => `deal-to-project:${jobId}:${dealId}`,
+  /** One at a time per job, whether a request or the poll asks. */
+  projectUpdates: (jobId: string) => `project-updates:${jobId}`,
   /** A dry run never shares an id with the real job, so neither can stand in for the other. */
   dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };

@@ -6,3 +6,5 @@ export { leadPush } from './lead-push.js';
 export { scheduledRun } from './scheduled-run.js';
 export { dealToProject } from './deal-to-project.js';
 export { requestSweep } from './request-sweep.js';
+export { projectUpdatesToCrm } from './project-updates.js';
+export { siPoll } from './si-poll.js';

@@ -13,8 +13,8 @@ export interface RequestSweepResult {
 }
 
 /**
- * The safety net of requests-as-rows (run by the `request-sweep` schedule): starts every SI request left
- * `received` under its deal's business key. A deal still busy with an earlier request keeps the rest waiting for
+ * The safety net of requests-as-rows (run by the `request-sweep` schedule): starts every SI request and CRM-update
+ * request left `received` under its business key (the deal's, the job's updates'). A deal still busy with an earlier request keeps the rest waiting for
  * the next sweep, so requests for one deal run one at a time, in order.
  */
 export async function requestSweep(): Promise<RequestSweepResult> {
@@ -30,6 +30,26 @@ export async function requestSweep(): Promise<RequestSweepResult> {
     seen.add(workflowId);
     try {
       await startChild('dealToProject', {
+        workflowId,
+        args: [input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        taskQueue: workflowInfo().taskQueue,
+      });
+      result.started += 1;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      result.busy += 1;
+    }
+  }
+  for (const input of await store.crmUpdatesWaiting({ olderThanMs: GRACE_MS, limit: 100 })) {
+    const workflowId = workflowIds.projectUpdates(input.jobId);
+    if (seen.has(workflowId)) {
+      result.busy += 1;
+      continue;
+    }
+    seen.add(workflowId);
+    try {
+      await startChild('projectUpdatesToCrm', {
         workflowId,
         args: [input],
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -20,10 +20,15 @@ export async function recordedRun<T extends object>(
   connectionId: string | null,
   body: () => Promise<T>,
   countsOf?: (r: T) => Record<string, number>,
+  /** `perRun`: each run of a continue-as-new chain is a unit of its own (a request), with its own row. */
+  opts: { perRun?: boolean } = {},
 ): Promise<T> {
-  const { workflowId, firstExecutionRunId: runId, startTime } = workflowInfo();
-  if (!workflowInfo().continuedFromExecutionRunId) {
-    await store.storeRecordRunStarted({ workflowId, runId, kind, connectionId, startedAt: startTime.toISOString() });
+  const info = workflowInfo();
+  const { workflowId } = info;
+  const runId = opts.perRun ? info.runId : info.firstExecutionRunId;
+  const startedAt = opts.perRun ? info.runStartTime : info.startTime;
+  if (opts.perRun || !info.continuedFromExecutionRunId) {
+    await store.storeRecordRunStarted({ workflowId, runId, kind, connectionId, startedAt: startedAt.toISOString() });
   }
   try {
     const result = await body();

@@ -87,8 +87,12 @@ export class DtoolsSiClient {
     return data ?? { totalCount: 0, projects: [] };
   }
 
-  async getProject(id: string): Promise<SiProjectRecord> {
-    const { data } = await this.http.json({ path: `/Subscribe/Projects/${encodeURIComponent(id)}` }, SiProject);
+  /** A project as an SI user published it; with `coNumber`, that change order's view. */
+  async getProject(id: string, coNumber?: string): Promise<SiProjectRecord> {
+    const { data } = await this.http.json(
+      { path: `/Subscribe/Projects/${encodeURIComponent(id)}`, query: { coNumber } },
+      SiProject,
+    );
     if (!data) throw new UnavailableError(`no body for project ${id}`, { code: 'INVALID_RESPONSE' });
     return data;
   }

@@ -8,9 +8,9 @@ import type {
   PublishStatus,
 } from '../capabilities.js';
 import { projectUpdate } from '../../domain/deal-project.js';
-import { UnavailableError } from '../errors.js';
+import { NotFoundError, UnavailableError } from '../errors.js';
 import type { DtoolsSiClient } from './dtools-si.client.js';
-import type { SiMessageState } from './dtools-si.schemas.js';
+import type { SiMessageState, SiProjectRecord } from './dtools-si.schemas.js';
 
 export function dtoolsCheck(client: DtoolsSiClient): ConnectionCheck {
   return {
@@ -64,28 +64,61 @@ export class DtoolsProjects implements ProjectQueue {
     return { entries, total: res.totalCount ?? null };
   }
 
-  async readProject(id: string): Promise<ProjectSnapshot> {
-    const p = await this.client.getProject(id);
+  /**
+   * ⚠ Subscribe serves what an SI user published (crm-apis.md 5): a project whose change orders were published but
+   * not the project itself has no project view. Its values are then unknown (left out, never taken as blank) and
+   * each change order named in `coNumbers` is read through its own view.
+   */
+  async readProject(id: string, coNumbers: string[] = []): Promise<ProjectSnapshot> {
+    let project: SiProjectRecord | undefined;
+    try {
+      project = await this.client.getProject(id);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || coNumbers.length === 0) throw err;
+    }
+    const changeOrders = new Map(
+      (project?.changeOrders ?? []).map((co) => [
+        co.coNumber,
+        {
+          number: co.coNumber,
+          name: co.coName ?? null,
+          status: co.coStatus ?? null,
+          price: co.price,
+          notes: co.coNotes ?? null,
+        },
+      ]),
+    );
+    let any: SiProjectRecord | undefined = project;
+    for (const n of coNumbers) {
+      if (changeOrders.has(n)) continue;
+      const view = await this.client.getProject(id, n);
+      any ??= view;
+      changeOrders.set(n, {
+        number: n,
+        name: view.coName ?? null,
+        status: view.coStatus ?? null,
+        price: view.price,
+        notes: view.coNotes ?? null,
+      });
+    }
     return {
-      id: p.id,
-      number: p.number ?? null,
-      integrationProjectId: p.integrationProjectId ?? null,
-      values: {
-        name: p.name ?? null,
-        progress: p.progress ?? null,
-        price: p.price,
-        budget: p.budget,
-        startDate: p.startDate ?? null,
-        endDate: p.endDate ?? null,
-        closeDate: p.closeDate ?? null,
-      },
-      changeOrders: (p.changeOrders ?? []).map((co) => ({
-        number: co.coNumber,
-        name: co.coName ?? null,
-        status: co.coStatus ?? null,
-        price: co.price,
-        notes: co.coNotes ?? null,
-      })),
+      id: any?.id ?? id,
+      number: any?.number ?? null,
+      integrationProjectId: any?.integrationProjectId ?? null,
+      values: project
+        ? {
+            name: project.name ?? null,
+            progress: project.progress ?? null,
+            price: project.price,
+            budget: project.budget,
+            startDate: project.startDate ?? null,
+            endDate: project.endDate ?? null,
+            closeDate: project.closeDate ?? null,
+          }
+        : {},
+      changeOrders: [...changeOrders.values()].sort((a, b) =>
+        a.number.localeCompare(b.number, undefined, { numeric: true }),
+      ),
     };
   }
 

@@ -51,6 +51,14 @@ export const SiProject = z.looseObject({
   publishedOnUnixTimeMs: z.number().nullish(),
   isChangeOrder: z.boolean().nullish(),
   changeOrders: z.array(SiChangeOrder).nullish(),
+  // A change order's view (`?coNumber=`) carries that change order's fields beside the project's.
+  coNumber: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? null : String(v))),
+  coName: Text,
+  coStatus: Text,
+  coNotes: Text,
 });
 export type SiProjectRecord = z.output<typeof SiProject>;
 

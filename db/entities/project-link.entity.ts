@@ -17,6 +17,9 @@ export const ProjectLinkSchema = defineEntity({
     messageId: p.string().length(64).nullable(),
     /** What the last publish sent: a request whose plan equals it (a replay) sends nothing. */
     publishedFields: p.json<Record<string, unknown>>().nullable(),
+    /** The project as SI last reported it (values and change orders), read by one activity and applied by the next. */
+    snapshot: p.json<Record<string, unknown>>().nullable(),
+    snapshotAt: p.datetime().nullable(),
     publishedAt: p.datetime().nullable(),
     importedAt: p.datetime().nullable(),
     updatedAt: p

@@ -15,7 +15,7 @@ export class Migration20261204090000 extends Migration {
     this.addSql(`create index "crm_update_requests_status_id_index" on "crm_update_requests" ("status", "id");`);
 
     this.addSql(
-      `create table "project_links" ("job_id" varchar(63) not null, "deal_id" varchar(64) not null, "project_id" varchar(36) not null, "project_number" varchar(64) null, "state" varchar(16) not null, "message_id" varchar(64) null, "published_fields" jsonb null, "published_at" timestamptz null, "imported_at" timestamptz null, "updated_at" timestamptz not null, primary key ("job_id", "deal_id"));`,
+      `create table "project_links" ("job_id" varchar(63) not null, "deal_id" varchar(64) not null, "project_id" varchar(36) not null, "project_number" varchar(64) null, "state" varchar(16) not null, "message_id" varchar(64) null, "published_fields" jsonb null, "snapshot" jsonb null, "snapshot_at" timestamptz null, "published_at" timestamptz null, "imported_at" timestamptz null, "updated_at" timestamptz not null, primary key ("job_id", "deal_id"));`,
     );
     this.addSql(
       `alter table "project_links" add constraint "project_links_job_id_project_id_unique" unique ("job_id", "project_id");`,

@@ -117,8 +117,9 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
   }
 
   /** Requests committed but never started (the API died between the two, or a deal was busy): oldest first. */
-  async waiting(olderThan: Date, limit: number): Promise<Array<InstanceType<E>>> {
-    return (await this.em.find(this.entity as never, { status: 'received', createdAt: { $lt: olderThan } } as never, {
+  async waiting(olderThan: Date, limit: number, jobId?: string): Promise<Array<InstanceType<E>>> {
+    const where = { status: 'received', createdAt: { $lt: olderThan }, ...(jobId ? { jobId } : {}) };
+    return (await this.em.find(this.entity as never, where as never, {
       orderBy: { id: 'asc' } as never,
       limit,
     })) as Array<InstanceType<E>>;

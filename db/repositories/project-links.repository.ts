@@ -39,6 +39,33 @@ export class ProjectLinksRepository {
       .execute('run');
   }
 
+  /** Keeps what SI reported about a linked project, for the activity that applies it to the deal. */
+  async saveSnapshot(jobId: string, projectId: string, snapshot: Record<string, unknown>): Promise<void> {
+    await this.em.nativeUpdate(
+      ProjectLink,
+      { jobId, projectId: projectId.toLowerCase() },
+      { snapshot, snapshotAt: new Date() },
+    );
+  }
+
+  /** Re-creates the link of a project this job published (its GUID derives from the deal) after the row was lost. */
+  async relink(jobId: string, dealId: string, projectId: string, projectNumber: string | null): Promise<void> {
+    await this.em
+      .createQueryBuilder(ProjectLink)
+      .insert({
+        jobId,
+        dealId,
+        projectId: projectId.toLowerCase(),
+        projectNumber,
+        state: 'imported',
+        importedAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .onConflict(['jobId', 'dealId'])
+      .ignore()
+      .execute('run');
+  }
+
   async setState(jobId: string, dealId: string, state: ProjectState, projectNumber?: string | null): Promise<void> {
     await this.em.nativeUpdate(
       ProjectLink,

@@ -1,0 +1,153 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { CrmUpdateRequest, RequestStatus } from '../db/entities/index.js';
+import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
+import type { DealProjectsService } from './deal-projects.service.js';
+import { workflowIds } from '../workflows/definitions.js';
+import type { ProjectUpdatesInput } from '../workflows/project-updates-definitions.js';
+import { crmUpdateWaitingSignal } from '../workflows/project-updates-signals.js';
+import { Conflict, NotFound } from './errors.js';
+import { temporalUiUrl, type TemporalSettings } from './syncs.service.js';
+
+export interface CrmUpdateView {
+  id: number;
+  jobId: string;
+  projectIds: string[];
+  status: RequestStatus;
+  source: string;
+  payload: Record<string, unknown>;
+  workflowId: string | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  temporalUiUrl: string | null;
+}
+
+/** CRM-update requests (SI projects → deals, the existing service's `Type: Update`): the row first, then the workflow. */
+export class CrmUpdatesService {
+  constructor(
+    private readonly t: TemporalSettings,
+    private readonly em: () => EntityManager,
+    private readonly dealProjects: DealProjectsService,
+  ) {}
+
+  async create(input: {
+    jobId?: string;
+    projectIds: string[];
+    payload: Record<string, unknown>;
+    source: 'api' | 'webhook';
+    dryRun?: boolean;
+  }): Promise<CrmUpdateView> {
+    const job = await this.dealProjects.job(input.jobId);
+    const repo = IntegrationRequestsRepository.crmUpdates(this.em());
+    const row = await repo.create({
+      jobId: job.id,
+      projectIds: input.projectIds,
+      payload: input.payload,
+      source: input.source,
+    });
+    const workflowId = await this.start(row, { jobId: job.id, crm: job.crm, si: job.si }, input.dryRun ?? false);
+    return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
+  }
+
+  async get(id: number): Promise<CrmUpdateView> {
+    const row = await IntegrationRequestsRepository.crmUpdates(this.em()).get(id);
+    if (!row) throw new NotFound('CRM update request', String(id));
+    return this.view(row);
+  }
+
+  async list(
+    filter: { status?: RequestStatus; jobId?: string; from?: Date; to?: Date },
+    limit: number,
+    cursor?: string,
+  ) {
+    const page = await IntegrationRequestsRepository.crmUpdates(this.em()).list(filter, limit, cursor);
+    return { items: page.items.map((r) => this.view(r)), nextCursor: page.nextCursor };
+  }
+
+  async update(id: number, input: { projectIds?: string[]; payload: Record<string, unknown> }): Promise<CrmUpdateView> {
+    await this.get(id);
+    const changed = await IntegrationRequestsRepository.crmUpdates(this.em()).updatePayload(id, {
+      payload: input.payload,
+      ...(input.projectIds ? { projectIds: input.projectIds } : {}),
+    });
+    if (!changed) throw new Conflict(`CRM update request ${id} is running; edit it once it has ended`);
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.get(id);
+    if (!(await IntegrationRequestsRepository.crmUpdates(this.em()).delete(id)))
+      throw new Conflict(`CRM update request ${id} is running; delete it once it has ended`);
+  }
+
+  /** Runs an ended request again: fields are written only when they differ and notes exist once, so nothing doubles. */
+  async replay(id: number): Promise<CrmUpdateView> {
+    const view = await this.get(id);
+    if (view.status === 'running') throw new Conflict(`CRM update request ${id} is running`);
+    const job = await this.dealProjects.job(view.jobId);
+    const repo = IntegrationRequestsRepository.crmUpdates(this.em());
+    await repo.updatePayload(id, { status: 'received' });
+    const workflowId = await this.start((await repo.get(id))!, { jobId: job.id, crm: job.crm, si: job.si }, false);
+    return this.withWorkflow(await this.get(id), workflowId);
+  }
+
+  private withWorkflow(view: CrmUpdateView, workflowId: string): CrmUpdateView {
+    return {
+      ...view,
+      workflowId: view.workflowId ?? workflowId,
+      temporalUiUrl: view.temporalUiUrl ?? temporalUiUrl(this.t, workflowId),
+    };
+  }
+
+  private async start(
+    row: CrmUpdateRequest,
+    job: Pick<ProjectUpdatesInput, 'jobId' | 'crm' | 'si'>,
+    dryRun: boolean,
+  ): Promise<string> {
+    const key = workflowIds.projectUpdates(job.jobId);
+    const id = dryRun ? workflowIds.dryRun(`${key}:request-${row.id}`) : key;
+    const input: ProjectUpdatesInput = { ...job, projectIds: row.projectIds, requestId: row.id, dryRun };
+    if (dryRun) {
+      await this.t.client.workflow.start('projectUpdatesToCrm', {
+        taskQueue: this.t.taskQueue,
+        workflowId: id,
+        args: [input],
+      });
+      return id;
+    }
+    // Signal-with-start: the job's updates already running (a poll or an earlier request) take this request before
+    // they end; otherwise a run starts with it. Temporal never lets a run complete past an unread signal.
+    await this.t.client.workflow.signalWithStart('projectUpdatesToCrm', {
+      taskQueue: this.t.taskQueue,
+      workflowId: id,
+      args: [input],
+      signal: crmUpdateWaitingSignal,
+      signalArgs: [],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    return id;
+  }
+
+  private view(r: CrmUpdateRequest): CrmUpdateView {
+    return {
+      id: r.id,
+      jobId: r.jobId,
+      projectIds: r.projectIds,
+      status: r.status,
+      source: r.source,
+      payload: r.payload,
+      workflowId: r.workflowId ?? null,
+      result: r.result ?? null,
+      error: r.error ?? null,
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: r.updatedAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      temporalUiUrl: r.workflowId ? temporalUiUrl(this.t, r.workflowId) : null,
+    };
+  }
+}

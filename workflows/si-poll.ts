@@ -1,0 +1,36 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
+import { workflowIds } from './definitions.js';
+import type { ProjectUpdatesInput } from './project-updates-definitions.js';
+import { mainQueue } from './queues.js';
+
+const store = mainQueue();
+
+export interface SiPollResult {
+  started: string[];
+  alreadyRunning: string[];
+}
+
+/**
+ * Run by the `si-poll` schedule: for every deal-to-project job, a `projectUpdatesToCrm` of whatever SI users
+ * published since the last poll, under the job's business key (a request's run in progress is left alone).
+ */
+export async function siPoll(): Promise<SiPollResult> {
+  const result: SiPollResult = { started: [], alreadyRunning: [] };
+  for (const job of await store.dealToProjectJobs()) {
+    const input: ProjectUpdatesInput = { jobId: job.jobId, crm: job.crm, si: job.si };
+    try {
+      await startChild('projectUpdatesToCrm', {
+        workflowId: workflowIds.projectUpdates(job.jobId),
+        args: [input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        taskQueue: workflowInfo().taskQueue,
+      });
+      result.started.push(job.jobId);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      result.alreadyRunning.push(job.jobId);
+    }
+  }
+  return result;
+}
