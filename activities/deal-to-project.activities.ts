@@ -56,6 +56,14 @@ export function createDealProjectStoreActivities(deps: Pick<ActivityDeps, 'orm'>
       return out;
     },
 
+    /** The deal's oldest SI request still waiting, as the deal's running workflow takes it next. */
+    async siRequestNext(input: { jobId: string; dealId: string }): Promise<DealToProjectInput | null> {
+      const [row] = await requests().waitingFor(input.jobId, input.dealId);
+      if (!row) return null;
+      const job = await dealToProjectJob(deps, row.jobId);
+      return { requestId: row.id, jobId: job.id, dealId: row.dealId, crm: job.crm, si: job.si };
+    },
+
     async siRequestEnd(input: {
       requestId: number;
       status: 'done' | 'failed';

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RequestStatus, SiRequest } from '../db/entities/index.js';
 import { type DealToProjectJob, JobsRepository } from '../db/repositories/jobs.repository.js';
 import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
 import type { DealToProjectInput } from '../workflows/deal-project-definitions.js';
+import { siRequestWaitingSignal } from '../workflows/deal-project-signals.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
 import { temporalUiUrl, type TemporalSettings } from './syncs.service.js';
@@ -49,7 +49,7 @@ export class DealProjectsService {
     return jobs[0]!;
   }
 
-  /** Commits the request, then starts its workflow; a deal busy with an earlier request keeps it `received` until that one ends. */
+  /** Commits the request, then starts its workflow, or signals the deal's run busy with an earlier request. */
   async create(input: SiRequestInput): Promise<SiRequestView> {
     const job = await this.job(input.jobId);
     const repo = IntegrationRequestsRepository.si(this.em());
@@ -125,18 +125,24 @@ export class DealProjectsService {
     };
     const key = workflowIds.dealToProject(job.id, row.dealId);
     const id = dryRun ? workflowIds.dryRun(key) : key;
-    try {
+    if (dryRun) {
       await this.t.client.workflow.start('dealToProject', {
         taskQueue: this.t.taskQueue,
         workflowId: id,
         args: [input],
-        // A deal busy with an earlier request keeps this one `received`; the request-sweep schedule starts it later.
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      return id;
     }
+    // Signal-with-start: a run busy with an earlier request for this deal takes this one next (Temporal never lets a
+    // run complete past an unread signal); otherwise a run starts with it.
+    await this.t.client.workflow.signalWithStart('dealToProject', {
+      taskQueue: this.t.taskQueue,
+      workflowId: id,
+      args: [input],
+      signal: siRequestWaitingSignal,
+      signalArgs: [],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
     return id;
   }
 

@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { siRequestWaitingSignal } from './deal-project-signals.js';
 import type { DealToProjectInput, DealToProjectResult } from './deal-project-definitions.js';
 import { type Progress, progressQuery } from './definitions.js';
 import { connectionActivities, mainQueue } from './queues.js';
@@ -25,62 +33,89 @@ export async function dealToProject(input: DealToProjectInput): Promise<DealToPr
     progress = { phase, done, total: 4 };
   };
 
-  return recordedRun(
-    'deal-to-project',
-    input.crm,
-    async () => {
-      const result: DealToProjectResult = {
-        requestId: input.requestId,
-        status: 'failed',
-        projectId: null,
-        mode: null,
-        written: [],
-        error: null,
-        dryRun,
-      };
-      try {
-        const { importTimeoutMinutes } = await store.siRequestBegin({
-          requestId: input.requestId,
-          workflowId: workflowInfo().workflowId,
-        });
-        step('reading the deal', 0);
-        const plan = await crm.dealPlanProject(ref);
-        result.projectId = plan.projectId;
-        result.mode = plan.mode;
-        if (!plan.found)
-          throw ApplicationFailure.nonRetryable(`deal ${input.dealId} does not exist in the CRM`, 'DealNotFound');
-        if (plan.missing.length)
-          throw ApplicationFailure.nonRetryable(
-            `deal ${input.dealId} cannot become a project: fill ${plan.missing.join(', ')}`,
-            'DealIncomplete',
-          );
-        if (!dryRun) {
-          if (plan.mode !== 'unchanged') {
-            step(plan.mode === 'update' ? 'updating the project' : 'publishing the project', 1);
-            await si.projectPublish(ref);
-            step('waiting for SI to import it', 2);
-            await waitForImport(si, ref, importTimeoutMinutes);
-          }
-          step('writing back to the deal', 3);
-          result.written = (await crm.dealWriteBack(ref)).written;
-        }
-        result.status = 'done';
-        await store.siRequestEnd({ requestId: input.requestId, status: 'done', result: { ...result } });
-        step('done', 4);
-        return result;
-      } catch (err) {
-        result.error = messageOf(err);
-        await store.siRequestEnd({
+  // What to take next is read from the request rows; the signal says to look again.
+  const wake = { signalled: false };
+  setHandler(siRequestWaitingSignal, () => {
+    wake.signalled = true;
+  });
+
+  let outcome: { result: DealToProjectResult } | { failure: unknown };
+  try {
+    outcome = { result: await runRequest() };
+  } catch (failure) {
+    outcome = { failure };
+  }
+  // Requests for this deal committed meanwhile (signalled once committed; Temporal does not let a run complete past
+  // a signal) run next, one at a time, each as a run of its own.
+  if (!dryRun) {
+    do {
+      wake.signalled = false;
+      const next = await store.siRequestNext({ jobId: input.jobId, dealId: input.dealId });
+      if (next) await continueAsNew<typeof dealToProject>(next);
+    } while (wake.signalled);
+  }
+  if ('failure' in outcome) throw outcome.failure;
+  return outcome.result;
+
+  function runRequest(): Promise<DealToProjectResult> {
+    return recordedRun(
+      'deal-to-project',
+      input.crm,
+      async () => {
+        const result: DealToProjectResult = {
           requestId: input.requestId,
           status: 'failed',
-          result: { ...result },
-          error: result.error,
-        });
-        throw err;
-      }
-    },
-    (r) => ({ written: r.written.length }),
-  );
+          projectId: null,
+          mode: null,
+          written: [],
+          error: null,
+          dryRun,
+        };
+        try {
+          const { importTimeoutMinutes } = await store.siRequestBegin({
+            requestId: input.requestId,
+            workflowId: workflowInfo().workflowId,
+          });
+          step('reading the deal', 0);
+          const plan = await crm.dealPlanProject(ref);
+          result.projectId = plan.projectId;
+          result.mode = plan.mode;
+          if (!plan.found)
+            throw ApplicationFailure.nonRetryable(`deal ${input.dealId} does not exist in the CRM`, 'DealNotFound');
+          if (plan.missing.length)
+            throw ApplicationFailure.nonRetryable(
+              `deal ${input.dealId} cannot become a project: fill ${plan.missing.join(', ')}`,
+              'DealIncomplete',
+            );
+          if (!dryRun) {
+            if (plan.mode !== 'unchanged') {
+              step(plan.mode === 'update' ? 'updating the project' : 'publishing the project', 1);
+              await si.projectPublish(ref);
+              step('waiting for SI to import it', 2);
+              await waitForImport(si, ref, importTimeoutMinutes);
+            }
+            step('writing back to the deal', 3);
+            result.written = (await crm.dealWriteBack(ref)).written;
+          }
+          result.status = 'done';
+          await store.siRequestEnd({ requestId: input.requestId, status: 'done', result: { ...result } });
+          step('done', 4);
+          return result;
+        } catch (err) {
+          result.error = messageOf(err);
+          await store.siRequestEnd({
+            requestId: input.requestId,
+            status: 'failed',
+            result: { ...result },
+            error: result.error,
+          });
+          throw err;
+        }
+      },
+      (r) => ({ written: r.written.length }),
+      { perRun: true },
+    );
+  }
 }
 
 async function waitForImport(

@@ -124,4 +124,12 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
       limit,
     })) as Array<InstanceType<E>>;
   }
+
+  /** The oldest request of a deal still waiting (SI requests only). */
+  async waitingFor(jobId: string, dealId: string): Promise<Array<InstanceType<E>>> {
+    return (await this.em.find(this.entity as never, { status: 'received', jobId, dealId } as never, {
+      orderBy: { id: 'asc' } as never,
+      limit: 1,
+    })) as Array<InstanceType<E>>;
+  }
 }

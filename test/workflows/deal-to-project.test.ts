@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { DealToProjectJobSchema } from '../../config/jobs.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { projectGuid } from '../../domain/project-guid.js';
 import type { RunningSimulators } from '../../simulators/index.js';
@@ -17,6 +18,8 @@ let temporal: TestTemporal;
 let app: FastifyInstance;
 const jobId = uniqueId('deal-si');
 const WEBHOOK_TOKEN = 'whk-0123456789abcdef';
+const wrongSiId = uniqueId('si-wrong');
+const wrongJobId = uniqueId('deal-si-wrong');
 type Deal = Record<string, unknown> & { id: string; Account_Name: { id: string } | null };
 
 const deals = () => [...sims.zoho.store.records.get('Deals')!.values()] as unknown as Deal[];
@@ -33,18 +36,21 @@ const siProjects = async () =>
       projects: Array<{ id: string; number: string | null }>;
     }
   ).projects;
-const fault = (rule: Record<string, unknown>) =>
-  fetch(`${sims.urls.dtoolsSi}/__admin/faults`, {
+const fault = async (rule: Record<string, unknown>) => {
+  const res = await fetch(`${sims.urls.dtoolsSi}/__admin/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(rule),
   });
+  expect(res.ok, `fault ${JSON.stringify(rule)}: HTTP ${res.status}`).toBe(true);
+};
 
 async function post(body: Record<string, unknown>, opts: { form?: boolean; token?: string; path?: string } = {}) {
   const payload = opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
   return app.inject({
     method: 'POST',
-    url: `${opts.path ?? '/si-requests'}${opts.token ? `?token=${opts.token}` : ''}`,
+    // A webhook token names its job; with the API key, the job is named (two jobs exist here).
+    url: `${opts.path ?? '/si-requests'}${opts.token ? `?token=${opts.token}` : `?jobId=${jobId}`}`,
     payload,
     headers: {
       ...(opts.token ? {} : auth),
@@ -76,9 +82,11 @@ beforeAll(async () => {
   sims = await startTestSimulators({ SIM_DTOOLS_SI_IMPORT_DELAY_MS: 0, SIM_SCALE_DEALS: 12 });
   const crm = zohoConnection(sims);
   const si = dtoolsConnection(sims);
+  const wrongSi = dtoolsConnection(sims, { id: wrongSiId, keyEnv: 'WRONG_DTOOLS_API_KEY' });
   await new ConnectionsRepository(db.orm.em.fork()).apply(
-    [crm, si],
+    [crm, si, wrongSi],
     [
+      DealToProjectJobSchema.parse({ id: wrongJobId, kind: 'deal-to-project', crm: crm.id, si: wrongSi.id }),
       {
         id: jobId,
         kind: 'deal-to-project',
@@ -203,5 +211,76 @@ describe('deal → project (dealToProject through /si-requests)', () => {
       ).statusCode,
     ).toBe(404);
     expect((await app.inject({ url: '/si-requests?limit=200', headers: auth })).json().items.length).toBe(before);
+  });
+
+  it('a failed request replayed after its cause is fixed completes', { timeout: 90_000 }, async () => {
+    const deal = dealWith(false);
+    const id = (await post({ dealId: deal.id })).json().id;
+    expect((await ended(id)).status).toBe('failed');
+    const account = deals().find((d) => d.Account_Name !== null)!.Account_Name;
+    const patched = await fetch(`${sims.urls.zohoCrm}/__admin/records/Deals/${deal.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fields: { Account_Name: account } }),
+    });
+    expect(patched.ok).toBe(true);
+    expect((await app.inject({ method: 'POST', url: `/si-requests/${id}/replay`, headers: auth })).statusCode).toBe(
+      202,
+    );
+    const again = await ended(id);
+    expect(again).toMatchObject({ status: 'done', error: null });
+    expect((await publishCounts())[projectGuid(jobId, deal.id)]).toBe(1);
+  });
+
+  it('a wrong SI key fails the check and the request with a clear auth error, without a retry storm', async () => {
+    const before = ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/stats`)).json()) as { unauthorized: number })
+      .unauthorized;
+    const check = await app.inject({ method: 'POST', url: `/connections/${wrongSiId}/check`, headers: auth });
+    expect(check.statusCode).toBe(202);
+    const checked = await vi.waitFor(
+      async () => {
+        const view = (await app.inject({ url: check.json().statusUrl, headers: auth })).json();
+        expect(view.status).toBe('failed');
+        return view as { error: string };
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(checked.error).toMatch(/HTTP 401/);
+    const deal = dealWith(true);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/si-requests',
+      headers: auth,
+      query: { jobId: wrongJobId },
+      payload: { dealId: deal.id },
+    });
+    const view = await ended(res.json().id);
+    expect(view.status).toBe('failed');
+    expect(view.error).toMatch(/HTTP 401/);
+    const after = ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/stats`)).json()) as { unauthorized: number })
+      .unauthorized;
+    // One refused call each: the check's and the publish's. Auth errors are not retried.
+    expect(after - before).toBe(2);
+  });
+
+  it('429s and 5xx from SI and an expired Zoho token end in the same state as a clean run', async () => {
+    const deal = dealWith(true);
+    await fault({ kind: 'status', status: 429, retryAfterSec: 1, times: 2, pathPrefix: '/si/Publish/Projects' });
+    await fault({ kind: 'status', status: 503, times: 2, pathPrefix: '/si/Message/PublishedMessageStatus' });
+    await fetch(`${sims.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
+    const view = await ended((await post({ dealId: deal.id })).json().id);
+    expect(view).toMatchObject({ status: 'done', error: null });
+    const guid = projectGuid(jobId, deal.id);
+    expect((await publishCounts())[guid]).toBe(1);
+    const project = (await siProjects()).find((p) => p.id === guid)!;
+    expect(sims.zoho.store.records.get('Deals')!.get(deal.id)).toMatchObject({
+      SI_Project_ID: guid,
+      SI_Project_Number: project.number,
+      SI_Status: 'imported',
+    });
+    // Each rule leaves once its two hits are served.
+    expect(
+      ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/faults`)).json()) as { rules: unknown[] }).rules,
+    ).toEqual([]);
   });
 });
