@@ -266,7 +266,17 @@ export function createProjectUpdateStoreActivities(deps: Pick<ActivityDeps, 'orm
       const jobs = new Map((await new JobsRepository(deps.orm.em.fork()).dealToProject()).map((j) => [j.id, j]));
       return rows.flatMap((r) => {
         const job = jobs.get(r.jobId);
-        return job ? [{ jobId: job.id, crm: job.crm, si: job.si, projectIds: r.projectIds, requestId: r.id }] : [];
+        return job
+          ? [
+              {
+                jobId: job.id,
+                crm: job.crm,
+                si: job.si,
+                projectIds: r.projectIds.length ? r.projectIds : undefined,
+                requestId: r.id,
+              },
+            ]
+          : [];
       });
     },
 
@@ -275,7 +285,13 @@ export function createProjectUpdateStoreActivities(deps: Pick<ActivityDeps, 'orm
       const job = (await new JobsRepository(deps.orm.em.fork()).dealToProject(input.jobId))[0];
       const row = job ? (await requests().waiting(new Date(Date.now() + 60_000), 1, input.jobId))[0] : undefined;
       return job && row
-        ? { jobId: job.id, crm: job.crm, si: job.si, projectIds: row.projectIds, requestId: row.id }
+        ? {
+            jobId: job.id,
+            crm: job.crm,
+            si: job.si,
+            projectIds: row.projectIds.length ? row.projectIds : undefined,
+            requestId: row.id,
+          }
         : null;
     },
 

@@ -6,6 +6,7 @@ import { connectionsCommand } from './commands/connections.js';
 import { leadsCommand } from './commands/leads.js';
 import { syncCommand } from './commands/sync.js';
 import { syncsCommand } from './commands/syncs.js';
+import { siCommand } from './commands/si.js';
 import { CliContext } from './context.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -33,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
         download: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         id: { type: 'string' },
+        deal: { type: 'string' },
+        job: { type: 'string' },
+        project: { type: 'string', multiple: true },
         take: { type: 'string' },
         value: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -53,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     if (group === 'syncs') return await syncsCommand(ctx, sub, rest, parsed.values);
     if (group === 'sync') return await syncCommand(ctx, sub, rest, parsed.values);
     if (group === 'leads') return await leadsCommand(ctx, sub, rest, parsed.values);
+    if (group === 'si') return await siCommand(ctx, sub, rest, parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);

@@ -24,6 +24,17 @@ Leads (two-way sync with Zoho CRM)
                                            settle a conflict; a value other than Zoho's is pushed
   (--connection may be left out when there is one zoho-crm connection)
 
+Deal → project (Zoho deals and D-Tools SI)
+  si push --deal ID [--job ID] [--dry-run] [--no-wait] [--json]
+                                           send a deal to SI (an SI request); waits until SI imported it
+  si pull [--project ID,...] [--job ID] [--dry-run] [--no-wait] [--json]
+                                           bring SI projects' changes and change orders to their deals
+                                           (without --project: whatever SI users published since the last poll)
+  si requests [--status received|running|done|failed] [--deal ID] [--job ID] [--json]
+  si replay REQUEST_ID [--no-wait] [--json]
+                                           run an SI request again (safe: same project, only changed fields)
+  (--job may be left out when there is one deal-to-project job)
+
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]
   syncs show WORKFLOW_ID [--json]          Temporal status, progress and result of one sync

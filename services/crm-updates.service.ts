@@ -48,9 +48,15 @@ export class CrmUpdatesService {
       projectIds: input.projectIds,
       payload: input.payload,
       source: input.source,
+      dryRun: input.dryRun ?? false,
     });
     const workflowId = await this.start(row, { jobId: job.id, crm: job.crm, si: job.si }, input.dryRun ?? false);
     return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
+  }
+
+  /** A poll now (`crm-sync si pull`): a request for whatever SI users published, kept like any other request. */
+  async pollNow(jobId: string | undefined, dryRun: boolean): Promise<CrmUpdateView> {
+    return this.create({ jobId, projectIds: [], payload: { type: 'Update', poll: true }, source: 'api', dryRun });
   }
 
   async get(id: number): Promise<CrmUpdateView> {
@@ -91,7 +97,8 @@ export class CrmUpdatesService {
     const job = await this.dealProjects.job(view.jobId);
     const repo = IntegrationRequestsRepository.crmUpdates(this.em());
     await repo.updatePayload(id, { status: 'received' });
-    const workflowId = await this.start((await repo.get(id))!, { jobId: job.id, crm: job.crm, si: job.si }, false);
+    const row = (await repo.get(id))!;
+    const workflowId = await this.start(row, { jobId: job.id, crm: job.crm, si: job.si }, row.dryRun);
     return this.withWorkflow(await this.get(id), workflowId);
   }
 
@@ -110,7 +117,13 @@ export class CrmUpdatesService {
   ): Promise<string> {
     const key = workflowIds.projectUpdates(job.jobId);
     const id = dryRun ? workflowIds.dryRun(`${key}:request-${row.id}`) : key;
-    const input: ProjectUpdatesInput = { ...job, projectIds: row.projectIds, requestId: row.id, dryRun };
+    // No project ids: everything SI users published (a poll asked for by hand).
+    const input: ProjectUpdatesInput = {
+      ...job,
+      projectIds: row.projectIds.length ? row.projectIds : undefined,
+      requestId: row.id,
+      dryRun,
+    };
     if (dryRun) {
       await this.t.client.workflow.start('projectUpdatesToCrm', {
         taskQueue: this.t.taskQueue,

@@ -58,6 +58,7 @@ export class DealProjectsService {
       dealId: input.dealId,
       payload: input.payload,
       source: input.source,
+      dryRun: input.dryRun ?? false,
     });
     const workflowId = await this.start(row, job, input.dryRun ?? false);
     return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
@@ -101,7 +102,8 @@ export class DealProjectsService {
     if (view.status === 'running') throw new Conflict(`SI request ${id} is running`);
     const repo = IntegrationRequestsRepository.si(this.em());
     await repo.updatePayload(id, { status: 'received' });
-    const workflowId = await this.start((await repo.get(id))!, await this.job(view.jobId), false);
+    const row = (await repo.get(id))!;
+    const workflowId = await this.start(row, await this.job(view.jobId), row.dryRun);
     return this.withWorkflow(await this.get(id), workflowId);
   }
 

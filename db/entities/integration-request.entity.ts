@@ -14,6 +14,8 @@ const common = {
   payload: p.json<Record<string, unknown>>(),
   /** `api`, `webhook` (a per-job token) or `replay`. */
   source: p.string().length(16),
+  /** A dry run's request: run under an id of its own, never taken by the real run of its deal or job. */
+  dryRun: p.boolean().default(false),
   status: p.string().length(16).$type<RequestStatus>(),
   workflowId: p.string().length(255).nullable(),
   result: p.json<Record<string, unknown>>().nullable(),

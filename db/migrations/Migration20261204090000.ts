@@ -10,7 +10,7 @@ export class Migration20261204090000 extends Migration {
     );
 
     this.addSql(
-      `create table "crm_update_requests" ("id" bigserial primary key, "job_id" varchar(63) not null, "payload" jsonb not null, "source" varchar(16) not null, "status" varchar(16) not null, "workflow_id" varchar(255) null, "result" jsonb null, "error" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "started_at" timestamptz null, "finished_at" timestamptz null, "project_ids" jsonb not null);`,
+      `create table "crm_update_requests" ("id" bigserial primary key, "job_id" varchar(63) not null, "payload" jsonb not null, "source" varchar(16) not null, "dry_run" boolean not null default false, "status" varchar(16) not null, "workflow_id" varchar(255) null, "result" jsonb null, "error" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "started_at" timestamptz null, "finished_at" timestamptz null, "project_ids" jsonb not null);`,
     );
     this.addSql(`create index "crm_update_requests_status_id_index" on "crm_update_requests" ("status", "id");`);
 
@@ -22,7 +22,7 @@ export class Migration20261204090000 extends Migration {
     );
 
     this.addSql(
-      `create table "si_requests" ("id" bigserial primary key, "job_id" varchar(63) not null, "payload" jsonb not null, "source" varchar(16) not null, "status" varchar(16) not null, "workflow_id" varchar(255) null, "result" jsonb null, "error" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "started_at" timestamptz null, "finished_at" timestamptz null, "deal_id" varchar(64) not null);`,
+      `create table "si_requests" ("id" bigserial primary key, "job_id" varchar(63) not null, "payload" jsonb not null, "source" varchar(16) not null, "dry_run" boolean not null default false, "status" varchar(16) not null, "workflow_id" varchar(255) null, "result" jsonb null, "error" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "started_at" timestamptz null, "finished_at" timestamptz null, "deal_id" varchar(64) not null);`,
     );
     this.addSql(`create index "si_requests_status_id_index" on "si_requests" ("status", "id");`);
     this.addSql(`create index "si_requests_job_id_deal_id_index" on "si_requests" ("job_id", "deal_id");`);

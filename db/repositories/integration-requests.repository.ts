@@ -118,7 +118,7 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
 
   /** Requests committed but never started (the API died between the two, or a deal was busy): oldest first. */
   async waiting(olderThan: Date, limit: number, jobId?: string): Promise<Array<InstanceType<E>>> {
-    const where = { status: 'received', createdAt: { $lt: olderThan }, ...(jobId ? { jobId } : {}) };
+    const where = { status: 'received', dryRun: false, createdAt: { $lt: olderThan }, ...(jobId ? { jobId } : {}) };
     return (await this.em.find(this.entity as never, where as never, {
       orderBy: { id: 'asc' } as never,
       limit,
@@ -127,7 +127,7 @@ export class IntegrationRequestsRepository<E extends RequestEntity> {
 
   /** The oldest request of a deal still waiting (SI requests only). */
   async waitingFor(jobId: string, dealId: string): Promise<Array<InstanceType<E>>> {
-    return (await this.em.find(this.entity as never, { status: 'received', jobId, dealId } as never, {
+    return (await this.em.find(this.entity as never, { status: 'received', dryRun: false, jobId, dealId } as never, {
       orderBy: { id: 'asc' } as never,
       limit: 1,
     })) as Array<InstanceType<E>>;
