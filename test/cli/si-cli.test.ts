@@ -74,10 +74,14 @@ describe('crm-sync si', () => {
     expect(usage.stderr).toContain('Usage: crm-sync');
   });
 
-  it('pull without projects reads what SI users published and reports projects linked to no deal (exit 1)', { timeout: 60_000 }, async () => {
-    // The seed's two projects were made in SI, not published from a deal.
-    const pulled = await runCli(['si', 'pull'], env);
-    expect(pulled.code, pulled.stderr).toBe(1);
-    expect(pulled.stdout).toMatch(/\d+\s+done\s+2\s+0\s+0\s+2/);
-  });
+  it(
+    'pull without projects reads what SI users published and reports projects linked to no deal (exit 1)',
+    { timeout: 60_000 },
+    async () => {
+      // The seed's two projects were made in SI, not published from a deal.
+      const pulled = await runCli(['si', 'pull'], env);
+      expect(pulled.code, pulled.stderr).toBe(1);
+      expect(pulled.stdout).toMatch(/\d+\s+done\s+2\s+0\s+0\s+2/);
+    },
+  );
 });
