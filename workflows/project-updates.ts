@@ -15,6 +15,8 @@ const store = mainQueue();
 const MAX_PROJECTS = 200;
 /** Requests taken by one run before it continues as new: keeps the history bounded. */
 const REQUESTS_PER_RUN = 20;
+/** Projects applied at once. */
+const PROJECTS_AT_ONCE = 8;
 
 /**
  * SI projects → their deals (from `POST /crm-updates` or the `si-poll` schedule), one run per job: for each project,
@@ -85,23 +87,29 @@ async function applyRequest(input: ProjectUpdatesInput, report: (p: Progress) =>
       ? [...new Set(input.projectIds.map((p) => p.toLowerCase()))]
       : published.map((p) => p.projectId);
     report({ phase: 'applying', done: 0, total: ids.length });
-    for (const projectId of ids) {
-      const ref = { jobId: input.jobId, projectId, runId, workflowId };
-      counts.projects += 1;
-      const coNumbers = (byId.get(projectId)?.entries ?? []).flatMap((e) => (e.coNumber ? [e.coNumber] : []));
-      const { dealId } = await si.projectSnapshot({ ...ref, coNumbers });
-      if (!dealId) {
-        counts.errors += 1;
-      } else {
-        const applied = await crm.dealApplyProject({ ...ref, dryRun });
-        for (const k of ['fieldsWritten', 'dealsWritten', 'notesAdded', 'notesFound', 'errors'] as const)
-          counts[k] += applied[k];
-        const entries = byId.get(projectId);
-        if (!dryRun && entries && applied.errors === 0)
-          counts.acknowledged += (await si.projectAcknowledge({ jobId: input.jobId, project: entries })).acknowledged;
+    // A few projects at a time: each is independent (its own deal, its own ledger rows), and the connection
+    // queues' rate governors keep the whole inside both budgets.
+    const queue = [...ids];
+    const lane = async () => {
+      for (let projectId = queue.shift(); projectId; projectId = queue.shift()) {
+        const ref = { jobId: input.jobId, projectId, runId, workflowId };
+        counts.projects += 1;
+        const coNumbers = (byId.get(projectId)?.entries ?? []).flatMap((e) => (e.coNumber ? [e.coNumber] : []));
+        const { dealId } = await si.projectSnapshot({ ...ref, coNumbers });
+        if (!dealId) {
+          counts.errors += 1;
+        } else {
+          const applied = await crm.dealApplyProject({ ...ref, dryRun });
+          for (const k of ['fieldsWritten', 'dealsWritten', 'notesAdded', 'notesFound', 'errors'] as const)
+            counts[k] += applied[k];
+          const entries = byId.get(projectId);
+          if (!dryRun && entries && applied.errors === 0)
+            counts.acknowledged += (await si.projectAcknowledge({ jobId: input.jobId, project: entries })).acknowledged;
+        }
+        report({ phase: 'applying', done: counts.projects, total: ids.length });
       }
-      report({ phase: 'applying', done: counts.projects, total: ids.length });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(PROJECTS_AT_ONCE, ids.length) }, lane));
     if (input.requestId)
       await store.crmUpdateEnd({ requestId: input.requestId, status: 'done', result: { ...counts, dryRun } });
     return counts;
