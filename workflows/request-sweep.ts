@@ -1,7 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { workflowIds } from './definitions.js';
 import { mainQueue } from './queues.js';
+import { startDetached } from './start-detached.js';
 
 const store = mainQueue();
 /** Left alone this long after it was committed: the API starts a request itself right after the commit. */
@@ -14,52 +13,23 @@ export interface RequestSweepResult {
 
 /**
  * The safety net of requests-as-rows (run by the `request-sweep` schedule): starts every SI request and CRM-update
- * request left `received` under its business key (the deal's, the job's updates'). A deal still busy with an earlier request keeps the rest waiting for
- * the next sweep, so requests for one deal run one at a time, in order.
+ * request left `received` (the API died between committing and starting it) under its business key: the deal's,
+ * the job's updates'. A key whose run is busy keeps its requests for that run, which takes them before it ends.
  */
 export async function requestSweep(): Promise<RequestSweepResult> {
-  const waiting = await store.siRequestsWaiting({ olderThanMs: GRACE_MS, limit: 100 });
   const result: RequestSweepResult = { started: 0, busy: 0 };
   const seen = new Set<string>();
-  for (const input of waiting) {
-    const workflowId = workflowIds.dealToProject(input.jobId, input.dealId);
-    if (seen.has(workflowId)) {
-      result.busy += 1;
-      continue;
-    }
+  const start = async (workflowType: string, workflowId: string, input: unknown) => {
+    // One request per business key and sweep: the rest of that key's requests wait for its run.
+    if (!seen.has(workflowId) && (await startDetached(workflowType, workflowId, [input])) !== null) result.started += 1;
+    else result.busy += 1;
     seen.add(workflowId);
-    try {
-      await startChild('dealToProject', {
-        workflowId,
-        args: [input],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        taskQueue: workflowInfo().taskQueue,
-      });
-      result.started += 1;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      result.busy += 1;
-    }
+  };
+  for (const input of await store.siRequestsWaiting({ olderThanMs: GRACE_MS, limit: 100 })) {
+    await start('dealToProject', workflowIds.dealToProject(input.jobId, input.dealId), input);
   }
   for (const input of await store.crmUpdatesWaiting({ olderThanMs: GRACE_MS, limit: 100 })) {
-    const workflowId = workflowIds.projectUpdates(input.jobId);
-    if (seen.has(workflowId)) {
-      result.busy += 1;
-      continue;
-    }
-    seen.add(workflowId);
-    try {
-      await startChild('projectUpdatesToCrm', {
-        workflowId,
-        args: [input],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        taskQueue: workflowInfo().taskQueue,
-      });
-      result.started += 1;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      result.busy += 1;
-    }
+    await start('projectUpdatesToCrm', workflowIds.projectUpdates(input.jobId), input);
   }
   return result;
 }

@@ -1,8 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import { workflowIds } from './definitions.js';
 import type { ProjectUpdatesInput } from './project-updates-definitions.js';
 import { mainQueue } from './queues.js';
+import { startDetached } from './start-detached.js';
 
 const store = mainQueue();
 
@@ -19,18 +18,8 @@ export async function siPoll(): Promise<SiPollResult> {
   const result: SiPollResult = { started: [], alreadyRunning: [] };
   for (const job of await store.dealToProjectJobs()) {
     const input: ProjectUpdatesInput = { jobId: job.jobId, crm: job.crm, si: job.si };
-    try {
-      await startChild('projectUpdatesToCrm', {
-        workflowId: workflowIds.projectUpdates(job.jobId),
-        args: [input],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        taskQueue: workflowInfo().taskQueue,
-      });
-      result.started.push(job.jobId);
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      result.alreadyRunning.push(job.jobId);
-    }
+    const runId = await startDetached('projectUpdatesToCrm', workflowIds.projectUpdates(job.jobId), [input]);
+    (runId ? result.started : result.alreadyRunning).push(job.jobId);
   }
   return result;
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { DealToProjectJobSchema } from '../../config/jobs.js';
+import { SiRequest } from '../../db/entities/index.js';
+import { IntegrationRequestsRepository } from '../../db/repositories/integration-requests.repository.js';
+import { requestSweep } from '../../workflows/index.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { projectGuid } from '../../domain/project-guid.js';
 import type { RunningSimulators } from '../../simulators/index.js';
@@ -282,5 +285,24 @@ describe('deal → project (dealToProject through /si-requests)', () => {
     expect(
       ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/faults`)).json()) as { rules: unknown[] }).rules,
     ).toEqual([]);
+  });
+
+  it('the sweep starts a request an API committed but never started', async () => {
+    const deal = dealWith(true);
+    const row = await IntegrationRequestsRepository.si(db.orm.em.fork()).create({
+      jobId,
+      dealId: deal.id,
+      payload: { dealId: deal.id },
+      source: 'api',
+      dryRun: false,
+    });
+    await db.orm.em.fork().nativeUpdate(SiRequest, { id: row.id }, { createdAt: new Date(Date.now() - 60_000) });
+    const sweep = await temporal.client.workflow.execute(requestSweep, {
+      taskQueue: temporal.settings.taskQueue,
+      workflowId: uniqueId('sweep'),
+    });
+    expect(sweep).toEqual({ started: 1, busy: 0 });
+    expect(await ended(row.id)).toMatchObject({ status: 'done', error: null });
+    expect((await publishCounts())[projectGuid(jobId, deal.id)]).toBe(1);
   });
 });
