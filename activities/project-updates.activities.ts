@@ -69,9 +69,24 @@ export function createProjectUpdateActivities(deps: ActivityDeps) {
     async projectSnapshot(input: Ref & { coNumbers?: string[] }): Promise<{ dealId: string | null }> {
       return keepAlive(async () => {
         const job = await dealToProjectJob(deps, input.jobId);
-        const project = await (
-          await deps.connectors.capability(job.si, 'projects')
-        ).readProject(input.projectId, input.coNumbers);
+        let project: ProjectSnapshot;
+        try {
+          project = await (
+            await deps.connectors.capability(job.si, 'projects')
+          ).readProject(input.projectId, input.coNumbers);
+        } catch (err) {
+          // A project SI cannot serve (unknown, or never published by an SI user) is this project's error only.
+          if (dispositionOf(err) !== 'item') throw err;
+          await recordItemEvents(deps.orm, [
+            event(input, job.si, {
+              level: 'error',
+              code: itemErrorCode(err),
+              message: `SI project ${input.projectId} cannot be read: ${(err as Error).message} (an SI user publishes it from SI)`,
+              details: { projectId: input.projectId },
+            }),
+          ]);
+          return { dealId: null };
+        }
         const links = new ProjectLinksRepository(em());
         let link = await links.byProject(input.jobId, project.id);
         const dealId = project.integrationProjectId;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { REQUEST_STATUSES } from '../../db/entities/index.js';
 import { InvalidFields } from '../../services/errors.js';
 import type { AppDeps } from '../app.js';
-import { Cursor, DateTime, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
+import { Cursor, DateTime, errorResponses, Limit, pageOf, Text } from '../schemas.js';
 import { webhookJobOf } from '../webhook-auth.js';
+import { acceptedView, registerRequestCrud } from './request-crud.js';
 
 const CrmUpdate = z
   .object({
@@ -53,7 +54,6 @@ const ListQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor(100).optional(),
 });
-const IdParams = z.object({ id: Id });
 const UpdateBody = z.strictObject({ projectIds: z.array(ProjectId).min(1).max(200).optional(), payload: Payload });
 
 /** `{ type: "Update", projectIds: [...] }` as the existing service takes it: either case, a list or a comma-separated string. */
@@ -84,18 +84,6 @@ export const crmUpdatesRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['deal-to-project'];
-    const accepted = (v: {
-      id: number;
-      workflowId: string | null;
-      temporalUiUrl: string | null;
-      status: (typeof REQUEST_STATUSES)[number];
-    }) => ({
-      id: v.id,
-      workflowId: v.workflowId,
-      statusUrl: `/crm-updates/${v.id}`,
-      temporalUiUrl: v.temporalUiUrl,
-      status: v.status,
-    });
     for (const path of ['/crm-updates', '/api/crm/']) {
       app.post(
         path,
@@ -120,7 +108,7 @@ export const crmUpdatesRoutes =
             source: webhookJob ? 'webhook' : 'api',
             dryRun: req.query.dryRun,
           });
-          return reply.code(202).send(accepted(view));
+          return reply.code(202).send(acceptedView('/crm-updates', view));
         },
       );
     }
@@ -143,59 +131,15 @@ export const crmUpdatesRoutes =
         );
       },
     );
-    for (const prefix of ['/crm-updates', '/api/crm']) {
-      const suffix = prefix === '/api/crm' ? '/' : '';
-      app.get(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: 'One CRM update request with its outcome',
-            params: IdParams,
-            response: { 200: CrmUpdate, ...errorResponses },
-          },
-        },
-        async (req) => deps.crmUpdates.get(req.params.id),
-      );
-      app.put(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: 'Edit a request that is not running',
-            params: IdParams,
-            body: UpdateBody,
-            response: { 200: CrmUpdate, ...errorResponses },
-          },
-        },
-        async (req) => deps.crmUpdates.update(req.params.id, req.body),
-      );
-      app.delete(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: 'Delete a request that is not running',
-            params: IdParams,
-            response: { 204: z.null(), ...errorResponses },
-          },
-        },
-        async (req, reply) => {
-          await deps.crmUpdates.delete(req.params.id);
-          return reply.code(204).send(null);
-        },
-      );
-    }
-    app.post(
-      '/crm-updates/:id/replay',
-      {
-        schema: {
-          tags,
-          summary: 'Run an ended request again (changes only what differs; notes stay single)',
-          params: IdParams,
-          response: { 202: Accepted, ...errorResponses },
-        },
-      },
-      async (req, reply) => reply.code(202).send(accepted(await deps.crmUpdates.replay(req.params.id))),
-    );
+    registerRequestCrud(app, {
+      path: '/crm-updates',
+      alias: '/api/crm',
+      tags,
+      noun: 'CRM update request',
+      view: CrmUpdate,
+      updateBody: UpdateBody,
+      accepted: Accepted,
+      replaySummary: 'Run an ended request again (changes only what differs; notes stay single)',
+      service: deps.crmUpdates,
+    });
   };

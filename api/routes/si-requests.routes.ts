@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { REQUEST_STATUSES } from '../../db/entities/index.js';
 import { InvalidFields } from '../../services/errors.js';
 import type { AppDeps } from '../app.js';
-import { Cursor, DateTime, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
+import { Cursor, DateTime, errorResponses, Limit, pageOf, Text } from '../schemas.js';
 import { webhookJobOf } from '../webhook-auth.js';
+import { acceptedView, registerRequestCrud } from './request-crud.js';
 
 const SiRequest = z
   .object({
@@ -59,7 +60,6 @@ const ListQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor(100).optional(),
 });
-const IdParams = z.object({ id: Id });
 const UpdateBody = z.strictObject({ dealId: DealId.optional(), payload: Payload });
 
 function dealIdOf(payload: Record<string, unknown>): string {
@@ -106,13 +106,7 @@ export const siRequestsRoutes =
             source: webhookJob ? 'webhook' : 'api',
             dryRun: req.query.dryRun,
           });
-          return reply.code(202).send({
-            id: view.id,
-            workflowId: view.workflowId,
-            statusUrl: `/si-requests/${view.id}`,
-            temporalUiUrl: view.temporalUiUrl,
-            status: view.status,
-          });
+          return reply.code(202).send(acceptedView('/si-requests', view));
         },
       );
     }
@@ -137,69 +131,15 @@ export const siRequestsRoutes =
       },
     );
 
-    for (const prefix of ['/si-requests', '/api/si']) {
-      const suffix = prefix === '/api/si' ? '/' : '';
-      app.get(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: "One SI request with its workflow's outcome",
-            params: IdParams,
-            response: { 200: SiRequest, ...errorResponses },
-          },
-        },
-        async (req) => deps.dealProjects.get(req.params.id),
-      );
-      app.put(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: 'Edit a request that is not running',
-            params: IdParams,
-            body: UpdateBody,
-            response: { 200: SiRequest, ...errorResponses },
-          },
-        },
-        async (req) => deps.dealProjects.update(req.params.id, req.body),
-      );
-      app.delete(
-        `${prefix}/:id${suffix}`,
-        {
-          schema: {
-            tags,
-            summary: 'Delete a request that is not running',
-            params: IdParams,
-            response: { 204: z.null(), ...errorResponses },
-          },
-        },
-        async (req, reply) => {
-          await deps.dealProjects.delete(req.params.id);
-          return reply.code(204).send(null);
-        },
-      );
-    }
-
-    app.post(
-      '/si-requests/:id/replay',
-      {
-        schema: {
-          tags,
-          summary: 'Run an ended request again (safe: same project GUID, only changed fields written)',
-          params: IdParams,
-          response: { 202: Accepted, ...errorResponses },
-        },
-      },
-      async (req, reply) => {
-        const view = await deps.dealProjects.replay(req.params.id);
-        return reply.code(202).send({
-          id: view.id,
-          workflowId: view.workflowId,
-          statusUrl: `/si-requests/${view.id}`,
-          temporalUiUrl: view.temporalUiUrl,
-          status: view.status,
-        });
-      },
-    );
+    registerRequestCrud(app, {
+      path: '/si-requests',
+      alias: '/api/si',
+      tags,
+      noun: 'SI request',
+      view: SiRequest,
+      updateBody: UpdateBody,
+      accepted: Accepted,
+      replaySummary: 'Run an ended request again (safe: same project GUID, only changed fields written)',
+      service: deps.dealProjects,
+    });
   };

@@ -243,4 +243,28 @@ describe('SI projects → deals (projectUpdatesToCrm)', () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
   });
+
+  it('a request that has ended can be read under both paths, edited and deleted; a missing one is a 404', async () => {
+    const { projectId } = await linkedDeal();
+    // Never published by an SI user, so SI serves no view of it: that project's error, and the request still ends.
+    const view = await crmUpdate([projectId]);
+    expect(view).toMatchObject({ status: 'done', result: expect.objectContaining({ projects: 1, errors: 1 }) });
+    const id = (view as unknown as { id: number }).id;
+    const alias = await app.inject({ url: `/api/crm/${id}/`, headers: auth });
+    expect(alias.statusCode).toBe(200);
+    expect(alias.json()).toMatchObject({ id, status: 'done', projectIds: [projectId] });
+    const edited = await app.inject({
+      method: 'PUT',
+      url: `/crm-updates/${id}`,
+      headers: auth,
+      payload: { projectIds: ['p-1'], payload: { note: 'edited' } },
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json()).toMatchObject({ projectIds: ['p-1'], payload: { note: 'edited' } });
+    expect((await app.inject({ method: 'DELETE', url: `/api/crm/${id}/`, headers: auth })).statusCode).toBe(204);
+    expect((await app.inject({ url: `/crm-updates/${id}`, headers: auth })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/crm-updates/${id}/replay`, headers: auth })).statusCode).toBe(
+      404,
+    );
+  });
 });
