@@ -119,6 +119,8 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
         needContent: string[];
       };
       const source = await deps.connectors.capability(input.connectionId, 'dealFiles');
+      // Read once per activity: every deal's files are written with it.
+      const provider = await providerOf(deps, input);
       const onlyFileIds = input.fileIds?.length ? new Set(input.fileIds) : undefined;
       const counts = { ...resume.counts };
       const needContent = [...resume.needContent];
@@ -131,7 +133,7 @@ export function createFileSyncCrmActivities(deps: ActivityDeps) {
           if (dispositionOf(err) !== 'item') throw err;
           page.failures.push({ dealId, code: itemErrorCode(err), message: (err as Error).message });
         }
-        const r = await writePage(deps, input, page);
+        const r = await writePage(deps, input, provider, page);
         for (const k of ['created', 'updated', 'unchanged', 'errors'] as const) counts[k] += r.counts[k];
         needContent.push(...r.needContent);
         ctx.heartbeat({ next: i + 1, counts, needContent });
@@ -202,12 +204,11 @@ async function fileSyncPage(deps: ActivityDeps, input: FileSyncPageInput): Promi
     ? [...new Set((await files.knownDealsOfFiles(input.connectionId, [...onlyFileIds])).values())]
     : input.dealIds;
   const page = await source.dealsPage(input.cursor, { since: input.since, dealIds, onlyFileIds });
+  const provider = await providerOf(deps, input);
   if (page.files)
-    return writePage(deps, input, { deals: page.deals, files: page.files, next: page.next, failures: [] });
+    return writePage(deps, input, provider, { deals: page.deals, files: page.files, next: page.next, failures: [] });
   // Files need one call per deal: those run as separate, checkpointed activities.
-  const refused = input.dryRun
-    ? []
-    : await files.upsertDeals(input.connectionId, await providerOf(deps, input), input.runId, page.deals);
+  const refused = input.dryRun ? [] : await files.upsertDeals(input.connectionId, provider, input.runId, page.deals);
   await recordRefusals(deps, input, 'deal', refused);
   const skip = new Set(refused.map((r) => r.externalId));
   return {
@@ -232,6 +233,7 @@ type WriteInput = RunRef & Pick<FileSyncPageInput, 'dryRun' | 'downloadContent'>
 async function writePage(
   deps: Pick<ActivityDeps, 'orm' | 'content' | 'connectors'>,
   input: WriteInput,
+  provider: string,
   raw: CrmPage,
 ): Promise<FileSyncPageResult> {
   // One row per key in a batch: Postgres refuses an upsert that touches the same row twice.
@@ -274,7 +276,6 @@ async function writePage(
     await recordItemEvents(deps.orm, events);
   } else {
     await recordItemEvents(deps.orm, events);
-    const provider = await providerOf(deps, input);
     await recordRefusals(
       deps,
       input,

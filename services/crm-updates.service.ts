@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CrmUpdateRequest, RequestStatus } from '../db/entities/index.js';
 import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
 import type { DealProjectsService } from './deal-projects.service.js';
@@ -7,23 +6,11 @@ import { workflowIds } from '../workflows/definitions.js';
 import type { ProjectUpdatesInput } from '../workflows/project-updates-definitions.js';
 import { crmUpdateWaitingSignal } from '../workflows/project-updates-signals.js';
 import { Conflict, NotFound } from './errors.js';
-import { temporalUiUrl, type TemporalSettings } from './syncs.service.js';
+import { type RequestRowView, requestRowView, startRequestRun, withWorkflow } from './request-runs.js';
+import type { TemporalSettings } from './syncs.service.js';
 
-export interface CrmUpdateView {
-  id: number;
-  jobId: string;
+export interface CrmUpdateView extends RequestRowView {
   projectIds: string[];
-  status: RequestStatus;
-  source: string;
-  payload: Record<string, unknown>;
-  workflowId: string | null;
-  result: Record<string, unknown> | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  temporalUiUrl: string | null;
 }
 
 /** CRM-update requests (SI projects → deals, the existing service's `Type: Update`): the row first, then the workflow. */
@@ -51,7 +38,7 @@ export class CrmUpdatesService {
       dryRun: input.dryRun ?? false,
     });
     const workflowId = await this.start(row, { jobId: job.id, crm: job.crm, si: job.si }, input.dryRun ?? false);
-    return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
+    return withWorkflow(this.t, this.view((await repo.get(row.id))!), workflowId);
   }
 
   /** A poll now (`crm-sync si pull`): a request for whatever SI users published, kept like any other request. */
@@ -99,15 +86,7 @@ export class CrmUpdatesService {
     await repo.updatePayload(id, { status: 'received' });
     const row = (await repo.get(id))!;
     const workflowId = await this.start(row, { jobId: job.id, crm: job.crm, si: job.si }, row.dryRun);
-    return this.withWorkflow(await this.get(id), workflowId);
-  }
-
-  private withWorkflow(view: CrmUpdateView, workflowId: string): CrmUpdateView {
-    return {
-      ...view,
-      workflowId: view.workflowId ?? workflowId,
-      temporalUiUrl: view.temporalUiUrl ?? temporalUiUrl(this.t, workflowId),
-    };
+    return withWorkflow(this.t, await this.get(id), workflowId);
   }
 
   private async start(
@@ -124,43 +103,16 @@ export class CrmUpdatesService {
       requestId: row.id,
       dryRun,
     };
-    if (dryRun) {
-      await this.t.client.workflow.start('projectUpdatesToCrm', {
-        taskQueue: this.t.taskQueue,
-        workflowId: id,
-        args: [input],
-      });
-      return id;
-    }
-    // Signal-with-start: the job's updates already running (a poll or an earlier request) take this request before
-    // they end; otherwise a run starts with it. Temporal never lets a run complete past an unread signal.
-    await this.t.client.workflow.signalWithStart('projectUpdatesToCrm', {
-      taskQueue: this.t.taskQueue,
+    return startRequestRun(this.t, {
+      workflowType: 'projectUpdatesToCrm',
       workflowId: id,
-      args: [input],
+      input,
       signal: crmUpdateWaitingSignal,
-      signalArgs: [],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      dryRun,
     });
-    return id;
   }
 
   private view(r: CrmUpdateRequest): CrmUpdateView {
-    return {
-      id: r.id,
-      jobId: r.jobId,
-      projectIds: r.projectIds,
-      status: r.status,
-      source: r.source,
-      payload: r.payload,
-      workflowId: r.workflowId ?? null,
-      result: r.result ?? null,
-      error: r.error ?? null,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      startedAt: r.startedAt?.toISOString() ?? null,
-      finishedAt: r.finishedAt?.toISOString() ?? null,
-      temporalUiUrl: r.workflowId ? temporalUiUrl(this.t, r.workflowId) : null,
-    };
+    return { ...requestRowView(this.t, r), projectIds: r.projectIds };
   }
 }

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RequestStatus, SiRequest } from '../db/entities/index.js';
 import { type DealToProjectJob, JobsRepository } from '../db/repositories/jobs.repository.js';
 import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
@@ -7,23 +6,11 @@ import type { DealToProjectInput } from '../workflows/deal-project-definitions.j
 import { siRequestWaitingSignal } from '../workflows/deal-project-signals.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
-import { temporalUiUrl, type TemporalSettings } from './syncs.service.js';
+import { type RequestRowView, requestRowView, startRequestRun, withWorkflow } from './request-runs.js';
+import type { TemporalSettings } from './syncs.service.js';
 
-export interface SiRequestView {
-  id: number;
-  jobId: string;
+export interface SiRequestView extends RequestRowView {
   dealId: string;
-  status: RequestStatus;
-  source: string;
-  payload: Record<string, unknown>;
-  workflowId: string | null;
-  result: Record<string, unknown> | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  temporalUiUrl: string | null;
 }
 export interface SiRequestInput {
   jobId?: string;
@@ -61,7 +48,7 @@ export class DealProjectsService {
       dryRun: input.dryRun ?? false,
     });
     const workflowId = await this.start(row, job, input.dryRun ?? false);
-    return this.withWorkflow(this.view((await repo.get(row.id))!), workflowId);
+    return withWorkflow(this.t, this.view((await repo.get(row.id))!), workflowId);
   }
 
   async get(id: number): Promise<SiRequestView> {
@@ -104,16 +91,7 @@ export class DealProjectsService {
     await repo.updatePayload(id, { status: 'received' });
     const row = (await repo.get(id))!;
     const workflowId = await this.start(row, await this.job(view.jobId), row.dryRun);
-    return this.withWorkflow(await this.get(id), workflowId);
-  }
-
-  /** The run that takes the request (for a deal busy with an earlier one, the next run under that id). */
-  private withWorkflow(view: SiRequestView, workflowId: string): SiRequestView {
-    return {
-      ...view,
-      workflowId: view.workflowId ?? workflowId,
-      temporalUiUrl: view.temporalUiUrl ?? temporalUiUrl(this.t, workflowId),
-    };
+    return withWorkflow(this.t, await this.get(id), workflowId);
   }
 
   private async start(row: SiRequest, job: DealToProjectJob, dryRun: boolean): Promise<string> {
@@ -127,43 +105,16 @@ export class DealProjectsService {
     };
     const key = workflowIds.dealToProject(job.id, row.dealId);
     const id = dryRun ? workflowIds.dryRun(key) : key;
-    if (dryRun) {
-      await this.t.client.workflow.start('dealToProject', {
-        taskQueue: this.t.taskQueue,
-        workflowId: id,
-        args: [input],
-      });
-      return id;
-    }
-    // Signal-with-start: a run busy with an earlier request for this deal takes this one next (Temporal never lets a
-    // run complete past an unread signal); otherwise a run starts with it.
-    await this.t.client.workflow.signalWithStart('dealToProject', {
-      taskQueue: this.t.taskQueue,
+    return startRequestRun(this.t, {
+      workflowType: 'dealToProject',
       workflowId: id,
-      args: [input],
+      input,
       signal: siRequestWaitingSignal,
-      signalArgs: [],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      dryRun,
     });
-    return id;
   }
 
   private view(r: SiRequest): SiRequestView {
-    return {
-      id: r.id,
-      jobId: r.jobId,
-      dealId: r.dealId,
-      status: r.status,
-      source: r.source,
-      payload: r.payload,
-      workflowId: r.workflowId ?? null,
-      result: r.result ?? null,
-      error: r.error ?? null,
-      createdAt: r.createdAt.toISOString(),
-      updatedAt: r.updatedAt.toISOString(),
-      startedAt: r.startedAt?.toISOString() ?? null,
-      finishedAt: r.finishedAt?.toISOString() ?? null,
-      temporalUiUrl: r.workflowId ? temporalUiUrl(this.t, r.workflowId) : null,
-    };
+    return { ...requestRowView(this.t, r), dealId: r.dealId };
   }
 }
