@@ -1,6 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { ConfigError } from '../config/env.js';
 import type { DealToProjectJob } from '../config/jobs.js';
+import type { ProjectQueue } from '../connectors/capabilities.js';
 import { ValidationError } from '../connectors/errors.js';
+import type { ProjectLink } from '../db/entities/index.js';
 import { getJob } from '../db/repositories/connections.repository.js';
 import { IntegrationRequestsRepository } from '../db/repositories/integration-requests.repository.js';
 import { ProjectLinksRepository } from '../db/repositories/project-links.repository.js';
@@ -27,6 +30,21 @@ export async function dealToProjectJob(deps: Pick<ActivityDeps, 'orm'>, jobId: s
   if (!job || job.kind !== 'deal-to-project')
     throw new ConfigError([`job "${jobId}" is not a deal-to-project job of the applied connections file`]);
   return job;
+}
+
+/**
+ * SI has no idempotency keys (crm-apis.md 5): an attempt that died after SI queued its publish but before the link
+ * recorded it leaves a message the link does not know. A retry follows that message rather than queue a second one
+ * the SI user would have to import again. The first attempt publishes without looking.
+ */
+async function publishedByLostAttempt(
+  projects: ProjectQueue,
+  plan: StoredPlan,
+  link: ProjectLink | null,
+): Promise<{ messageId: string; skipped: string[] } | null> {
+  if (Context.current().info.attempt === 1) return null;
+  const last = await projects.lastPublish(plan.projectId, plan.mode === 'update' ? 'update' : 'publish');
+  return last && last.messageId !== link?.messageId ? { messageId: last.messageId, skipped: [] } : null;
 }
 
 /** Zoho date-times take no milliseconds (crm-apis.md 2.3). */
@@ -114,8 +132,10 @@ export function createDealProjectActivities(deps: ActivityDeps) {
         if (!plan || plan.mode === 'unchanged')
           throw new ValidationError(`SI request ${input.requestId} has no plan to publish`, { code: 'NO_PLAN' });
         const projects = await deps.connectors.capability(job.si, 'projects');
+        const links = new ProjectLinksRepository(em());
         const out =
-          plan.mode === 'update'
+          (await publishedByLostAttempt(projects, plan, await links.get(input.jobId, input.dealId))) ??
+          (plan.mode === 'update'
             ? await projects.update(plan.projectId, plan.fields)
             : {
                 ...(await projects.publish({
@@ -124,14 +144,8 @@ export function createDealProjectActivities(deps: ActivityDeps) {
                   fields: plan.fields,
                 })),
                 skipped: [],
-              };
-        await new ProjectLinksRepository(em()).published(
-          input.jobId,
-          input.dealId,
-          plan.projectId,
-          out.messageId,
-          plan.fields,
-        );
+              });
+        await links.published(input.jobId, input.dealId, plan.projectId, out.messageId, plan.fields);
         return out;
       });
     },

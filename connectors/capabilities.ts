@@ -167,6 +167,11 @@ export interface ProjectQueue {
   /** Changes some fields of a project SI has imported; `skipped` names fields this queue cannot change that way. */
   update(projectId: string, fields: Record<string, unknown>): Promise<{ messageId: string; skipped: string[] }>;
   publishStatus(messageId: string): Promise<PublishStatus>;
+  /**
+   * The newest message of this kind the queue holds for the project, in any state: after an attempt that may have
+   * published but never heard the answer, so a retry can follow that message instead of queueing a second one.
+   */
+  lastPublish(projectId: string, kind: 'publish' | 'update'): Promise<{ messageId: string } | null>;
   /** A page of unacknowledged entries, oldest first; acknowledging shifts later pages, so callers restart at 1. */
   publishedEntries(page: number, pageSize: number): Promise<{ entries: PublishedEntry[]; total: number | null }>;
   /** The project with its change orders; `coNumbers`: change orders known to exist (read one by one when need be). */

@@ -3,7 +3,9 @@ import { type ConnectorError, UnavailableError } from '../errors.js';
 import { type AuthProvider, HttpClient, type HttpClientOptions, type HttpResponse } from '../http.js';
 import {
   SiMessageStatus,
+  SiMessageStatusPage,
   type SiMessageState,
+  type SiMessageStatuses,
   SiProject,
   type SiProjectRecord,
   SiProjectsResult,
@@ -63,6 +65,18 @@ export class DtoolsSiClient {
     );
     if (!data) throw new UnavailableError(`no status for message ${messageId}`, { code: 'INVALID_RESPONSE' });
     return data;
+  }
+
+  /** A page of the integration's own publishes, of the given message types (SI's ids), in any state. */
+  async messageStatuses(opts: { typeIds: number[]; pageNumber: number; pageSize: number }): Promise<SiMessageStatuses> {
+    const { data } = await this.http.json(
+      {
+        path: '/Message/PublishedMessagesStatus',
+        query: { messageTypeIds: opts.typeIds, pageNumber: opts.pageNumber, pageSize: opts.pageSize },
+      },
+      SiMessageStatusPage,
+    );
+    return data ?? { totalCount: 0, messageStatuses: [] };
   }
 
   /** What SI users published, oldest first; without `includeImported`, only what has not been acknowledged. */

@@ -21,6 +21,11 @@ export function dtoolsCheck(client: DtoolsSiClient): ConnectionCheck {
   };
 }
 
+/** SI's message type ids, from the OpenAPI's enum (simulators/dtools-si/README.md, Message status). */
+const MESSAGE_TYPE = { publish: 11, update: 12 } as const;
+const RECENT_PAGE = 100;
+const RECENT_PAGES = 3;
+
 /** D-Tools SI's publish queue and subscribe feed as the deal-to-project sync sees them. */
 export class DtoolsProjects implements ProjectQueue {
   constructor(private readonly client: DtoolsSiClient) {}
@@ -51,6 +56,29 @@ export class DtoolsProjects implements ProjectQueue {
       projectNumber: s.projectNumber ?? null,
       error: s.errorMessage ?? null,
     };
+  }
+
+  /**
+   * ⚠ The message list's order is undocumented: read as oldest first, like Subscribe and the simulator, so the
+   * newest messages are on the last pages. Only those are read (a lost answer is seconds old); when the real API
+   * orders otherwise nothing is found and the caller publishes again, which SI applies to the same project.
+   */
+  async lastPublish(projectId: string, kind: 'publish' | 'update'): Promise<{ messageId: string } | null> {
+    const typeIds = [MESSAGE_TYPE[kind]];
+    const id = projectId.toLowerCase();
+    const first = await this.client.messageStatuses({ typeIds, pageNumber: 1, pageSize: 1 });
+    const total = first.totalCount ?? 0;
+    const lastPage = Math.ceil(total / RECENT_PAGE);
+    for (let page = lastPage; page >= 1 && page > lastPage - RECENT_PAGES; page--) {
+      const { messageStatuses } = await this.client.messageStatuses({
+        typeIds,
+        pageNumber: page,
+        pageSize: RECENT_PAGE,
+      });
+      const mine = messageStatuses.filter((m) => m.id && m.projectId?.toLowerCase() === id);
+      if (mine.length) return { messageId: mine[mine.length - 1]!.id! };
+    }
+    return null;
   }
 
   async publishedEntries(page: number, pageSize: number) {

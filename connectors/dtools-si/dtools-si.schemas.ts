@@ -16,6 +16,8 @@ export type SiPublishAnswer = z.output<typeof SiPublishResponse>;
 
 /** Status of an enqueued publish. Not captured in the OpenAPI: a status word, and the project once SI imported it. */
 export const SiMessageStatus = z.looseObject({
+  id: Text,
+  typeId: z.number().nullish(),
   status: z.string().nullish(),
   statusId: z.number().nullish(),
   errorMessage: Text,
@@ -24,6 +26,13 @@ export const SiMessageStatus = z.looseObject({
   importedOn: Text,
 });
 export type SiMessageState = z.output<typeof SiMessageStatus>;
+
+/** `GET /Message/PublishedMessagesStatus`: not captured in the OpenAPI either; read as a page with a total. */
+export const SiMessageStatusPage = z.looseObject({
+  totalCount: z.number().nullish(),
+  messageStatuses: z.array(SiMessageStatus).default([]),
+});
+export type SiMessageStatuses = z.output<typeof SiMessageStatusPage>;
 
 export const SiChangeOrder = z.looseObject({
   coNumber: z.union([z.string(), z.number()]).transform(String),

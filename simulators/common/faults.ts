@@ -10,10 +10,21 @@ import { z } from 'zod';
 export const FaultRuleSchema = z.strictObject({
   /**
    * `drop-after`: the request is processed (and committed), then the connection is cut before the answer.
+   * `latency-after`: the request is processed, then its answer waits `latencyMs` (a caller can die meanwhile).
    * Body faults spoil a 2xx answer after its handler ran: `truncate` sends only the first `bytes`, `empty-body`
    * nothing, `pad` more than the resource holds, `corrupt` the same length with one byte flipped.
    */
-  kind: z.enum(['status', 'latency', 'drop', 'drop-after', 'truncate', 'empty-body', 'pad', 'corrupt']),
+  kind: z.enum([
+    'status',
+    'latency',
+    'latency-after',
+    'drop',
+    'drop-after',
+    'truncate',
+    'empty-body',
+    'pad',
+    'corrupt',
+  ]),
   method: z.string().optional(),
   pathPrefix: z.string().default('/'),
   status: z.number().int().min(200).max(599).default(503),
@@ -35,7 +46,7 @@ export const FaultRuleSchema = z.strictObject({
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 type ActiveRule = FaultRule & { remaining?: number; hits: number };
 type BodyFault = Pick<FaultRule, 'kind' | 'bytes' | 'lengthHeader'>;
-type Marked = FastifyRequest & { dropAfter?: boolean; bodyFault?: BodyFault };
+type Marked = FastifyRequest & { dropAfter?: boolean; holdAnswerMs?: number; bodyFault?: BodyFault };
 
 const BODY_FAULTS = new Set<FaultRule['kind']>(['truncate', 'empty-body', 'pad', 'corrupt']);
 
@@ -67,6 +78,7 @@ export class FaultInjector {
           return reply.hijack();
         }
         if (rule.kind === 'drop-after') (req as Marked).dropAfter = true;
+        if (rule.kind === 'latency-after') (req as Marked).holdAnswerMs = rule.latencyMs;
         if (BODY_FAULTS.has(rule.kind)) (req as Marked).bodyFault = rule;
         if (rule.kind === 'status') {
           if (rule.retryAfterSec !== undefined) reply.header('retry-after', String(rule.retryAfterSec));
@@ -80,6 +92,7 @@ export class FaultInjector {
   installOnSend(app: FastifyInstance): void {
     app.addHook('onSend', async (req, reply, payload) => {
       const marked = req as Marked;
+      if (marked.holdAnswerMs) await new Promise((r) => setTimeout(r, marked.holdAnswerMs));
       if (marked.dropAfter) {
         req.raw.socket.destroy();
         reply.hijack();

@@ -27,6 +27,15 @@ const admin = async (path: string, init: { method: string; body?: unknown }) => 
   return res.json() as Promise<Record<string, unknown>>;
 };
 
+const otherPublish = async (id = randomUUID()) => {
+  const res = await fetch(`${sims.urls.dtoolsSi}/si/Publish/Projects`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-dtsi-apikey': simSecrets.DTOOLS_SIM_API_KEY },
+    body: JSON.stringify({ id, name: 'Other', client: 'Other' }),
+  });
+  expect(res.status).toBe(200);
+};
+
 beforeAll(async () => {
   sims = await startTestSimulators({ SIM_DTOOLS_SI_IMPORT_DELAY_MS: 600_000 });
   projects = queueOf();
@@ -70,6 +79,23 @@ describe('D-Tools SI connector (ProjectQueue over HTTP against the simulator)', 
     await admin('/__admin/import', { method: 'POST', body: { projectId: id } });
     const all = (await admin('/__admin/projects', { method: 'GET' })).projects as Array<{ id: string }>;
     expect(all.filter((p) => p.id === id)).toHaveLength(1);
+  });
+
+  it("finds a project's newest publish among more messages than a page holds, and nothing for an unknown one", async () => {
+    const id = randomUUID();
+    const mine = await projects.publish({ id, integrationProjectId: 'deal-4', fields: { name: 'Lee', client: 'Lee' } });
+    // Other projects straight to the simulator: the connector keeps to 120 calls a minute.
+    for (let i = 0; i < 125; i++) await otherPublish();
+    const again = await projects.publish({
+      id,
+      integrationProjectId: 'deal-4',
+      fields: { name: 'Lee 2', client: 'Lee' },
+    });
+    for (let i = 0; i < 5; i++) await otherPublish(randomUUID());
+    expect(again.messageId).not.toBe(mine.messageId);
+    expect(await projects.lastPublish(id.toUpperCase(), 'publish')).toEqual({ messageId: again.messageId });
+    expect(await projects.lastPublish(id, 'update')).toBeNull();
+    expect(await projects.lastPublish(randomUUID(), 'publish')).toBeNull();
   });
 
   it('a project SI refuses is a ValidationError naming the field', async () => {

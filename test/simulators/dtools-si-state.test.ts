@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
 import { type RunningSimulators, startSimulators } from '../../simulators/index.js';
 
@@ -85,6 +85,21 @@ describe('D-Tools SI simulator: faults', () => {
     const { projects } = await admin<{ projects: Json[] }>(s, 'GET', '/projects');
     expect(projects.filter((p) => p.id === id)).toHaveLength(1);
     expect((await admin<{ counts: Json }>(s, 'GET', '/publish-counts')).counts).toEqual({ [id]: 2 });
+  });
+
+  it('applies a publish at once and holds its answer under a latency-after fault', async () => {
+    const s = await start();
+    await admin(s, 'POST', '/faults', { kind: 'latency-after', latencyMs: 1500, pathPrefix: '/si/Publish/', times: 1 });
+    const id = randomUUID();
+    const answer = publish(s, id);
+    await vi.waitFor(async () =>
+      expect((await admin<{ messages: Json[] }>(s, 'GET', '/messages')).messages).toEqual([
+        expect.objectContaining({ projectId: id, status: 'queued' }),
+      ]),
+    );
+    const pause = new Promise((r) => setTimeout(() => r('still waiting'), 300));
+    expect(await Promise.race([answer.then(() => 'answered'), pause])).toBe('still waiting');
+    expect((await answer).messageId).toEqual(expect.any(String));
   });
 
   it('answers a 429 with Retry-After and a ProblemDetails body from SIM_FAULTS, then serves again', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DealToProjectJobSchema } from '../../config/jobs.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
+import { ProjectLinksRepository } from '../../db/repositories/project-links.repository.js';
 import { projectGuid } from '../../domain/project-guid.js';
 import { DealProjectsService } from '../../services/deal-projects.service.js';
 import type { RunningSimulators } from '../../simulators/index.js';
@@ -40,6 +41,17 @@ const importNow = async (guid: string) =>
       })
     ).ok,
   ).toBe(true);
+const linkOf = (dealId: string) => new ProjectLinksRepository(db.orm.em.fork()).get(jobId, dealId);
+const fault = async (rule: Record<string, unknown>) =>
+  expect(
+    (
+      await fetch(`${sims.urls.dtoolsSi}/__admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(rule),
+      })
+    ).ok,
+  ).toBe(true);
 const startWorker = async () => {
   const w = spawnWorker(env);
   workers.push(w);
@@ -53,7 +65,7 @@ const ended = (id: number) =>
       expect(['done', 'failed']).toContain(view.status);
       return view;
     },
-    { timeout: 60_000, interval: 200 },
+    { timeout: 90_000, interval: 200 },
   );
 
 beforeAll(async () => {
@@ -118,10 +130,39 @@ describe('deal → project survives the worker', () => {
       const first = await startWorker();
       const request = await service.create({ dealId: deal.id, payload: { dealId: deal.id }, source: 'api' });
       const guid = projectGuid(jobId, deal.id);
-      await vi.waitFor(async () => expect(await publishCount(guid)).toBe(1), { timeout: 60_000, interval: 100 });
+      // The publish activity has completed once the link holds SI's message id: the run is waiting on SI.
+      await vi.waitFor(async () => expect((await linkOf(deal.id))?.messageId).toEqual(expect.any(String)), {
+        timeout: 60_000,
+        interval: 100,
+      });
       first.process.kill('SIGKILL');
       await first.exited;
       expect((await service.get(request.id)).status).toBe('running');
+      await importNow(guid);
+      await startWorker();
+      expect(await ended(request.id)).toMatchObject({ status: 'done', error: null });
+      expect(await publishCount(guid)).toBe(1);
+      expect(sims.zoho.store.records.get('Deals')!.get(deal.id)).toMatchObject({
+        SI_Project_ID: guid,
+        SI_Status: 'imported',
+      });
+    },
+  );
+
+  it(
+    'a worker killed inside the publish, after SI queued it and before the answer, publishes once: the retry follows that message',
+    { timeout: 120_000 },
+    async () => {
+      const deal = freeDeal();
+      const first = await startWorker();
+      await fault({ kind: 'latency-after', latencyMs: 30_000, method: 'POST', pathPrefix: '/si/Publish/', times: 1 });
+      const request = await service.create({ dealId: deal.id, payload: { dealId: deal.id }, source: 'api' });
+      const guid = projectGuid(jobId, deal.id);
+      await vi.waitFor(async () => expect(await publishCount(guid)).toBe(1), { timeout: 60_000, interval: 100 });
+      first.process.kill('SIGKILL');
+      await first.exited;
+      expect(await linkOf(deal.id)).toBeNull();
+      // The SI user imports it before the retry: the message is no longer queued, and still found.
       await importNow(guid);
       await startWorker();
       expect(await ended(request.id)).toMatchObject({ status: 'done', error: null });

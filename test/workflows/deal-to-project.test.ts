@@ -168,13 +168,14 @@ describe('deal → project (dealToProject through /si-requests)', () => {
     expect((await publishCounts())[projectGuid(jobId, deal.id)]).toBeUndefined();
   });
 
-  it('a publish whose answer was lost after SI applied it still leaves one project', async () => {
+  it('a publish whose answer was lost after SI queued it is followed, not queued again', async () => {
     const deal = dealWith(true);
     await fault({ kind: 'drop-after', method: 'POST', pathPrefix: '/si/Publish/Projects', times: 1 });
     const view = await ended((await post({ dealId: deal.id })).json().id);
     expect(view.status).toBe('done');
     const guid = projectGuid(jobId, deal.id);
-    expect((await publishCounts())[guid]).toBe(2);
+    expect((await publishCounts())[guid]).toBe(1);
+    expect(sims.zoho.store.records.get('Deals')!.get(deal.id)).toMatchObject({ SI_Project_ID: guid });
     expect((await siProjects()).filter((p) => p.id === guid)).toHaveLength(1);
   });
 
