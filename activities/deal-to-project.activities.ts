@@ -12,7 +12,7 @@ import { projectGuid } from '../domain/project-guid.js';
 import type { DealToProjectInput, ImportOutcome, ProjectPlanOutcome } from '../workflows/deal-project-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
-import { keepAlive } from './keepalive.js';
+import { carriedProgress, keepAlive, reportProgress } from './keepalive.js';
 
 type Ref = Pick<DealToProjectInput, 'requestId' | 'jobId' | 'dealId'>;
 interface StoredPlan {
@@ -170,31 +170,40 @@ export function createDealProjectActivities(deps: ActivityDeps) {
 
     /** Writes the project's id, number and state to the deal: only fields that differ, nothing when none do. */
     async dealWriteBack(input: Ref): Promise<{ written: string[] }> {
-      return keepAlive(async () => {
-        const job = await dealToProjectJob(deps, input.jobId);
-        const link = await new ProjectLinksRepository(em()).get(input.jobId, input.dealId);
-        if (!link) throw new ValidationError(`deal ${input.dealId} is not linked to a project`, { code: 'NOT_LINKED' });
-        const known: Partial<SiOutputs> = {
-          id: link.projectId,
-          number: link.projectNumber,
-          state: link.state,
-          syncedAt: crmNow(),
-        };
-        // Only what this flow knows without reading the project back; the rest comes with project updates.
-        const toDeal = Object.fromEntries(Object.entries(job.toDeal).filter(([, out]) => out in known));
-        const deals = await deps.connectors.capability(job.crm, 'deals');
-        const deal = await deals.readDeal(input.dealId, Object.keys(toDeal));
-        if (!deal) throw new ValidationError(`deal ${input.dealId} no longer exists in the CRM`, { code: 'DEAL_GONE' });
-        const changes = dealChanges(known as SiOutputs, deal.fields, { toDeal });
-        if (Object.keys(changes).length === 0) return { written: [] };
-        const res = await deals.updateDeal(input.dealId, changes);
-        if (!res.ok)
-          throw new ValidationError(
-            `the CRM refused the write-back to deal ${input.dealId}: ${res.code}: ${res.message}`,
-            { code: res.code },
-          );
-        return { written: Object.keys(changes) };
-      });
+      // A retry after the write landed finds nothing to change; the fields the lost attempt wrote still count.
+      const done = carriedProgress<{ written: string[] }>({ written: [] });
+      return keepAlive(
+        async () => {
+          const job = await dealToProjectJob(deps, input.jobId);
+          const link = await new ProjectLinksRepository(em()).get(input.jobId, input.dealId);
+          if (!link)
+            throw new ValidationError(`deal ${input.dealId} is not linked to a project`, { code: 'NOT_LINKED' });
+          const known: Partial<SiOutputs> = {
+            id: link.projectId,
+            number: link.projectNumber,
+            state: link.state,
+            syncedAt: crmNow(),
+          };
+          // Only what this flow knows without reading the project back; the rest comes with project updates.
+          const toDeal = Object.fromEntries(Object.entries(job.toDeal).filter(([, out]) => out in known));
+          const deals = await deps.connectors.capability(job.crm, 'deals');
+          const deal = await deals.readDeal(input.dealId, Object.keys(toDeal));
+          if (!deal)
+            throw new ValidationError(`deal ${input.dealId} no longer exists in the CRM`, { code: 'DEAL_GONE' });
+          const changes = dealChanges(known as SiOutputs, deal.fields, { toDeal });
+          if (Object.keys(changes).length === 0) return done;
+          const res = await deals.updateDeal(input.dealId, changes);
+          if (!res.ok)
+            throw new ValidationError(
+              `the CRM refused the write-back to deal ${input.dealId}: ${res.code}: ${res.message}`,
+              { code: res.code },
+            );
+          done.written = Object.keys(changes);
+          reportProgress(done);
+          return done;
+        },
+        () => done,
+      );
     },
   });
 }

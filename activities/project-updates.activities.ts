@@ -15,7 +15,7 @@ import { dealToProjectJob } from './deal-to-project.activities.js';
 import type { ActivityDeps } from './deps.js';
 import { classified, dispositionOf, itemErrorCode } from './failures.js';
 import { type ItemEvent, recordItemEvents } from './item-events.js';
-import { keepAlive } from './keepalive.js';
+import { carriedProgress, keepAlive, reportProgress } from './keepalive.js';
 
 type Ref = RunRef & { jobId: string; projectId: string };
 /** Entries read per page; SI shifts later pages as entries are acknowledged, so each poll starts at page 1. */
@@ -120,11 +120,18 @@ export function createProjectUpdateActivities(deps: ActivityDeps) {
     async dealApplyProject(
       input: Ref & { dryRun: boolean },
     ): Promise<Omit<ProjectUpdateCounts, 'projects' | 'acknowledged'>> {
+      // Writes of an attempt that failed later are done; the retry skips them, and the counts still name them.
+      // Item errors are not carried: the retry meets them again.
+      const out = {
+        ...carriedProgress({ fieldsWritten: 0, dealsWritten: 0, notesAdded: 0, notesFound: 0 }),
+        errors: 0,
+      };
+      const progress = () => ({ ...out, errors: undefined });
+      const checkpoint = () => reportProgress(progress());
       return keepAlive(async () => {
         const job = await dealToProjectJob(deps, input.jobId);
         const links = new ProjectLinksRepository(em());
         const link = await links.byProject(input.jobId, input.projectId);
-        const out = { fieldsWritten: 0, dealsWritten: 0, notesAdded: 0, notesFound: 0, errors: 0 };
         if (!link?.snapshot) return out;
         const project = link.snapshot as unknown as ProjectSnapshot;
         const deals = await deps.connectors.capability(job.crm, 'deals');
@@ -164,6 +171,7 @@ export function createProjectUpdateActivities(deps: ActivityDeps) {
             if (res.ok) {
               out.fieldsWritten += Object.keys(changes).length;
               out.dealsWritten += 1;
+              checkpoint();
             } else {
               out.errors += 1;
               events.push(
@@ -202,12 +210,14 @@ export function createProjectUpdateActivities(deps: ActivityDeps) {
             if (found) {
               await links.noteWritten(key, found.id);
               out.notesFound += 1;
+              checkpoint();
               continue;
             }
             const res = await deals.addNote(link.dealId, { title: note.title, content: note.content });
             if (res.ok) {
               await links.noteWritten(key, res.id);
               out.notesAdded += 1;
+              checkpoint();
             } else {
               out.errors += 1;
               events.push(
@@ -235,7 +245,7 @@ export function createProjectUpdateActivities(deps: ActivityDeps) {
         }
         await recordItemEvents(deps.orm, events);
         return out;
-      });
+      }, progress);
     },
 
     /** Acknowledges what was applied, each entry with the stamp it was read with: an entry SI changed since stays. */

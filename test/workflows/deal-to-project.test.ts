@@ -39,8 +39,8 @@ const siProjects = async () =>
       projects: Array<{ id: string; number: string | null }>;
     }
   ).projects;
-const fault = async (rule: Record<string, unknown>) => {
-  const res = await fetch(`${sims.urls.dtoolsSi}/__admin/faults`, {
+const fault = async (rule: Record<string, unknown>, sim: 'dtoolsSi' | 'zohoCrm' = 'dtoolsSi') => {
+  const res = await fetch(`${sims.urls[sim]}/__admin/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(rule),
@@ -267,10 +267,13 @@ describe('deal → project (dealToProject through /si-requests)', () => {
     expect(after - before).toBe(2);
   });
 
-  it('429s and 5xx from SI and an expired Zoho token end in the same state as a clean run', async () => {
+  it('429s and 5xx from both sides and an expired Zoho token end in the same state as a clean run', async () => {
     const deal = dealWith(true);
     await fault({ kind: 'status', status: 429, retryAfterSec: 1, times: 2, pathPrefix: '/si/Publish/Projects' });
     await fault({ kind: 'status', status: 503, times: 2, pathPrefix: '/si/Message/PublishedMessageStatus' });
+    // Zoho: the deal read is refused twice for rate, then its write-back meets two 500s.
+    await fault({ kind: 'status', status: 429, times: 2, method: 'GET', pathPrefix: '/crm/v8/Deals?' }, 'zohoCrm');
+    await fault({ kind: 'status', status: 500, times: 2, method: 'PUT', pathPrefix: '/crm/v8/Deals' }, 'zohoCrm');
     await fetch(`${sims.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
     const view = await ended((await post({ dealId: deal.id })).json().id);
     expect(view).toMatchObject({ status: 'done', error: null });
@@ -283,9 +286,8 @@ describe('deal → project (dealToProject through /si-requests)', () => {
       SI_Status: 'imported',
     });
     // Each rule leaves once its two hits are served.
-    expect(
-      ((await (await fetch(`${sims.urls.dtoolsSi}/__admin/faults`)).json()) as { rules: unknown[] }).rules,
-    ).toEqual([]);
+    for (const url of [sims.urls.dtoolsSi, sims.urls.zohoCrm])
+      expect(((await (await fetch(`${url}/__admin/faults`)).json()) as { rules: unknown[] }).rules).toEqual([]);
   });
 
   it('the sweep starts a request an API committed but never started', async () => {

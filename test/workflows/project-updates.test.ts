@@ -43,6 +43,15 @@ const si = async (path: string, method: string, body?: unknown) => {
   return res.json() as Promise<Record<string, unknown>>;
 };
 
+const fault = async (simUrl: string, rule: Record<string, unknown>) => {
+  const res = await fetch(`${simUrl}/__admin/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(rule),
+  });
+  expect(res.ok, `fault ${JSON.stringify(rule)}: ${res.status}`).toBe(true);
+};
+
 async function ended(path: string) {
   return vi.waitFor(
     async () => {
@@ -174,6 +183,50 @@ describe('SI projects → deals (projectUpdatesToCrm)', () => {
       result: expect.objectContaining({ notesAdded: 0, notesFound: 1, errors: 0 }),
     });
     expect((await notesOf(dealId)).filter((n) => n.Note_Title.includes('Lost answer'))).toHaveLength(1);
+  });
+
+  it('429s and 5xx from both sides and an expired Zoho token end in the same state as a clean run', async () => {
+    const { dealId, projectId } = await linkedDeal();
+    await si(`/__admin/projects/${projectId}`, 'PATCH', { fields: { price: 7_700 } });
+    for (const name of ['Faulty one', 'Faulty two'])
+      await si(`/__admin/projects/${projectId}/change-orders`, 'POST', {
+        coName: name,
+        coStatus: 'Approved',
+        price: 1,
+      });
+    await fault(sims.urls.dtoolsSi, {
+      kind: 'status',
+      status: 429,
+      retryAfterSec: 1,
+      times: 2,
+      pathPrefix: '/si/Subscribe/',
+    });
+    await fault(sims.urls.dtoolsSi, { kind: 'status', status: 503, times: 1, pathPrefix: '/si/Subscribe/' });
+    await fault(sims.urls.zohoCrm, {
+      kind: 'status',
+      status: 429,
+      times: 2,
+      method: 'POST',
+      pathPrefix: '/crm/v8/Deals/',
+    });
+    await fault(sims.urls.zohoCrm, {
+      kind: 'status',
+      status: 500,
+      times: 2,
+      method: 'PUT',
+      pathPrefix: '/crm/v8/Deals',
+    });
+    await fetch(`${sims.urls.zohoAccounts}/__admin/expire-tokens`, { method: 'POST' });
+    const view = await crmUpdate([projectId]);
+    expect(view).toMatchObject({
+      status: 'done',
+      error: null,
+      result: expect.objectContaining({ projects: 1, notesAdded: 2, errors: 0, dealsWritten: 1 }),
+    });
+    expect(dealRow(dealId)).toMatchObject({ Amount: 7_700 });
+    expect((await notesOf(dealId)).filter((n) => n.Note_Title.includes('Faulty'))).toHaveLength(2);
+    for (const url of [sims.urls.dtoolsSi, sims.urls.zohoCrm])
+      expect(((await (await fetch(`${url}/__admin/faults`)).json()) as { rules: unknown[] }).rules).toEqual([]);
   });
 
   it('the poll picks up an SI-side edit without any API call, and acknowledges it', async () => {
