@@ -22,6 +22,10 @@ describe('workflow replay against recorded histories', () => {
     'lead-push-completed',
     'file-sync-all-completed',
     'scheduled-run-completed',
+    'deal-to-project-completed',
+    'project-updates-completed',
+    'si-poll-completed',
+    'request-sweep-completed',
   ]) {
     it(`replays ${name} without non-determinism`, async () => {
       await expect(Worker.runReplayHistory({ workflowsPath }, history(name))).resolves.toBeUndefined();
