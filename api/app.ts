@@ -41,7 +41,8 @@ export interface AppDeps {
   leads: LeadsService;
   dealProjects: DealProjectsService;
   crmUpdates: CrmUpdatesService;
-  logger?: boolean | { level: string };
+  /** `stream`: where log lines go (stdout by default). */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
 
 /** `?token=…` in a logged URL becomes `?token=[redacted]`. */

@@ -10,8 +10,14 @@ import type { TestTemporal } from './temporal.js';
 export const API_KEY = 'test-api-key-0123456789abcdef';
 export const auth = { authorization: `Bearer ${API_KEY}` };
 
-export function testApp(db: TestDb, temporal: TestTemporal, content?: ContentStore): Promise<FastifyInstance> {
+export function testApp(
+  db: TestDb,
+  temporal: TestTemporal,
+  content?: ContentStore,
+  logLines?: string[],
+): Promise<FastifyInstance> {
   return buildApp({
+    logger: logLines ? { level: 'info', stream: { write: (line) => void logLines.push(line) } } : false,
     orm: db.orm,
     temporal: temporal.settings,
     apiKeys: [API_KEY],

@@ -8,7 +8,7 @@ import { ConnectionsRepository } from '../../db/repositories/connections.reposit
 import { projectGuid } from '../../domain/project-guid.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
-import { auth, testApp } from '../helpers/api.js';
+import { API_KEY, auth, testApp } from '../helpers/api.js';
 import { dtoolsConnection, simSecrets, uniqueId, zohoConnection } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -158,6 +158,37 @@ describe('deal → project (dealToProject through /si-requests)', () => {
     const view = await ended(res.json().id);
     expect(view).toMatchObject({ status: 'done', source: 'webhook' });
     expect((await post({ dealId: deal.id }, { form: true, token: 'whk-wrong-token-000' })).statusCode).toBe(401);
+  });
+
+  it('keeps webhook tokens and API keys out of the request log, in the query and in headers', async () => {
+    const lines: string[] = [];
+    const logged = await testApp(db, temporal, undefined, lines);
+    try {
+      const deal = dealWith(true);
+      const viaQuery = await logged.inject({
+        method: 'POST',
+        url: `/api/si/?token=${WEBHOOK_TOKEN}&dryRun=false`,
+        payload: { dealId: deal.id },
+      });
+      expect(viaQuery.statusCode).toBe(202);
+      await ended(viaQuery.json().id);
+      const viaHeader = await logged.inject({
+        method: 'POST',
+        url: '/si-requests',
+        headers: { 'x-webhook-token': WEBHOOK_TOKEN },
+        payload: { dealId: deal.id },
+      });
+      expect(viaHeader.statusCode).toBe(202);
+      await ended(viaHeader.json().id);
+      const wrong = await logged.inject({ method: 'POST', url: '/si-requests?token=whk-wrong-token-000', payload: {} });
+      expect(wrong.statusCode).toBe(401);
+      expect((await logged.inject({ url: '/si-requests', headers: auth })).statusCode).toBe(200);
+    } finally {
+      await logged.close();
+    }
+    const log = lines.join('');
+    expect(log).toContain('/api/si/?token=[redacted]&dryRun=false');
+    for (const secret of [WEBHOOK_TOKEN, 'whk-wrong-token-000', API_KEY]) expect(log).not.toContain(secret);
   });
 
   it('a deal without an account fails its request naming the field, and nothing reaches SI', async () => {
