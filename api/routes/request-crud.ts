@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RequestStatus } from '../../db/entities/index.js';
-import { errorResponses, Id } from '../schemas.js';
+import { REQUEST_STATUSES, type RequestStatus } from '../../db/entities/index.js';
+import { Cursor, DateTime, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
+import { webhookJobOf } from '../webhook-auth.js';
 
 type App = Parameters<FastifyPluginAsyncZod>[0];
 interface RequestView {
@@ -20,6 +21,125 @@ export interface RequestCrud<V extends RequestView, U> {
 }
 
 const IdParams = z.object({ id: Id });
+
+/** What a caller posts: JSON or form fields (a Zoho workflow-rule webhook), kept as received. */
+export const RequestPayload = z
+  .record(Text.max(100), z.unknown())
+  .refine((p) => Object.keys(p).length <= 100, 'at most 100 fields');
+
+/** The 202 body of a stored request, named per kind of request in the OpenAPI document. */
+export const acceptedSchema = (id: string) =>
+  z
+    .object({
+      id: z.number(),
+      workflowId: z.string().nullable(),
+      statusUrl: z.string(),
+      temporalUiUrl: z.string().nullable(),
+      status: z.enum(REQUEST_STATUSES),
+    })
+    .meta({ id });
+
+const CreateQuery = z.strictObject({
+  jobId: Text.min(1).max(63).optional(),
+  dryRun: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  token: Text.max(256).optional().describe('a job webhook token, instead of the Authorization header'),
+});
+
+/** Filters every request list takes, plus the kind's own (`extra`). */
+export const requestListQuery = <S extends z.ZodRawShape>(extra: S) =>
+  z.strictObject({
+    status: z.enum(REQUEST_STATUSES).optional(),
+    jobId: Text.min(1).max(63).optional(),
+    from: DateTime.optional(),
+    to: DateTime.optional(),
+    limit: Limit,
+    cursor: Cursor(100).optional(),
+    ...extra,
+  });
+
+/** What every kind of request is created from; the kind adds what it reads from the payload. */
+export interface RequestOrigin {
+  jobId: string | undefined;
+  payload: Record<string, unknown>;
+  source: 'api' | 'webhook';
+  dryRun: boolean | undefined;
+}
+interface ListArgs {
+  status?: RequestStatus;
+  jobId?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
+type Page<V> = { items: V[]; nextCursor: string | null };
+
+/**
+ * POST (stored, then run) under the request's path and the existing Django service's alias, and the newest-first
+ * list. A request authenticated by a job's webhook token runs that job.
+ */
+export function registerRequestIntake<V extends RequestView, Q extends ListArgs>(
+  app: App,
+  opts: {
+    paths: string[];
+    path: string;
+    tags: string[];
+    create: { summary: string; description: string; run: (origin: RequestOrigin) => Promise<V> };
+    list: {
+      summary: string;
+      query: z.ZodType<Q>;
+      view: z.ZodType;
+      run: (filter: Omit<Q, 'limit' | 'cursor'>, limit: number, cursor?: string) => Promise<Page<V>>;
+    };
+    accepted: z.ZodType;
+  },
+): void {
+  const { tags } = opts;
+  for (const path of opts.paths) {
+    app.post(
+      path,
+      {
+        schema: {
+          tags,
+          summary: opts.create.summary,
+          description: opts.create.description,
+          querystring: CreateQuery,
+          body: RequestPayload,
+          response: { 202: opts.accepted, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const webhookJob = webhookJobOf(req);
+        const query = req.query as z.output<typeof CreateQuery>;
+        const view = await opts.create.run({
+          jobId: webhookJob ?? query.jobId,
+          payload: req.body as Record<string, unknown>,
+          source: webhookJob ? 'webhook' : 'api',
+          dryRun: query.dryRun,
+        });
+        return reply.code(202).send(acceptedView(opts.path, view));
+      },
+    );
+  }
+  app.get(
+    opts.path,
+    {
+      schema: {
+        tags,
+        summary: opts.list.summary,
+        querystring: opts.list.query,
+        response: { 200: pageOf(opts.list.view), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, cursor, ...filter } = req.query as Q;
+      return opts.list.run(filter, limit, cursor);
+    },
+  );
+}
 
 /** The 202 of a stored request: where to follow it. */
 export const acceptedView = (path: string, v: RequestView) => ({

@@ -52,6 +52,15 @@ const fault = async (rule: Record<string, unknown>) =>
       })
     ).ok,
   ).toBe(true);
+/** The request ends done, SI received one publish of the project, and the deal carries it. */
+const expectOneProjectLinked = async (requestId: number, dealId: string, guid: string) => {
+  expect(await ended(requestId)).toMatchObject({ status: 'done', error: null });
+  expect(await publishCount(guid)).toBe(1);
+  expect(sims.zoho.store.records.get('Deals')!.get(dealId)).toMatchObject({
+    SI_Project_ID: guid,
+    SI_Status: 'imported',
+  });
+};
 const startWorker = async () => {
   const w = spawnWorker(env);
   workers.push(w);
@@ -140,12 +149,7 @@ describe('deal → project survives the worker', () => {
       expect((await service.get(request.id)).status).toBe('running');
       await importNow(guid);
       await startWorker();
-      expect(await ended(request.id)).toMatchObject({ status: 'done', error: null });
-      expect(await publishCount(guid)).toBe(1);
-      expect(sims.zoho.store.records.get('Deals')!.get(deal.id)).toMatchObject({
-        SI_Project_ID: guid,
-        SI_Status: 'imported',
-      });
+      await expectOneProjectLinked(request.id, deal.id, guid);
     },
   );
 
@@ -165,12 +169,7 @@ describe('deal → project survives the worker', () => {
       // The SI user imports it before the retry: the message is no longer queued, and still found.
       await importNow(guid);
       await startWorker();
-      expect(await ended(request.id)).toMatchObject({ status: 'done', error: null });
-      expect(await publishCount(guid)).toBe(1);
-      expect(sims.zoho.store.records.get('Deals')!.get(deal.id)).toMatchObject({
-        SI_Project_ID: guid,
-        SI_Status: 'imported',
-      });
+      await expectOneProjectLinked(request.id, deal.id, guid);
     },
   );
 });
