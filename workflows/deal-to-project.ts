@@ -9,10 +9,11 @@ import {
 import { siRequestWaitingSignal } from './deal-project-signals.js';
 import type { DealToProjectInput, DealToProjectResult } from './deal-project-definitions.js';
 import { type Progress, progressQuery } from './definitions.js';
-import { connectionActivities, mainQueue } from './queues.js';
+import { connectionActivities, localStore } from './queues.js';
 import { recordedRun } from './run-recorder.js';
 
-const store = mainQueue();
+/** A burst of requests runs a workflow per deal: its DB steps stay in the worker (local activities). */
+const store = localStore();
 /** SI imports when a person opens the desktop app: poll soon, then back off to this, so a day's wait stays small. */
 const MAX_POLL_MS = 5 * 60_000;
 
@@ -113,7 +114,7 @@ export async function dealToProject(input: DealToProjectInput): Promise<DealToPr
         }
       },
       (r) => ({ written: r.written.length }),
-      { perRun: true },
+      { perRun: true, local: true },
     );
   }
 }

@@ -6,9 +6,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SyncKind } from './definitions.js';
-import { mainQueue } from './queues.js';
+import { localStore, mainQueue } from './queues.js';
 
-const store = mainQueue();
+const queued = mainQueue();
 
 /**
  * Wraps a workflow body so every run leaves one `sync_runs` row, keyed by the first run id of the chain (it
@@ -20,9 +20,13 @@ export async function recordedRun<T extends object>(
   connectionId: string | null,
   body: () => Promise<T>,
   countsOf?: (r: T) => Record<string, number>,
-  /** `perRun`: each run of a continue-as-new chain is a unit of its own (a request), with its own row. */
-  opts: { perRun?: boolean } = {},
+  /**
+   * `perRun`: each run of a continue-as-new chain is a unit of its own (a request), with its own row.
+   * `local`: the rows are written by local activities (see `localStore`).
+   */
+  opts: { perRun?: boolean; local?: boolean } = {},
 ): Promise<T> {
+  const store = opts.local ? localStore() : queued;
   const info = workflowInfo();
   const { workflowId } = info;
   const runId = opts.perRun ? info.runId : info.firstExecutionRunId;

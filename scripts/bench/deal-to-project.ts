@@ -61,7 +61,8 @@ async function simulators(ports: { accounts: number; crm: number; si: number }):
         SIM_ZOHO_ACCOUNTS_PORT: String(ports.accounts),
         SIM_ZOHO_CRM_PORT: String(ports.crm),
         SIM_DTOOLS_SI_PORT: String(ports.si),
-        SIM_SCALE_DEALS: String(DEALS + SEQ),
+        // About one deal in seven is seeded without an account (SI refuses those): seed enough to push DEALS.
+        SIM_SCALE_DEALS: String(Math.ceil((DEALS + SEQ) * 1.3)),
         SIM_DTOOLS_SI_PROJECTS: '0',
         SIM_DTOOLS_SI_IMPORT_DELAY_MS: '0',
         SIM_ZOHO_LATENCY_MS: String(LATENCY),
