@@ -201,6 +201,7 @@ try {
       `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
       `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
       `  D-Tools SI    http://${sim.SIM_HOST}:${sim.SIM_DTOOLS_SI_PORT}/si`,
+      `  WorkDrive sim http://${sim.SIM_HOST}:${sim.SIM_ZOHO_WORKDRIVE_PORT}/workdrive/api/v1`,
       `  Sim data      ${simState}   (kept across restarts; npm start -- --reset-simulators starts from the seed)`,
       generatedKey
         ? `  API key       ${secrets.apiKey}   (generated for development; set API_KEYS to choose your own)`

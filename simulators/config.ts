@@ -7,6 +7,7 @@ const StartupFaults = z.strictObject({
   zohoCrm: z.array(FaultRuleSchema).default([]),
   zohoAccounts: z.array(FaultRuleSchema).default([]),
   dtoolsSi: z.array(FaultRuleSchema).default([]),
+  workdrive: z.array(FaultRuleSchema).default([]),
 });
 
 /** Simulator settings; every default is what `.env.example` documents and the default connections point at. */
@@ -18,6 +19,7 @@ export const SimulatorEnvSchema = z.object({
   SIM_ZOHO_ACCOUNTS_PORT: z.coerce.number().int().min(0).max(65535).default(4020),
   SIM_ZOHO_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
   SIM_DTOOLS_SI_PORT: z.coerce.number().int().min(0).max(65535).default(4040),
+  SIM_ZOHO_WORKDRIVE_PORT: z.coerce.number().int().min(0).max(65535).default(4050),
   SIM_SEED: z.coerce.number().int().default(42),
   SIM_SCALE_LEADS: z.coerce.number().int().min(0).default(25),
   SIM_SCALE_DEALS: z.coerce.number().int().min(0).default(5),
@@ -48,7 +50,16 @@ export const SimulatorEnvSchema = z.object({
   SIM_DTOOLS_SI_IMPORT_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   /** Projects the SI user has published in the seed. */
   SIM_DTOOLS_SI_PROJECTS: z.coerce.number().int().min(0).default(6),
-  /** Faults active from start: `{ "hubspot"?: [rule], "zohoCrm"?: [rule], "zohoAccounts"?: [rule], "dtoolsSi"?: [rule] }`. */
+  /** Largest upload content WorkDrive accepts (250 MB); lower it to exercise the 413. */
+  SIM_ZOHO_WORKDRIVE_UPLOAD_LIMIT_BYTES: z.coerce.number().int().positive().default(262_144_000),
+  /** The id of the seeded team folder `Clients`, so a connection can name it. */
+  SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID: z
+    .string()
+    .regex(/^[a-z0-9]{1,64}$/)
+    .default('crmsyncclients00000000001'),
+  /** Person folders in the seeded team folder (the first 20 are WORKDRIVE_SEED_PEOPLE). */
+  SIM_ZOHO_WORKDRIVE_FOLDERS: z.coerce.number().int().min(0).default(20),
+  /** Faults active from start: `{ "hubspot"?, "zohoCrm"?, "zohoAccounts"?, "dtoolsSi"?, "workdrive"?: [rule] }`. */
   SIM_FAULTS: z
     .string()
     .default('{}')
@@ -78,4 +89,5 @@ export const FREE_PORTS = {
   SIM_ZOHO_ACCOUNTS_PORT: 0,
   SIM_ZOHO_CRM_PORT: 0,
   SIM_DTOOLS_SI_PORT: 0,
+  SIM_ZOHO_WORKDRIVE_PORT: 0,
 } as const;

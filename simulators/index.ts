@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { FaultInjector } from './common/faults.js';
 import type { SimulatorEnv } from './config.js';
 import { buildDtoolsSiSimulator } from './dtools-si/si.app.js';
@@ -13,13 +14,21 @@ import { buildZohoAccountsSimulator } from './zoho/accounts.app.js';
 import { buildZohoCrmSimulator } from './zoho/crm.app.js';
 import { ZohoCrmStore } from './zoho/crm-store.js';
 import { ZohoAuthRegistry } from './zoho/zoho-auth.js';
+import { buildWorkDriveSimulator } from './zoho-workdrive/workdrive.app.js';
+import { WdBlobs } from './zoho-workdrive/wd-blobs.js';
+import { WORKDRIVE_SEED_ORG_ID } from './zoho-workdrive/wd-seed.js';
+import { WdStore } from './zoho-workdrive/wd-store.js';
 
 export interface RunningSimulators {
-  /** `dtoolsSi` is the server root; the API is under `${dtoolsSi}/si`. */
-  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string; dtoolsSi: string };
+  /**
+   * `dtoolsSi` is the server root; the API is under `${dtoolsSi}/si`. `workdrive` is the server root too: the API
+   * is under `${workdrive}/workdrive/api/v1`, downloads under `${workdrive}/v1/workdrive/download`.
+   */
+  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string; dtoolsSi: string; workdrive: string };
   hubspot: { store: HubSpotStore; faults: FaultInjector };
   zoho: { store: ZohoCrmStore; auth: ZohoAuthRegistry; crmFaults: FaultInjector; accountsFaults: FaultInjector };
   dtoolsSi: { store: SiStore; queue: SiQueue; faults: FaultInjector };
+  workdrive: { store: WdStore; faults: FaultInjector };
   /** What was loaded from or seeded into `opts.stateDir`. */
   state: StateReport;
   /** Stops the servers, then saves any unsaved change. */
@@ -35,7 +44,7 @@ export interface SimulatorOptions {
 
 /** Builds, loads or seeds, and starts every simulator; port 0 picks free ports (tests). */
 export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions = {}): Promise<RunningSimulators> {
-  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '', dtoolsSi: '' };
+  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '', dtoolsSi: '', workdrive: '' };
   const hubspotStore = new HubSpotStore();
   const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
   const auth = new ZohoAuthRegistry({
@@ -57,6 +66,9 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
   const siQueue = new SiQueue(siStore, env.SIM_DTOOLS_SI_IMPORT_DELAY_MS);
   const siFaults = new FaultInjector();
   env.SIM_FAULTS.dtoolsSi.forEach((r) => siFaults.add(r));
+  const wdStore = new WdStore();
+  const wdFaults = new FaultInjector();
+  env.SIM_FAULTS.workdrive.forEach((r) => wdFaults.add(r));
   const apps: Array<[FastifyInstance, number, keyof typeof urls]> = [
     [
       buildHubSpotSimulator({
@@ -98,16 +110,32 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
       env.SIM_DTOOLS_SI_PORT,
       'dtoolsSi',
     ],
+    [
+      buildWorkDriveSimulator({
+        store: wdStore,
+        // Uploaded bytes next to the saved state, so they survive restarts with it.
+        blobs: new WdBlobs(opts.stateDir ? join(opts.stateDir, 'zoho-workdrive-files') : undefined),
+        // The Zoho Accounts simulator's tokens belong to one org, the one WorkDrive is seeded with; they carry
+        // no scopes, so every route is allowed.
+        verifyToken: (token) => (auth.isValid(token) ? { org: WORKDRIVE_SEED_ORG_ID } : null),
+        baseUrl: () => urls.workdrive,
+        uploadLimitBytes: env.SIM_ZOHO_WORKDRIVE_UPLOAD_LIMIT_BYTES,
+        faults: wdFaults,
+      }),
+      env.SIM_ZOHO_WORKDRIVE_PORT,
+      'workdrive',
+    ],
   ];
-  type Apps = [FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance];
-  const [hubspot, zohoAccounts, zohoCrm, dtoolsSi] = apps.map(([app]) => app) as Apps;
+  type Apps = [FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance];
+  const [hubspot, zohoAccounts, zohoCrm, dtoolsSi, workdrive] = apps.map(([app]) => app) as Apps;
   const stateful = statefulSimulators({
     env,
-    apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi },
+    apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi, workdrive },
     hubspot: hubspotStore,
     zoho: zohoStore,
     auth,
     dtoolsSi: { store: siStore, queue: siQueue },
+    workdrive: wdStore,
   });
   const state = await attachState(stateful, opts.stateDir, { reset: opts.reset });
   const started: FastifyInstance[] = [];
@@ -129,6 +157,7 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
     hubspot: { store: hubspotStore, faults: hubspotFaults },
     zoho: { store: zohoStore, auth, crmFaults, accountsFaults },
     dtoolsSi: { store: siStore, queue: siQueue, faults: siFaults },
+    workdrive: { store: wdStore, faults: wdFaults },
     state: state.report,
     close: async () => {
       await Promise.all(apps.map(([a]) => a.close()));

@@ -7,13 +7,13 @@ import { describeState } from './state.js';
 import { stopWhenSupervisorExits } from '../scripts/supervision.js';
 
 const USAGE = `usage: npm run simulators [-- --reset | --in-memory]
-  HubSpot, Zoho Accounts, Zoho CRM and D-Tools SI on local ports. Their data is kept in SIM_STATE_DIR
+  HubSpot, Zoho Accounts, Zoho CRM, Zoho WorkDrive and D-Tools SI on local ports. Their data is kept in SIM_STATE_DIR
   (default <DATA_DIR>/simulators) and reloaded on start; the seed (SIM_SEED, SIM_SCALE_*, SIM_DTOOLS_SI_PROJECTS)
   applies only when there is no saved data.
   --reset      discard the saved data and start from the seed (while running: POST /__admin/reset-state on each simulator)
   --in-memory  keep nothing: a fresh seed, nothing read or written`;
 
-/** `npm run simulators`: HubSpot, Zoho Accounts, Zoho CRM and D-Tools SI on local ports, seeded, kept across restarts. */
+/** `npm run simulators`: HubSpot, Zoho Accounts, Zoho CRM, Zoho WorkDrive and D-Tools SI on local ports, seeded, kept across restarts. */
 let flags: { reset?: boolean; 'in-memory'?: boolean; help?: boolean };
 try {
   flags = parseArgs({
@@ -52,7 +52,7 @@ try {
 for (const line of describeState(sims.state, parsed.data.SIM_SEED)) console.log(line);
 console.log(
   `simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8` +
-    `  dtools-si ${sims.urls.dtoolsSi}/si`,
+    `  dtools-si ${sims.urls.dtoolsSi}/si  zoho-workdrive ${sims.urls.workdrive}/workdrive/api/v1`,
 );
 const stop = async () => {
   try {

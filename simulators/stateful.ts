@@ -10,6 +10,9 @@ import { seedZohoCrm } from './zoho/crm-seed.js';
 import { parseZohoCrmSnapshot } from './zoho/crm-snapshot.js';
 import type { ZohoCrmStore } from './zoho/crm-store.js';
 import { parseZohoAuthSnapshot, type ZohoAuthRegistry } from './zoho/zoho-auth.js';
+import { seedWorkDrive } from './zoho-workdrive/wd-seed.js';
+import { parseWdSnapshot } from './zoho-workdrive/wd-snapshot.js';
+import type { WdStore } from './zoho-workdrive/wd-store.js';
 
 interface Parts {
   env: SimulatorEnv;
@@ -18,11 +21,13 @@ interface Parts {
     zohoAccounts: FastifyInstance;
     zohoCrm: FastifyInstance;
     dtoolsSi: FastifyInstance;
+    workdrive: FastifyInstance;
   };
   hubspot: HubSpotStore;
   zoho: ZohoCrmStore;
   auth: ZohoAuthRegistry;
   dtoolsSi: { store: SiStore; queue: SiQueue };
+  workdrive: WdStore;
 }
 
 /** `12 leads, 1 deal` from `[['leads', 12], ['deals', 1]]`, leaving out what there is none of. */
@@ -37,7 +42,15 @@ function counts(entries: Array<[string, number]>): string {
 }
 
 /** How each simulator's data is saved, restored, seeded and described (see state.ts). */
-export function statefulSimulators({ env, apps, hubspot, zoho, auth, dtoolsSi }: Parts): StatefulSimulator[] {
+export function statefulSimulators({
+  env,
+  apps,
+  hubspot,
+  zoho,
+  auth,
+  dtoolsSi,
+  workdrive,
+}: Parts): StatefulSimulator[] {
   const si = dtoolsSi.store;
   return [
     {
@@ -117,6 +130,29 @@ export function statefulSimulators({ env, apps, hubspot, zoho, auth, dtoolsSi }:
         ]),
       // The SI user imports queued publishes on a timer, outside any request.
       onChange: (listener) => dtoolsSi.queue.onChange(listener),
+    },
+    {
+      name: 'zoho-workdrive',
+      app: apps.workdrive,
+      // SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID is text, which seed settings cannot hold: a changed id is not noticed.
+      seedSettings: { SIM_SEED: env.SIM_SEED, SIM_ZOHO_WORKDRIVE_FOLDERS: env.SIM_ZOHO_WORKDRIVE_FOLDERS },
+      snapshot: () => workdrive.toSnapshot(),
+      restore: (s) => workdrive.restore(parseWdSnapshot(s)),
+      reseed: () => {
+        workdrive.clear();
+        seedWorkDrive(workdrive, {
+          seed: env.SIM_SEED,
+          teamFolderId: env.SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID,
+          folders: env.SIM_ZOHO_WORKDRIVE_FOLDERS,
+        });
+      },
+      summary: () => {
+        const nodes = [...workdrive.nodes.values()].filter((n) => !workdrive.inTrash(n));
+        return counts([
+          ['folders', nodes.filter((n) => n.kind === 'folder').length],
+          ['files', nodes.filter((n) => n.kind === 'file').length],
+        ]);
+      },
     },
   ];
 }

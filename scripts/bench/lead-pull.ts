@@ -50,6 +50,7 @@ async function simulators(): Promise<{ accounts: string; crm: string }> {
         SIM_ZOHO_ACCOUNTS_PORT: String(accounts),
         SIM_ZOHO_CRM_PORT: String(crm),
         SIM_DTOOLS_SI_PORT: '0',
+        SIM_ZOHO_WORKDRIVE_PORT: '0',
         SIM_SCALE_LEADS: String(LEADS),
         SIM_ZOHO_DAILY_CREDITS: '10000000',
         SIM_ZOHO_LATENCY_MS: '0',

@@ -12,8 +12,14 @@ import { simSecrets } from '../helpers/connections.js';
 import { adminPost, startTestSimulators } from '../helpers/simulators.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PORTS = { SIM_HUBSPOT_PORT: 0, SIM_ZOHO_ACCOUNTS_PORT: 0, SIM_ZOHO_CRM_PORT: 0, SIM_DTOOLS_SI_PORT: 0 };
-const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si'];
+const PORTS = {
+  SIM_HUBSPOT_PORT: 0,
+  SIM_ZOHO_ACCOUNTS_PORT: 0,
+  SIM_ZOHO_CRM_PORT: 0,
+  SIM_DTOOLS_SI_PORT: 0,
+  SIM_ZOHO_WORKDRIVE_PORT: 0,
+};
+const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si', 'zoho-workdrive'];
 
 const running: RunningSimulators[] = [];
 const children: ChildProcess[] = [];
@@ -134,7 +140,7 @@ describe('simulators with a state dir', () => {
     expect(b.state).toMatchObject({ loaded: ALL.map((name) => ({ name })), seeded: [], notes: [] });
     expect(describeState(b.state, 42)).toEqual([
       expect.stringMatching(
-        /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders\)$/,
+        /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders; zoho-workdrive: \d+ folders, \d+ files\)$/,
       ),
     ]);
     const got = await zoho(b, token, `/Leads/${lead.id}`);
@@ -208,7 +214,8 @@ describe('simulators with a state dir', () => {
     await stop(await start(dir));
     const b = await start(dir, { SIM_SEED: 7, SIM_SCALE_LEADS: 3 });
     expect(leadCount(b)).toBe(25);
-    expect(b.state.notes).toHaveLength(3);
+    // Every simulator seeded from SIM_SEED says so, except Zoho Accounts (it has no seeded data).
+    expect(b.state.notes).toHaveLength(4);
     expect(b.state.notes.find((n) => n.includes('zoho-crm'))).toMatch(
       /SIM_SEED=42, now 7; SIM_SCALE_LEADS=25, now 3.*--reset.*reset-state/,
     );
@@ -262,6 +269,7 @@ function runMain(
       SIM_ZOHO_ACCOUNTS_PORT: '0',
       SIM_ZOHO_CRM_PORT: '0',
       SIM_DTOOLS_SI_PORT: '0',
+      SIM_ZOHO_WORKDRIVE_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

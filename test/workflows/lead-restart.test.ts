@@ -38,6 +38,7 @@ async function start(ports?: RunningSimulators['urls']): Promise<Parts> {
       SIM_ZOHO_ACCOUNTS_PORT: port(ports?.zohoAccounts),
       SIM_ZOHO_CRM_PORT: port(ports?.zohoCrm),
       SIM_DTOOLS_SI_PORT: port(ports?.dtoolsSi),
+      SIM_ZOHO_WORKDRIVE_PORT: port(ports?.workdrive),
     }),
     { stateDir },
   );
