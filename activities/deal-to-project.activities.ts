@@ -33,18 +33,35 @@ export async function dealToProjectJob(deps: Pick<ActivityDeps, 'orm'>, jobId: s
 }
 
 /**
- * SI has no idempotency keys (crm-apis.md 5): an attempt that died after SI queued its publish but before the link
- * recorded it leaves a message the link does not know. A retry follows that message rather than queue a second one
- * the SI user would have to import again. The first attempt publishes without looking.
+ * SI has no idempotency keys (crm-apis.md 5), so a retry looks before it publishes. An earlier attempt that
+ * recorded its publish (and failed later, reading the status) left these fields on the link: follow that message.
+ * One that died after SI queued its publish but before the link recorded it left a message the link does not
+ * know: follow that one, rather than queue a second the SI user would have to import again. The first attempt
+ * publishes without looking.
  */
-async function publishedByLostAttempt(
+async function publishedByEarlierAttempt(
   projects: ProjectQueue,
   plan: StoredPlan,
   link: ProjectLink | null,
 ): Promise<{ messageId: string; skipped: string[] } | null> {
   if (Context.current().info.attempt === 1) return null;
+  if (link?.messageId && sameFields(link.publishedFields, plan.fields))
+    return { messageId: link.messageId, skipped: [] };
   const last = await projects.lastPublish(plan.projectId, plan.mode === 'update' ? 'update' : 'publish');
   return last && last.messageId !== link?.messageId ? { messageId: last.messageId, skipped: [] } : null;
+}
+
+/** Reads the status of the link's last publish; an import records the project number, a failure the state. */
+async function importStatus(links: ProjectLinksRepository, projects: ProjectQueue, input: Ref): Promise<ImportOutcome> {
+  const link = await links.get(input.jobId, input.dealId);
+  if (!link?.messageId)
+    throw new ValidationError(`deal ${input.dealId} has no publish to follow`, { code: 'NO_PUBLISH' });
+  const status = await projects.publishStatus(link.messageId);
+  if (status.state === 'imported') await links.setState(input.jobId, input.dealId, 'imported', status.projectNumber);
+  // A failed update leaves an imported project imported; a failed first publish marks the link failed.
+  else if (status.state === 'failed' && link.state !== 'imported')
+    await links.setState(input.jobId, input.dealId, 'failed');
+  return { state: status.state, error: status.error };
 }
 
 /** Zoho date-times take no milliseconds (crm-apis.md 2.3). */
@@ -123,8 +140,11 @@ export function createDealProjectActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Publishes the planned project under its derived GUID (a retry updates, never duplicates) and links it. */
-    async projectPublish(input: Ref): Promise<{ messageId: string; skipped: string[] }> {
+    /**
+     * Publishes the planned project under its derived GUID (a retry updates, never duplicates), links it, and reads
+     * where the publish stands once: the workflow waits only when SI has not imported it yet.
+     */
+    async projectPublish(input: Ref): Promise<ImportOutcome> {
       return keepAlive(async () => {
         const job = await dealToProjectJob(deps, input.jobId);
         const row = await IntegrationRequestsRepository.si(em()).get(input.requestId);
@@ -134,7 +154,7 @@ export function createDealProjectActivities(deps: ActivityDeps) {
         const projects = await deps.connectors.capability(job.si, 'projects');
         const links = new ProjectLinksRepository(em());
         const out =
-          (await publishedByLostAttempt(projects, plan, await links.get(input.jobId, input.dealId))) ??
+          (await publishedByEarlierAttempt(projects, plan, await links.get(input.jobId, input.dealId))) ??
           (plan.mode === 'update'
             ? await projects.update(plan.projectId, plan.fields)
             : {
@@ -146,7 +166,7 @@ export function createDealProjectActivities(deps: ActivityDeps) {
                 skipped: [],
               });
         await links.published(input.jobId, input.dealId, plan.projectId, out.messageId, plan.fields);
-        return out;
+        return importStatus(links, projects, input);
       });
     },
 
@@ -154,17 +174,11 @@ export function createDealProjectActivities(deps: ActivityDeps) {
     async projectImportStatus(input: Ref): Promise<ImportOutcome> {
       return keepAlive(async () => {
         const job = await dealToProjectJob(deps, input.jobId);
-        const links = new ProjectLinksRepository(em());
-        const link = await links.get(input.jobId, input.dealId);
-        if (!link?.messageId)
-          throw new ValidationError(`deal ${input.dealId} has no publish to follow`, { code: 'NO_PUBLISH' });
-        const status = await (await deps.connectors.capability(job.si, 'projects')).publishStatus(link.messageId);
-        if (status.state === 'imported')
-          await links.setState(input.jobId, input.dealId, 'imported', status.projectNumber);
-        // A failed update leaves an imported project imported; a failed first publish marks the link failed.
-        else if (status.state === 'failed' && link.state !== 'imported')
-          await links.setState(input.jobId, input.dealId, 'failed');
-        return { state: status.state, error: status.error };
+        return importStatus(
+          new ProjectLinksRepository(em()),
+          await deps.connectors.capability(job.si, 'projects'),
+          input,
+        );
       });
     },
 

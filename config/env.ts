@@ -23,6 +23,11 @@ export const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('crm-sync'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /**
+   * Workflows the worker keeps in memory between their tasks. A burst of requests runs one workflow per deal; past
+   * this many, the least recent is evicted and replayed from its (short) history when its next task comes.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   TOKEN_ENCRYPTION_KEY: z.string().refine(isKey32, 'must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)'),
   CONNECTIONS_FILE: z.string().min(1).default('config/connections.default.json'),
   /** Downloaded file content lives in `<DATA_DIR>/content`, content-addressed. */

@@ -40,6 +40,7 @@ const workers = new WorkerSet({
   connectors: registry,
   content: new ContentStore(resolve(env.DATA_DIR, 'content')),
   refreshMs: 15_000,
+  maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
   log,
 });
 await workers.start();

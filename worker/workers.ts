@@ -16,6 +16,8 @@ export interface WorkerSetOptions {
   orm: MikroORM;
   connectors: ConnectorRegistry;
   content: ContentStore;
+  /** Workflows kept in memory between tasks (Temporal's sticky cache). */
+  maxCachedWorkflows?: number;
   /** How often to look for connections added since start; 0 disables. */
   refreshMs?: number;
   log?: (msg: string) => void;
@@ -39,6 +41,7 @@ export class WorkerSet {
       taskQueue: this.opts.taskQueue,
       workflowBundle: this.opts.workflowBundle,
       activities: createMainQueueActivities(this.opts),
+      maxCachedWorkflows: this.opts.maxCachedWorkflows,
       shutdownGraceTime: '10 seconds',
     });
     this.track(this.opts.taskQueue, main);

@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { siRequestWaitingSignal } from './deal-project-signals.js';
-import type { DealToProjectInput, DealToProjectResult } from './deal-project-definitions.js';
+import type { DealToProjectInput, DealToProjectResult, ImportOutcome } from './deal-project-definitions.js';
 import { type Progress, progressQuery } from './definitions.js';
 import { connectionActivities, localStore } from './queues.js';
 import { recordedRun } from './run-recorder.js';
@@ -91,9 +91,9 @@ export async function dealToProject(input: DealToProjectInput): Promise<DealToPr
           if (!dryRun) {
             if (plan.mode !== 'unchanged') {
               step(plan.mode === 'update' ? 'updating the project' : 'publishing the project', 1);
-              await si.projectPublish(ref);
+              const published = await si.projectPublish(ref);
               step('waiting for SI to import it', 2);
-              await waitForImport(si, ref, importTimeoutMinutes);
+              await waitForImport(si, ref, importTimeoutMinutes, published);
             }
             step('writing back to the deal', 3);
             result.written = (await crm.dealWriteBack(ref)).written;
@@ -123,10 +123,12 @@ async function waitForImport(
   si: ReturnType<typeof connectionActivities>,
   ref: { requestId: number; jobId: string; dealId: string },
   timeoutMinutes: number,
+  /** The status read right after the publish. */
+  first: ImportOutcome,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMinutes * 60_000;
+  let status = first;
   for (let wait = 1000; ; wait = Math.min(wait * 2, MAX_POLL_MS)) {
-    const status = await si.projectImportStatus(ref);
     if (status.state === 'imported') return;
     if (status.state === 'failed')
       throw ApplicationFailure.nonRetryable(
@@ -139,6 +141,7 @@ async function waitForImport(
         'SiImportTimeout',
       );
     await sleep(Math.min(wait, Math.max(1000, deadline - Date.now())));
+    status = await si.projectImportStatus(ref);
   }
 }
 
