@@ -23,11 +23,14 @@ export const BudgetSchema = z.strictObject({
 });
 export type Budget = z.infer<typeof BudgetSchema>;
 
-/** Provider defaults (crm-apis.md 2.6 and 4.7): HubSpot Professional private app; Zoho Standard edition. */
+/**
+ * Provider defaults (crm-apis.md 2.6 and 4.7): HubSpot Professional private app; Zoho Standard edition. WorkDrive
+ * publishes no limits (crm-apis.md 3): a conservative 300 a minute, 4 at once (an upload holds its slot throughout).
+ */
 export const DEFAULT_BUDGETS: Record<Provider, Budget> = {
   hubspot: { maxRequests: 190, perMs: 10_000, maxConcurrent: 10, dailyLimit: 650_000 },
   'zoho-crm': { maxRequests: 100, perMs: 10_000, maxConcurrent: 10, dailyLimit: 50_000 },
-  'zoho-workdrive': { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+  'zoho-workdrive': { maxRequests: 300, perMs: 60_000, maxConcurrent: 4 },
   'dtools-si': { maxRequests: 120, perMs: 60_000, maxConcurrent: 4, dailyLimit: 10_000 },
 };
 
@@ -39,6 +42,7 @@ const FileOptions = {
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 250 * 1024 * 1024;
 
 const base = { id: Id, budget: BudgetSchema.optional(), options: z.looseObject(FileOptions).default({}) };
+const zohoCredentials = z.strictObject({ clientId: SecretRef, clientSecret: SecretRef, refreshToken: SecretRef });
 
 export const ConnectionSchema = z.discriminatedUnion('provider', [
   z.strictObject({
@@ -49,13 +53,25 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
   }),
   z.strictObject({
     ...base,
-    provider: z.enum(['zoho-crm', 'zoho-workdrive']),
+    provider: z.literal('zoho-crm'),
     // Lead sync conflict and delete policies (domain/lead-policy.ts), checked when the file is applied.
     options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional(), ...FileOptions }).default({}),
     region: z.enum(ZOHO_REGIONS).default('com'),
     // accounts: defaults to the region's accounts server; api: overrides the token response's api_domain.
     baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional() }).default({}),
-    credentials: z.strictObject({ clientId: SecretRef, clientSecret: SecretRef, refreshToken: SecretRef }),
+    credentials: zohoCredentials,
+  }),
+  z.strictObject({
+    ...base,
+    provider: z.literal('zoho-workdrive'),
+    // pageSize: items per listing call (WorkDrive's default is 50; its official n8n node asks up to 200).
+    options: z.looseObject({ pageSize: z.number().int().min(1).max(200).optional(), ...FileOptions }).default({}),
+    region: z.enum(ZOHO_REGIONS).default('com'),
+    // Tokens come from the same Zoho Accounts server as the CRM's. accounts: defaults to the region's; api: overrides
+    // the token response's api_domain (the API is `<api>/workdrive/api/v1`); download: the host of file bytes,
+    // by default the region's `download.zoho.<tld>` (crm-apis.md 3).
+    baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional(), download: Url.optional() }).default({}),
+    credentials: zohoCredentials,
   }),
   z.strictObject({
     ...base,

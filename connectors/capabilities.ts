@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { LeadField, LeadValues } from '../domain/lead-fields.js';
 import type { RemoteLead } from '../domain/lead-page-plan.js';
 import type { CapabilityName } from '../domain/providers.js';
@@ -17,6 +18,7 @@ export interface Capabilities {
   leads: LeadStore;
   deals: DealRecords;
   projects: ProjectQueue;
+  folders: FolderStore;
 }
 // Every capability name has its interface, and nothing else is a capability.
 type _SameNames = [CapabilityName] extends [keyof Capabilities]
@@ -178,4 +180,53 @@ export interface ProjectQueue {
   readProject(id: string, coNumbers?: string[]): Promise<ProjectSnapshot>;
   /** `stamp`: fails (conflict) when the entry was published again since it was read. */
   acknowledge(entry: Pick<PublishedEntry, 'projectId' | 'coNumber' | 'stamp'>): Promise<void>;
+}
+
+export interface RemoteFolder {
+  id: string;
+  name: string;
+  /** Milliseconds since the epoch; null when the store did not say. */
+  modifiedMs: number | null;
+  permalink: string | null;
+}
+export interface RemoteFolderFile {
+  id: string;
+  name: string;
+  size: number | null;
+  modifiedMs: number | null;
+}
+export interface UploadedFile {
+  resourceId: string;
+  /** The name the store kept, which is the name asked for unless the store renamed the upload. */
+  name: string;
+  permalink: string | null;
+}
+/** One page of an offset listing; `nextOffset` is null after the last page (the listing gives no total). */
+export interface OffsetPage<T> {
+  items: T[];
+  nextOffset: number | null;
+}
+
+/**
+ * A cloud drive's folders (Zoho WorkDrive): the folders under a team folder (one per person), the files directly in
+ * a folder, and uploads into a folder. Listings are read a page at a time from an offset, so a caller can checkpoint
+ * between pages.
+ */
+export interface FolderStore {
+  /** The direct subfolders of a team folder, one page from `offset` (0 = first page). */
+  teamFolderChildren(teamFolderId: string, offset?: number): Promise<OffsetPage<RemoteFolder>>;
+  /** The files directly in a folder (no subfolders), one page from `offset`. */
+  folderFiles(folderId: string, offset?: number): Promise<OffsetPage<RemoteFolderFile>>;
+  /**
+   * Streams exactly `size` bytes of `content` into the folder as `fileName`; the content is read once, never held
+   * whole, and closed whatever happens. Fails with a ConflictError when the folder holds that name already (code
+   * `R504` on WorkDrive: nothing is overwritten), a ValidationError when the file is larger than the store takes or
+   * `content` is not `size` bytes long, a NotFoundError when the folder is gone or not the account's.
+   */
+  upload(
+    folderId: string,
+    fileName: string,
+    content: Readable | AsyncIterable<Uint8Array>,
+    size: number,
+  ): Promise<UploadedFile>;
 }

@@ -12,6 +12,7 @@ export interface HttpRequest {
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   json?: unknown;
+  /** A `ReadableStream` is streamed (`duplex: 'half'`) and, being readable once, never sent a second time. */
   body?: RequestInit['body'];
   timeoutMs?: number;
   /** Skip the auth provider (e.g. a pre-signed download URL). */
@@ -95,7 +96,10 @@ export class HttpClient {
     return (await this.withAuthRetry(req, true)) as Response;
   }
 
-  /** One retry after a 401, only when the auth provider refreshed its credentials. */
+  /**
+   * One retry after a 401, only when the auth provider refreshed its credentials and the body can be sent again (a
+   * streamed body cannot: the caller's next attempt reopens its source).
+   */
   private async withAuthRetry(req: HttpRequest, raw: boolean): Promise<HttpResponse | Response> {
     const authHeaders = req.anonymous || !this.opts.auth ? {} : await this.opts.auth.headers();
     try {
@@ -105,6 +109,7 @@ export class HttpClient {
         err instanceof AuthError &&
         err.status === 401 &&
         !req.anonymous &&
+        !(req.body instanceof ReadableStream) &&
         this.opts.auth?.onRejected &&
         (await this.opts.auth.onRejected(err, authHeaders))
       ) {
@@ -134,6 +139,8 @@ export class HttpClient {
           method: req.method ?? 'GET',
           headers,
           body,
+          // fetch takes a stream body only with `duplex: 'half'` (the one mode undici implements).
+          ...(body instanceof ReadableStream ? { duplex: 'half' as const } : {}),
           signal: AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
@@ -143,20 +150,22 @@ export class HttpClient {
       const parsed = await readBody(res, url);
       const out: HttpResponse = { status: res.status, headers: res.headers, body: parsed };
       const bodyError = this.opts.bodyErrorCheck?.(out);
-      if (bodyError) throw bodyError;
+      if (bodyError) throw this.heeded(bodyError);
       const accepted = req.acceptStatuses?.includes(res.status) ?? false;
       // 304 is an answer to a conditional read; a download never asks one, so there it is a failure.
-      if (!accepted && res.status >= 300 && (raw || res.status !== 304)) {
-        const error = classifyResponse({ status: res.status, headers: res.headers, body: parsed });
-        // An exhausted quota may say hours: other calls of this process hold off for the longest wait we honour.
-        if (error instanceof RateLimitedError && error.retryAfterMs)
-          this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
-        throw error;
-      }
+      if (!accepted && res.status >= 300 && (raw || res.status !== 304))
+        throw this.heeded(classifyResponse({ status: res.status, headers: res.headers, body: parsed }));
       return out;
     };
     const metered = () => (this.opts.governor && !req.unmetered ? this.opts.governor.run(call) : call());
     return req.alsoWithin ? req.alsoWithin.run(metered) : metered();
+  }
+
+  /** An exhausted quota may say hours: other calls of this process hold off for the longest wait we honour. */
+  private heeded(error: ConnectorError): ConnectorError {
+    if (error instanceof RateLimitedError && error.retryAfterMs)
+      this.opts.governor?.pauseFor(Math.min(error.retryAfterMs, MAX_RETRY_WAIT_MS));
+    return error;
   }
 
   async baseUrl(): Promise<string> {

@@ -14,6 +14,8 @@ import { ZohoLeads } from '../connectors/zoho-crm/zoho-crm.leads.js';
 import { ZohoDeals } from '../connectors/zoho-crm/zoho-crm.deals.js';
 import { DtoolsSiClient, dtoolsApiKey } from '../connectors/dtools-si/dtools-si.client.js';
 import { dtoolsCheck, DtoolsProjects } from '../connectors/dtools-si/dtools-si.projects.js';
+import { WORKDRIVE_DOWNLOAD_HOSTS, WorkdriveClient } from '../connectors/zoho-workdrive/workdrive.client.js';
+import { workdriveCheck, WorkdriveFolders } from '../connectors/zoho-workdrive/workdrive.folders.js';
 import { type CapabilitiesOf, PROVIDER_CAPABILITIES } from '../domain/providers.js';
 
 const USER_AGENT = 'crm-sync/0.1';
@@ -46,19 +48,8 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
     const searchCap = Number(c.options.searchResultCap ?? 0) || undefined;
     return { check: hubspotCheck(client), dealFiles: new HubSpotDealFiles(client, searchCap) };
   },
-  'zoho-crm': (c, { env, tokenStore }) => {
-    const secrets = resolveSecrets(c, env);
-    const tokens = new ZohoTokenManager({
-      key: c.id,
-      region: c.region,
-      store: tokenStore,
-      accounts: new ZohoAccountsClient(c.baseUrls.accounts ?? ZOHO_ACCOUNTS_SERVERS[c.region]),
-      credentials: {
-        clientId: secrets.clientId!,
-        clientSecret: secrets.clientSecret!,
-        refreshToken: secrets.refreshToken!,
-      },
-    });
+  'zoho-crm': (c, ctx) => {
+    const tokens = zohoTokens(c, ctx);
     const apiOverride = c.baseUrls.api;
     // ⚠ The CRM base URL comes from the token response's api_domain (crm-apis.md 6.2), unless overridden.
     const baseUrl = async () => `${apiOverride ?? (await tokens.getToken()).apiDomain}/crm/v8`;
@@ -72,7 +63,23 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
       deals: new ZohoDeals(client),
     };
   },
-  'zoho-workdrive': () => ({}),
+  'zoho-workdrive': (c, ctx) => {
+    const tokens = zohoTokens(c, ctx);
+    const apiOverride = c.baseUrls.api;
+    // ⚠ Like the CRM's, WorkDrive's base URL is the token's api_domain (crm-apis.md 3); bytes come from another host.
+    const baseUrl = async () => `${apiOverride ?? (await tokens.getToken()).apiDomain}/workdrive/api/v1`;
+    const client = new WorkdriveClient({
+      baseUrl,
+      downloadBaseUrl: c.baseUrls.download ?? WORKDRIVE_DOWNLOAD_HOSTS[c.region],
+      governor: new RateGovernor(budgetOf(c)),
+      auth: tokens,
+      userAgent: USER_AGENT,
+    });
+    return {
+      check: workdriveCheck(client, tokens),
+      folders: new WorkdriveFolders(client, { pageSize: c.options.pageSize }),
+    };
+  },
   'dtools-si': (c, { env }) => {
     const secrets = resolveSecrets(c, env);
     const client = new DtoolsSiClient({
@@ -84,6 +91,25 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
     return { check: dtoolsCheck(client), projects: new DtoolsProjects(client) };
   },
 };
+
+/** Zoho CRM and WorkDrive mint tokens alike: one manager per connection, its tokens cached under the connection id. */
+function zohoTokens(
+  c: ConnectionConfig & { provider: 'zoho-crm' | 'zoho-workdrive' },
+  { env, tokenStore }: BuildContext,
+): ZohoTokenManager {
+  const secrets = resolveSecrets(c, env);
+  return new ZohoTokenManager({
+    key: c.id,
+    region: c.region,
+    store: tokenStore,
+    accounts: new ZohoAccountsClient(c.baseUrls.accounts ?? ZOHO_ACCOUNTS_SERVERS[c.region]),
+    credentials: {
+      clientId: secrets.clientId!,
+      clientSecret: secrets.clientSecret!,
+      refreshToken: secrets.refreshToken!,
+    },
+  });
+}
 
 /** Builds a connection's capabilities with its provider's factory. */
 export function buildCapabilities(c: ConnectionConfig, ctx: BuildContext): Partial<Capabilities> {

@@ -9,7 +9,9 @@ describe('provider capabilities', () => {
     ['zoho-crm', 'leads', true],
     ['zoho-crm', 'dealFiles', true],
     ['dtools-si', 'dealFiles', false],
-    ['zoho-workdrive', 'check', false],
+    ['zoho-workdrive', 'check', true],
+    ['zoho-workdrive', 'folders', true],
+    ['zoho-crm', 'folders', false],
     ['salesforce', 'check', false],
   ] as const)('%s has %s: %s', (provider, capability, expected) => {
     expect(hasCapability(provider, capability)).toBe(expected);
@@ -18,6 +20,7 @@ describe('provider capabilities', () => {
   it('lists the providers of a capability in the order of PROVIDERS', () => {
     expect(providersWith('dealFiles')).toEqual(['hubspot', 'zoho-crm']);
     expect(providersWith('leads')).toEqual(['zoho-crm']);
+    expect(providersWith('folders')).toEqual(['zoho-workdrive']);
     expect(PROVIDERS).toContain('dtools-si');
   });
 

@@ -66,3 +66,24 @@ export function dtoolsConnection(
     budget: { maxRequests: 120, perMs: 60_000, maxConcurrent: 4 },
   };
 }
+
+/** WorkDrive on its simulator, with tokens from the Zoho Accounts simulator (the CRM's client credentials). */
+export function workdriveConnection(
+  sims: RunningSimulators,
+  opts: { id?: string; refreshTokenEnv?: string; pageSize?: number } = {},
+): ConnectionConfig {
+  return {
+    id: opts.id ?? uniqueId('wd'),
+    provider: 'zoho-workdrive',
+    region: 'com',
+    // The accounts simulator's api_domain is the CRM simulator's: WorkDrive's host is set here.
+    baseUrls: { accounts: sims.urls.zohoAccounts, api: sims.urls.workdrive, download: sims.urls.workdrive },
+    credentials: {
+      clientId: { env: 'ZOHO_SIM_CLIENT_ID' },
+      clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
+      refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
+    },
+    options: opts.pageSize ? { pageSize: opts.pageSize } : {},
+    budget: { maxRequests: 300, perMs: 60_000, maxConcurrent: 4 },
+  };
+}
