@@ -27,7 +27,9 @@ export const EnvSchema = z.object({
    * Workflows the worker keeps in memory between their tasks. A burst of requests runs one workflow per deal; past
    * this many, the least recent is evicted and replayed from its (short) history when its next task comes.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
+  /** Threads running workflow code, each a V8 isolate holding the workflow bundle: more help only on many cores. */
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   TOKEN_ENCRYPTION_KEY: z.string().refine(isKey32, 'must be 32 bytes, base64 or hex encoded (openssl rand -base64 32)'),
   CONNECTIONS_FILE: z.string().min(1).default('config/connections.default.json'),
   /** Downloaded file content lives in `<DATA_DIR>/content`, content-addressed. */

@@ -41,6 +41,7 @@ const workers = new WorkerSet({
   content: new ContentStore(resolve(env.DATA_DIR, 'content')),
   refreshMs: 15_000,
   maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+  workflowThreads: env.WORKER_WORKFLOW_THREADS,
   log,
 });
 await workers.start();

@@ -18,6 +18,8 @@ export interface WorkerSetOptions {
   content: ContentStore;
   /** Workflows kept in memory between tasks (Temporal's sticky cache). */
   maxCachedWorkflows?: number;
+  /** Threads running workflow code (each a V8 isolate with its own heap). */
+  workflowThreads?: number;
   /** How often to look for connections added since start; 0 disables. */
   refreshMs?: number;
   log?: (msg: string) => void;
@@ -42,6 +44,7 @@ export class WorkerSet {
       workflowBundle: this.opts.workflowBundle,
       activities: createMainQueueActivities(this.opts),
       maxCachedWorkflows: this.opts.maxCachedWorkflows,
+      workflowThreadPoolSize: this.opts.workflowThreads,
       shutdownGraceTime: '10 seconds',
     });
     this.track(this.opts.taskQueue, main);

@@ -171,6 +171,7 @@ try {
   const rssOf = () =>
     Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   let peak = rssOf();
+  const idle = peak;
   const sampler = setInterval(() => {
     try {
       peak = Math.max(peak, rssOf());
@@ -327,7 +328,9 @@ try {
     runs,
     'history events/run (max)': maxHistory,
   });
-  console.log(`\nworker process RSS: peak ${(peak / 1048576).toFixed(0)} MiB`);
+  console.log(
+    `\nworker process RSS: peak ${(peak / 1048576).toFixed(0)} MiB (${(idle / 1048576).toFixed(0)} MiB once ready; ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'} cached workflows)`,
+  );
 } finally {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 }
