@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LeadSyncOptionsSchema } from '../domain/lead-policy.js';
-import { hasCapability } from '../domain/providers.js';
+import { type CapabilityName, hasCapability, PROVIDERS, type ProviderName } from '../domain/providers.js';
 import { type JobConfig, JobSchema } from './jobs.js';
 import { ConfigError } from './env.js';
 
@@ -131,6 +131,8 @@ export function parseConnectionsDocument(doc: unknown, source = 'connections fil
   return result.data;
 }
 
+const isProvider = (name: string): name is ProviderName => (PROVIDERS as readonly string[]).includes(name);
+
 function jobProblems(connections: ConnectionConfig[], jobs: JobConfig[]): string[] {
   const byId = new Map(connections.map((c) => [c.id, c]));
   const problems: string[] = [];
@@ -138,19 +140,30 @@ function jobProblems(connections: ConnectionConfig[], jobs: JobConfig[]): string
   jobs.forEach((job, i) => {
     if (seen.has(job.id)) problems.push(`jobs.${i}.id: duplicate job id "${job.id}"`);
     seen.add(job.id);
-    const parts =
+    // Each part of the job, and what its connection must be able to do. The transfer reads a CRM module's records
+    // and attachments, which only Zoho CRM offers here (until that is a capability of its own, the provider).
+    const parts: Array<[string, string, CapabilityName | ProviderName]> =
       job.kind === 'deal-to-project'
-        ? ([
-            ['crm', 'deals'],
-            ['si', 'projects'],
-          ] as const)
-        : [];
-    for (const [key, capability] of parts) {
-      const c = byId.get(job[key]);
-      if (!c) problems.push(`jobs.${i}.${key}: no connection "${job[key]}" in this file`);
-      else if (!hasCapability(c.provider, capability))
-        problems.push(`jobs.${i}.${key}: connection "${c.id}" is ${c.provider}, which has no ${capability}`);
+        ? [
+            ['crm', job.crm, 'deals'],
+            ['si', job.si, 'projects'],
+          ]
+        : [
+            ['source', job.source, 'zoho-crm'],
+            ['destinationCrm', job.destinationCrm, 'zoho-crm'],
+            ['workdrive', job.workdrive, 'folders'],
+          ];
+    for (const [key, id, need] of parts) {
+      const c = byId.get(id);
+      if (!c) problems.push(`jobs.${i}.${key}: no connection "${id}" in this file`);
+      else if (isProvider(need) ? c.provider !== need : !hasCapability(c.provider, need as CapabilityName))
+        problems.push(
+          `jobs.${i}.${key}: connection "${c.id}" is ${c.provider}, ` +
+            (isProvider(need) ? `not ${need}` : `which has no ${need}`),
+        );
     }
+    if (job.kind === 'workdrive-transfer' && job.source === job.destinationCrm)
+      problems.push(`jobs.${i}.destinationCrm: must be another org's connection than source "${job.source}"`);
   });
   return problems;
 }

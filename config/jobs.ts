@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Jobs join connections: a deal-to-project job links one CRM connection (deals) with one D-Tools SI connection
- * (projects) and says which fields flow which way. They live in the connections file next to the connections and
+ * (projects) and says which fields flow which way; a WorkDrive transfer joins two orgs' CRMs and a WorkDrive. They live in the connections file next to the connections and
  * are checked, with them, when the file is applied.
  */
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
@@ -102,5 +102,63 @@ export const DealToProjectJobSchema = z.strictObject({
 });
 export type DealToProjectJob = z.output<typeof DealToProjectJobSchema>;
 
-export const JobSchema = z.discriminatedUnion('kind', [DealToProjectJobSchema]);
+/** The field API names the existing transfer script reads from its environment, with its defaults. */
+export const DEFAULT_TRANSFER_FIELDS = {
+  checkbox: 'Transfer_Complete',
+  recordName: 'Name',
+  workdriveUrl: 'WorkDrive_URL',
+  workdriveFolderId: 'WorkDrive_Folder_ID',
+  recordUpdatedFrom: 'Record_Updated_From',
+} as const;
+
+const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone, e.g. Europe/Berlin');
+
+/**
+ * A WorkDrive transfer: records of one org's CRM module whose checkbox is unticked are matched by name to folders
+ * of another org's WorkDrive team folder, and their attachments are copied there; the other org's record of the
+ * same name gets the folder's URL and id.
+ */
+export const WorkdriveTransferJobSchema = z.strictObject({
+  id: Id,
+  kind: z.literal('workdrive-transfer'),
+  /** Org A's CRM: the records, their attachments and the checkbox. */
+  source: Id,
+  /** Org B's CRM: the record of the same name that gets the folder's URL and id. */
+  destinationCrm: Id,
+  /** Org B's WorkDrive. */
+  workdrive: Id,
+  /** The team folder whose subfolders are named after the records. */
+  teamFolderId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'a WorkDrive resource id'),
+  module: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'a CRM module API name')
+    .default('Contacts'),
+  fields: z
+    .strictObject({
+      checkbox: WritableCrmField.default(DEFAULT_TRANSFER_FIELDS.checkbox),
+      recordName: WritableCrmField.default(DEFAULT_TRANSFER_FIELDS.recordName),
+      workdriveUrl: WritableCrmField.default(DEFAULT_TRANSFER_FIELDS.workdriveUrl),
+      workdriveFolderId: WritableCrmField.default(DEFAULT_TRANSFER_FIELDS.workdriveFolderId),
+      recordUpdatedFrom: WritableCrmField.default(DEFAULT_TRANSFER_FIELDS.recordUpdatedFrom),
+    })
+    .default(DEFAULT_TRANSFER_FIELDS),
+  /** Records transferred at once (each a child workflow). */
+  parallelRecords: z.number().int().min(1).max(20).default(4),
+  /** The daily schedule (created paused) runs at `dailyAt` in this zone. */
+  timeZone: TimeZone.default('UTC'),
+  dailyAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour')
+    .default('02:00'),
+});
+export type WorkdriveTransferJob = z.output<typeof WorkdriveTransferJobSchema>;
+
+export const JobSchema = z.discriminatedUnion('kind', [DealToProjectJobSchema, WorkdriveTransferJobSchema]);
 export type JobConfig = z.output<typeof JobSchema>;

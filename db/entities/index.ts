@@ -25,6 +25,12 @@ export {
   ProjectLinkSchema,
   type ProjectState,
 } from './project-link.entity.js';
+export {
+  TRANSFER_FILE_STATES,
+  type TransferFileState,
+  WorkdriveTransfer,
+  WorkdriveTransferSchema,
+} from './workdrive-transfer.entity.js';
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
 import { DealSchema } from './deal.entity.js';
@@ -39,6 +45,7 @@ import { SyncRunSchema } from './sync-run.entity.js';
 import { SyncJobSchema } from './sync-job.entity.js';
 import { CrmUpdateRequestSchema, SiRequestSchema } from './integration-request.entity.js';
 import { ChangeOrderNoteSchema, ProjectLinkSchema } from './project-link.entity.js';
+import { WorkdriveTransferSchema } from './workdrive-transfer.entity.js';
 
 export const entities = [
   CrmConnectionSchema,
@@ -56,4 +63,5 @@ export const entities = [
   CrmUpdateRequestSchema,
   ProjectLinkSchema,
   ChangeOrderNoteSchema,
+  WorkdriveTransferSchema,
 ];

@@ -8,7 +8,7 @@ import {
   parseConnectionsDocument,
   resolveSecrets,
 } from '../../config/connections.js';
-import { DEFAULT_TO_DEAL, DEFAULT_TO_PROJECT } from '../../config/jobs.js';
+import { DEFAULT_TO_DEAL, DEFAULT_TO_PROJECT, DEFAULT_TRANSFER_FIELDS } from '../../config/jobs.js';
 import { ConfigError, parseEnv } from '../../config/env.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -131,7 +131,90 @@ describe('jobs in the connections file', () => {
     },
     { id: 'hs', provider: 'hubspot', credentials: { accessToken: { env: 'HS_TOKEN' } } },
     { id: 'si', provider: 'dtools-si', credentials: { apiKey: { env: 'SI_KEY' } } },
+    {
+      id: 'zo-b',
+      provider: 'zoho-crm',
+      region: 'eu',
+      credentials: { clientId: { env: 'D' }, clientSecret: { env: 'E' }, refreshToken: { env: 'F' } },
+    },
+    {
+      id: 'wd-b',
+      provider: 'zoho-workdrive',
+      region: 'eu',
+      credentials: { clientId: { env: 'D' }, clientSecret: { env: 'E' }, refreshToken: { env: 'F' } },
+    },
   ];
+  const configError = (doc: unknown) => {
+    try {
+      parseConnectionsDocument(doc);
+    } catch (e) {
+      return (e as ConfigError).problems.join('\n');
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it("a WorkDrive transfer job gets the existing script's field names, Contacts, 4 records at once and 02:00 UTC", () => {
+    const doc = parseConnectionsDocument({
+      connections,
+      jobs: [
+        {
+          id: 'move',
+          kind: 'workdrive-transfer',
+          source: 'zo',
+          destinationCrm: 'zo-b',
+          workdrive: 'wd-b',
+          teamFolderId: 'abc123',
+        },
+      ],
+    });
+    expect(doc.jobs).toEqual([
+      {
+        id: 'move',
+        kind: 'workdrive-transfer',
+        source: 'zo',
+        destinationCrm: 'zo-b',
+        workdrive: 'wd-b',
+        teamFolderId: 'abc123',
+        module: 'Contacts',
+        fields: DEFAULT_TRANSFER_FIELDS,
+        parallelRecords: 4,
+        timeZone: 'UTC',
+        dailyAt: '02:00',
+      },
+    ]);
+  });
+
+  it('refuses a transfer job with unfit connections, the same org on both sides, a bad zone, time or field name', () => {
+    const base = {
+      id: 'move',
+      kind: 'workdrive-transfer',
+      source: 'zo',
+      destinationCrm: 'zo-b',
+      workdrive: 'wd-b',
+      teamFolderId: 'abc',
+    };
+    const shapes = configError({
+      connections,
+      jobs: [
+        { ...base, timeZone: 'Mars/Olympus', dailyAt: '25:00', fields: { checkbox: 'Done?' }, teamFolderId: '../x' },
+      ],
+    });
+    expect(shapes).toContain('jobs.0.timeZone: an IANA time zone');
+    expect(shapes).toContain('jobs.0.dailyAt: HH:MM');
+    expect(shapes).toContain('jobs.0.fields.checkbox: a field API name');
+    expect(shapes).toContain('jobs.0.teamFolderId: a WorkDrive resource id');
+    const parts = configError({
+      connections,
+      jobs: [
+        { ...base, source: 'hs', workdrive: 'zo' },
+        { ...base, id: 'same', destinationCrm: 'zo', workdrive: 'nope' },
+      ],
+    });
+    expect(parts).toContain('jobs.0.source: connection "hs" is hubspot, not zoho-crm');
+    expect(parts).toContain('jobs.0.workdrive: connection "zo" is zoho-crm, which has no folders');
+    expect(parts).toContain('jobs.1.workdrive: no connection "nope" in this file');
+    expect(parts).toContain('jobs.1.destinationCrm: must be another org\'s connection than source "zo"');
+  });
 
   it('a deal-to-project job gets the default field mapping and import timeout', () => {
     const doc = parseConnectionsDocument({
@@ -149,7 +232,7 @@ describe('jobs in the connections file', () => {
         importTimeoutMinutes: 1440,
       },
     ]);
-    expect(parseConnections({ connections }).map((c) => c.id)).toEqual(['zo', 'hs', 'si']);
+    expect(parseConnections({ connections }).map((c) => c.id)).toEqual(['zo', 'hs', 'si', 'zo-b', 'wd-b']);
   });
 
   it('lists every problem of its jobs: missing or unfit connections, an incomplete mapping, duplicate ids', () => {
