@@ -200,6 +200,8 @@ try {
       `  HubSpot sim   http://${sim.SIM_HOST}:${sim.SIM_HUBSPOT_PORT}`,
       `  Zoho Accounts http://${sim.SIM_HOST}:${sim.SIM_ZOHO_ACCOUNTS_PORT}`,
       `  Zoho CRM sim  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_CRM_PORT}/crm/v8`,
+      `  Zoho B Accts  http://${sim.SIM_HOST}:${sim.SIM_ZOHO_B_ACCOUNTS_PORT}   (org B; WorkDrive takes its tokens)`,
+      `  Zoho B CRM    http://${sim.SIM_HOST}:${sim.SIM_ZOHO_B_CRM_PORT}/crm/v8`,
       `  D-Tools SI    http://${sim.SIM_HOST}:${sim.SIM_DTOOLS_SI_PORT}/si`,
       `  WorkDrive sim http://${sim.SIM_HOST}:${sim.SIM_ZOHO_WORKDRIVE_PORT}/workdrive/api/v1`,
       `  Sim data      ${simState}   (kept across restarts; npm start -- --reset-simulators starts from the seed)`,

@@ -6,6 +6,8 @@ const StartupFaults = z.strictObject({
   hubspot: z.array(FaultRuleSchema).default([]),
   zohoCrm: z.array(FaultRuleSchema).default([]),
   zohoAccounts: z.array(FaultRuleSchema).default([]),
+  zohoBCrm: z.array(FaultRuleSchema).default([]),
+  zohoBAccounts: z.array(FaultRuleSchema).default([]),
   dtoolsSi: z.array(FaultRuleSchema).default([]),
   workdrive: z.array(FaultRuleSchema).default([]),
 });
@@ -20,6 +22,9 @@ export const SimulatorEnvSchema = z.object({
   SIM_ZOHO_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4030),
   SIM_DTOOLS_SI_PORT: z.coerce.number().int().min(0).max(65535).default(4040),
   SIM_ZOHO_WORKDRIVE_PORT: z.coerce.number().int().min(0).max(65535).default(4050),
+  /** Zoho org B (another data centre, the WorkDrive transfer's target): its own Accounts and CRM. */
+  SIM_ZOHO_B_ACCOUNTS_PORT: z.coerce.number().int().min(0).max(65535).default(4021),
+  SIM_ZOHO_B_CRM_PORT: z.coerce.number().int().min(0).max(65535).default(4031),
   SIM_SEED: z.coerce.number().int().default(42),
   SIM_SCALE_LEADS: z.coerce.number().int().min(0).default(25),
   SIM_SCALE_DEALS: z.coerce.number().int().min(0).default(5),
@@ -35,6 +40,10 @@ export const SimulatorEnvSchema = z.object({
   ZOHO_SIM_CLIENT_ID: z.string().min(1).default('1000.SIMCLIENTCRMSYNC'),
   ZOHO_SIM_CLIENT_SECRET: z.string().min(1).default('sim-client-secret'),
   ZOHO_SIM_REFRESH_TOKEN: z.string().min(1).default('1000.sim-refresh-token'),
+  /** Org B's client and refresh token: org A's are refused there, and org B's at org A. */
+  ZOHO_SIM_B_CLIENT_ID: z.string().min(1).default('1000.SIMCLIENTCRMSYNCORGB'),
+  ZOHO_SIM_B_CLIENT_SECRET: z.string().min(1).default('sim-client-secret-org-b'),
+  ZOHO_SIM_B_REFRESH_TOKEN: z.string().min(1).default('1000.sim-refresh-token-org-b'),
   SIM_ZOHO_TOKEN_TTL_SEC: z.coerce.number().int().positive().default(3600),
   SIM_ZOHO_MINTS_PER_10_MIN: z.coerce.number().int().positive().default(10),
   SIM_ZOHO_TOKEN_ERROR_STATUS: z
@@ -59,7 +68,10 @@ export const SimulatorEnvSchema = z.object({
     .default('crmsyncclients00000000001'),
   /** Person folders in the seeded team folder (the first 20 are WORKDRIVE_SEED_PEOPLE). */
   SIM_ZOHO_WORKDRIVE_FOLDERS: z.coerce.number().int().min(0).default(20),
-  /** Faults active from start: `{ "hubspot"?, "zohoCrm"?, "zohoAccounts"?, "dtoolsSi"?, "workdrive"?: [rule] }`. */
+  /**
+   * Faults active from start: `{ "hubspot"?, "zohoCrm"?, "zohoAccounts"?, "zohoBCrm"?, "zohoBAccounts"?,
+   * "dtoolsSi"?, "workdrive"?: [rule] }`.
+   */
   SIM_FAULTS: z
     .string()
     .default('{}')
@@ -90,4 +102,6 @@ export const FREE_PORTS = {
   SIM_ZOHO_CRM_PORT: 0,
   SIM_DTOOLS_SI_PORT: 0,
   SIM_ZOHO_WORKDRIVE_PORT: 0,
+  SIM_ZOHO_B_ACCOUNTS_PORT: 0,
+  SIM_ZOHO_B_CRM_PORT: 0,
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { FaultInjector } from './common/faults.js';
+import { FaultInjector, type FaultRule } from './common/faults.js';
 import type { SimulatorEnv } from './config.js';
 import { buildDtoolsSiSimulator } from './dtools-si/si.app.js';
 import { SiQueue } from './dtools-si/si-queue.js';
@@ -24,15 +24,32 @@ export interface RunningSimulators {
    * `dtoolsSi` is the server root; the API is under `${dtoolsSi}/si`. `workdrive` is the server root too: the API
    * is under `${workdrive}/workdrive/api/v1`, downloads under `${workdrive}/v1/workdrive/download`.
    */
-  urls: { hubspot: string; zohoAccounts: string; zohoCrm: string; dtoolsSi: string; workdrive: string };
+  urls: {
+    hubspot: string;
+    zohoAccounts: string;
+    zohoCrm: string;
+    zohoBAccounts: string;
+    zohoBCrm: string;
+    dtoolsSi: string;
+    workdrive: string;
+  };
   hubspot: { store: HubSpotStore; faults: FaultInjector };
-  zoho: { store: ZohoCrmStore; auth: ZohoAuthRegistry; crmFaults: FaultInjector; accountsFaults: FaultInjector };
+  zoho: ZohoOrg;
+  /** Zoho org B, another data centre with its own credentials and tokens: the WorkDrive transfer's target. */
+  zohoB: ZohoOrg;
   dtoolsSi: { store: SiStore; queue: SiQueue; faults: FaultInjector };
   workdrive: { store: WdStore; faults: FaultInjector };
   /** What was loaded from or seeded into `opts.stateDir`. */
   state: StateReport;
   /** Stops the servers, then saves any unsaved change. */
   close(): Promise<void>;
+}
+
+export interface ZohoOrg {
+  store: ZohoCrmStore;
+  auth: ZohoAuthRegistry;
+  crmFaults: FaultInjector;
+  accountsFaults: FaultInjector;
 }
 
 export interface SimulatorOptions {
@@ -44,24 +61,34 @@ export interface SimulatorOptions {
 
 /** Builds, loads or seeds, and starts every simulator; port 0 picks free ports (tests). */
 export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions = {}): Promise<RunningSimulators> {
-  const urls = { hubspot: '', zohoAccounts: '', zohoCrm: '', dtoolsSi: '', workdrive: '' };
+  const urls = {
+    hubspot: '',
+    zohoAccounts: '',
+    zohoCrm: '',
+    zohoBAccounts: '',
+    zohoBCrm: '',
+    dtoolsSi: '',
+    workdrive: '',
+  };
   const hubspotStore = new HubSpotStore();
-  const zohoStore = new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES);
-  const auth = new ZohoAuthRegistry({
+  const hubspotFaults = new FaultInjector();
+  env.SIM_FAULTS.hubspot.forEach((r) => hubspotFaults.add(r));
+  const zoho = zohoOrg(env, {
     clientId: env.ZOHO_SIM_CLIENT_ID,
     clientSecret: env.ZOHO_SIM_CLIENT_SECRET,
     refreshToken: env.ZOHO_SIM_REFRESH_TOKEN,
-    tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC,
-    mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN,
-    mintWindowMs: 600_000,
-    errorStatus: env.SIM_ZOHO_TOKEN_ERROR_STATUS,
+    crmFaults: env.SIM_FAULTS.zohoCrm,
+    accountsFaults: env.SIM_FAULTS.zohoAccounts,
   });
-  const hubspotFaults = new FaultInjector();
-  const crmFaults = new FaultInjector();
-  const accountsFaults = new FaultInjector();
-  env.SIM_FAULTS.hubspot.forEach((r) => hubspotFaults.add(r));
-  env.SIM_FAULTS.zohoCrm.forEach((r) => crmFaults.add(r));
-  env.SIM_FAULTS.zohoAccounts.forEach((r) => accountsFaults.add(r));
+  // Another data centre: its own ids, credentials and tokens (a token of one org is refused by the other).
+  const zohoB = zohoOrg(env, {
+    clientId: env.ZOHO_SIM_B_CLIENT_ID,
+    clientSecret: env.ZOHO_SIM_B_CLIENT_SECRET,
+    refreshToken: env.ZOHO_SIM_B_REFRESH_TOKEN,
+    crmFaults: env.SIM_FAULTS.zohoBCrm,
+    accountsFaults: env.SIM_FAULTS.zohoBAccounts,
+    idPrefix: '61908800000',
+  });
   const siStore = new SiStore();
   const siQueue = new SiQueue(siStore, env.SIM_DTOOLS_SI_IMPORT_DELAY_MS);
   const siFaults = new FaultInjector();
@@ -86,25 +113,10 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
       env.SIM_HUBSPOT_PORT,
       'hubspot',
     ],
-    [
-      buildZohoAccountsSimulator({ auth, faults: accountsFaults, apiDomain: () => urls.zohoCrm }),
-      env.SIM_ZOHO_ACCOUNTS_PORT,
-      'zohoAccounts',
-    ],
-    [
-      buildZohoCrmSimulator({
-        store: zohoStore,
-        auth,
-        faults: crmFaults,
-        limits: {
-          concurrency: env.SIM_ZOHO_CONCURRENCY,
-          dailyCredits: env.SIM_ZOHO_DAILY_CREDITS,
-          latencyMs: env.SIM_ZOHO_LATENCY_MS,
-        },
-      }),
-      env.SIM_ZOHO_CRM_PORT,
-      'zohoCrm',
-    ],
+    [zohoAccountsApp(zoho, () => urls.zohoCrm), env.SIM_ZOHO_ACCOUNTS_PORT, 'zohoAccounts'],
+    [zohoCrmApp(env, zoho), env.SIM_ZOHO_CRM_PORT, 'zohoCrm'],
+    [zohoAccountsApp(zohoB, () => urls.zohoBCrm), env.SIM_ZOHO_B_ACCOUNTS_PORT, 'zohoBAccounts'],
+    [zohoCrmApp(env, zohoB), env.SIM_ZOHO_B_CRM_PORT, 'zohoBCrm'],
     [
       buildDtoolsSiSimulator({ store: siStore, queue: siQueue, apiKey: env.DTOOLS_SIM_API_KEY, faults: siFaults }),
       env.SIM_DTOOLS_SI_PORT,
@@ -115,9 +127,9 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
         store: wdStore,
         // Uploaded bytes next to the saved state, so they survive restarts with it.
         blobs: new WdBlobs(opts.stateDir ? join(opts.stateDir, 'zoho-workdrive-files') : undefined),
-        // The Zoho Accounts simulator's tokens belong to one org, the one WorkDrive is seeded with; they carry
-        // no scopes, so every route is allowed.
-        verifyToken: (token) => (auth.isValid(token) ? { org: WORKDRIVE_SEED_ORG_ID } : null),
+        // WorkDrive belongs to org B (the transfer's target): its tokens are of the org WorkDrive is seeded with;
+        // they carry no scopes, so every route is allowed. Org A's tokens are refused like unknown ones.
+        verifyToken: (token) => (zohoB.auth.isValid(token) ? { org: WORKDRIVE_SEED_ORG_ID } : null),
         baseUrl: () => urls.workdrive,
         uploadLimitBytes: env.SIM_ZOHO_WORKDRIVE_UPLOAD_LIMIT_BYTES,
         faults: wdFaults,
@@ -126,14 +138,12 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
       'workdrive',
     ],
   ];
-  type Apps = [FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance, FastifyInstance];
-  const [hubspot, zohoAccounts, zohoCrm, dtoolsSi, workdrive] = apps.map(([app]) => app) as Apps;
   const stateful = statefulSimulators({
     env,
-    apps: { hubspot, zohoAccounts, zohoCrm, dtoolsSi, workdrive },
+    apps: Object.fromEntries(apps.map(([a, , name]) => [name, a])) as Record<keyof typeof urls, FastifyInstance>,
     hubspot: hubspotStore,
-    zoho: zohoStore,
-    auth,
+    zoho: { store: zoho.store, auth: zoho.auth },
+    zohoB: { store: zohoB.store, auth: zohoB.auth },
     dtoolsSi: { store: siStore, queue: siQueue },
     workdrive: wdStore,
   });
@@ -155,7 +165,8 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
   return {
     urls,
     hubspot: { store: hubspotStore, faults: hubspotFaults },
-    zoho: { store: zohoStore, auth, crmFaults, accountsFaults },
+    zoho,
+    zohoB,
     dtoolsSi: { store: siStore, queue: siQueue, faults: siFaults },
     workdrive: { store: wdStore, faults: wdFaults },
     state: state.report,
@@ -165,3 +176,50 @@ export async function startSimulators(env: SimulatorEnv, opts: SimulatorOptions 
     },
   };
 }
+
+/** One Zoho org's stores and fault injectors; both orgs share the limits and settings of SIM_ZOHO_*. */
+function zohoOrg(
+  env: SimulatorEnv,
+  o: {
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+    crmFaults: FaultRule[];
+    accountsFaults: FaultRule[];
+    idPrefix?: string;
+  },
+): ZohoOrg {
+  const org: ZohoOrg = {
+    store: new ZohoCrmStore(env.SIM_ZOHO_TZ_OFFSET_MINUTES, undefined, undefined, o.idPrefix),
+    auth: new ZohoAuthRegistry({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      refreshToken: o.refreshToken,
+      tokenTtlSec: env.SIM_ZOHO_TOKEN_TTL_SEC,
+      mintLimit: env.SIM_ZOHO_MINTS_PER_10_MIN,
+      mintWindowMs: 600_000,
+      errorStatus: env.SIM_ZOHO_TOKEN_ERROR_STATUS,
+    }),
+    crmFaults: new FaultInjector(),
+    accountsFaults: new FaultInjector(),
+  };
+  o.crmFaults.forEach((r) => org.crmFaults.add(r));
+  o.accountsFaults.forEach((r) => org.accountsFaults.add(r));
+  return org;
+}
+
+/** Accounts hands out the org's tokens and names its CRM as `api_domain`. */
+const zohoAccountsApp = (org: ZohoOrg, apiDomain: () => string) =>
+  buildZohoAccountsSimulator({ auth: org.auth, faults: org.accountsFaults, apiDomain });
+
+const zohoCrmApp = (env: SimulatorEnv, org: ZohoOrg) =>
+  buildZohoCrmSimulator({
+    store: org.store,
+    auth: org.auth,
+    faults: org.crmFaults,
+    limits: {
+      concurrency: env.SIM_ZOHO_CONCURRENCY,
+      dailyCredits: env.SIM_ZOHO_DAILY_CREDITS,
+      latencyMs: env.SIM_ZOHO_LATENCY_MS,
+    },
+  });

@@ -52,6 +52,7 @@ try {
 for (const line of describeState(sims.state, parsed.data.SIM_SEED)) console.log(line);
 console.log(
   `simulators ready: hubspot ${sims.urls.hubspot}  zoho-accounts ${sims.urls.zohoAccounts}  zoho-crm ${sims.urls.zohoCrm}/crm/v8` +
+    `  zoho-b-accounts ${sims.urls.zohoBAccounts}  zoho-b-crm ${sims.urls.zohoBCrm}/crm/v8` +
     `  dtools-si ${sims.urls.dtoolsSi}/si  zoho-workdrive ${sims.urls.workdrive}/workdrive/api/v1`,
 );
 const stop = async () => {

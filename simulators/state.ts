@@ -11,7 +11,15 @@ import {
   StateWriter,
 } from './common/state-file.js';
 
-export const SIMULATOR_NAMES = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si', 'zoho-workdrive'] as const;
+export const SIMULATOR_NAMES = [
+  'hubspot',
+  'zoho-accounts',
+  'zoho-crm',
+  'zoho-b-accounts',
+  'zoho-b-crm',
+  'dtools-si',
+  'zoho-workdrive',
+] as const;
 export type SimulatorName = (typeof SIMULATOR_NAMES)[number];
 
 /** One simulator's data as persistence sees it. */

@@ -5,8 +5,9 @@ import { parseSiSnapshot } from './dtools-si/si-snapshot.js';
 import type { SiQueue } from './dtools-si/si-queue.js';
 import type { SiStore } from './dtools-si/si-store.js';
 import { type HubSpotStore, parseHubSpotSnapshot, seedHubSpot } from './hubspot/hubspot-store.js';
-import type { StatefulSimulator } from './state.js';
+import type { SimulatorName, StatefulSimulator } from './state.js';
 import { seedZohoCrm } from './zoho/crm-seed.js';
+import { seedZohoCrmOrgB } from './zoho/crm-seed-transfer.js';
 import { parseZohoCrmSnapshot } from './zoho/crm-snapshot.js';
 import type { ZohoCrmStore } from './zoho/crm-store.js';
 import { parseZohoAuthSnapshot, type ZohoAuthRegistry } from './zoho/zoho-auth.js';
@@ -14,18 +15,25 @@ import { seedWorkDrive } from './zoho-workdrive/wd-seed.js';
 import { parseWdSnapshot } from './zoho-workdrive/wd-snapshot.js';
 import type { WdStore } from './zoho-workdrive/wd-store.js';
 
+interface ZohoOrgParts {
+  store: ZohoCrmStore;
+  auth: ZohoAuthRegistry;
+}
+
 interface Parts {
   env: SimulatorEnv;
   apps: {
     hubspot: FastifyInstance;
     zohoAccounts: FastifyInstance;
     zohoCrm: FastifyInstance;
+    zohoBAccounts: FastifyInstance;
+    zohoBCrm: FastifyInstance;
     dtoolsSi: FastifyInstance;
     workdrive: FastifyInstance;
   };
   hubspot: HubSpotStore;
-  zoho: ZohoCrmStore;
-  auth: ZohoAuthRegistry;
+  zoho: ZohoOrgParts;
+  zohoB: ZohoOrgParts;
   dtoolsSi: { store: SiStore; queue: SiQueue };
   workdrive: WdStore;
 }
@@ -41,17 +49,37 @@ function counts(entries: Array<[string, number]>): string {
   );
 }
 
+const ZOHO_CRM_READS = /^\/crm\/v8\/coql(\?|$)/;
+
+/** Zoho Accounts of one org: its tokens are saved, nothing is seeded. */
+function zohoAccounts(name: SimulatorName, app: FastifyInstance, auth: ZohoAuthRegistry): StatefulSimulator {
+  return {
+    name,
+    app,
+    seedSettings: null,
+    snapshot: () => auth.toSnapshot(),
+    restore: (s) => auth.restore(parseZohoAuthSnapshot(s)),
+    reseed: () => auth.reset(),
+    summary: () => counts([['live tokens', auth.liveTokens()]]).replace('empty', 'no live tokens'),
+  };
+}
+
 /** How each simulator's data is saved, restored, seeded and described (see state.ts). */
 export function statefulSimulators({
   env,
   apps,
   hubspot,
   zoho,
-  auth,
+  zohoB,
   dtoolsSi,
   workdrive,
 }: Parts): StatefulSimulator[] {
   const si = dtoolsSi.store;
+  const zohoSummary = (store: ZohoCrmStore) =>
+    counts([
+      ...[...store.records].map(([m, rows]): [string, number] => [m.toLowerCase(), rows.size]),
+      ['attachments', store.attachments.size],
+    ]);
   return [
     {
       name: 'hubspot',
@@ -78,15 +106,7 @@ export function statefulSimulators({
         ]),
       reads: /^\/crm\/v(3\/objects\/[^/?]+\/(search|batch\/read)|4\/associations\/[^/?]+\/[^/?]+\/batch\/read)(\?|$)/,
     },
-    {
-      name: 'zoho-accounts',
-      app: apps.zohoAccounts,
-      seedSettings: null,
-      snapshot: () => auth.toSnapshot(),
-      restore: (s) => auth.restore(parseZohoAuthSnapshot(s)),
-      reseed: () => auth.reset(),
-      summary: () => counts([['live tokens', auth.liveTokens()]]).replace('empty', 'no live tokens'),
-    },
+    zohoAccounts('zoho-accounts', apps.zohoAccounts, zoho.auth),
     {
       name: 'zoho-crm',
       app: apps.zohoCrm,
@@ -95,18 +115,28 @@ export function statefulSimulators({
         SIM_SCALE_LEADS: env.SIM_SCALE_LEADS,
         SIM_SCALE_DEALS: env.SIM_SCALE_DEALS,
       },
-      snapshot: () => zoho.toSnapshot(),
-      restore: (s) => zoho.restore(parseZohoCrmSnapshot(s)),
+      snapshot: () => zoho.store.toSnapshot(),
+      restore: (s) => zoho.store.restore(parseZohoCrmSnapshot(s)),
       reseed: () => {
-        zoho.clear();
-        seedZohoCrm(zoho, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
+        zoho.store.clear();
+        seedZohoCrm(zoho.store, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
       },
-      summary: () =>
-        counts([
-          ...[...zoho.records].map(([m, rows]): [string, number] => [m.toLowerCase(), rows.size]),
-          ['attachments', zoho.attachments.size],
-        ]),
-      reads: /^\/crm\/v8\/coql(\?|$)/,
+      summary: () => zohoSummary(zoho.store),
+      reads: ZOHO_CRM_READS,
+    },
+    zohoAccounts('zoho-b-accounts', apps.zohoBAccounts, zohoB.auth),
+    {
+      name: 'zoho-b-crm',
+      app: apps.zohoBCrm,
+      seedSettings: { SIM_SEED: env.SIM_SEED },
+      snapshot: () => zohoB.store.toSnapshot(),
+      restore: (s) => zohoB.store.restore(parseZohoCrmSnapshot(s)),
+      reseed: () => {
+        zohoB.store.clear();
+        seedZohoCrmOrgB(zohoB.store, env.SIM_SEED);
+      },
+      summary: () => zohoSummary(zohoB.store),
+      reads: ZOHO_CRM_READS,
     },
     {
       name: 'dtools-si',

@@ -62,6 +62,8 @@ async function simulators(ports: { accounts: number; crm: number; si: number }):
         SIM_ZOHO_CRM_PORT: String(ports.crm),
         SIM_DTOOLS_SI_PORT: String(ports.si),
         SIM_ZOHO_WORKDRIVE_PORT: '0',
+        SIM_ZOHO_B_ACCOUNTS_PORT: '0',
+        SIM_ZOHO_B_CRM_PORT: '0',
         // About one deal in seven is seeded without an account (SI refuses those): seed enough to push DEALS.
         SIM_SCALE_DEALS: String(Math.ceil((DEALS + SEQ) * 1.3)),
         SIM_DTOOLS_SI_PROJECTS: '0',

@@ -48,6 +48,8 @@ async function simulators(): Promise<string> {
         SIM_ZOHO_CRM_PORT: '0',
         SIM_DTOOLS_SI_PORT: '0',
         SIM_ZOHO_WORKDRIVE_PORT: '0',
+        SIM_ZOHO_B_ACCOUNTS_PORT: '0',
+        SIM_ZOHO_B_CRM_PORT: '0',
         HUBSPOT_SIM_TOKEN: TOKEN,
         SIM_SCALE_HUBSPOT_DEALS: String(DEALS),
         SIM_HUBSPOT_FILES_PER_DEAL: String(FILES_PER_DEAL),

@@ -51,6 +51,8 @@ async function simulators(): Promise<{ accounts: string; crm: string }> {
         SIM_ZOHO_CRM_PORT: String(crm),
         SIM_DTOOLS_SI_PORT: '0',
         SIM_ZOHO_WORKDRIVE_PORT: '0',
+        SIM_ZOHO_B_ACCOUNTS_PORT: '0',
+        SIM_ZOHO_B_CRM_PORT: '0',
         SIM_SCALE_LEADS: String(LEADS),
         SIM_ZOHO_DAILY_CREDITS: '10000000',
         SIM_ZOHO_LATENCY_MS: '0',

@@ -145,6 +145,13 @@ export const FIELDS: Record<MetaModule, FieldDef[]> = {
     { api: 'Phone', label: 'Phone', type: 'phone' },
     { api: 'Account_Name', label: 'Account Name', type: 'lookup', lookup: 'Accounts' },
     ...system,
+    // Custom fields of the WorkDrive transfer (issue 11), after the system ones so earlier field ids stay put. One
+    // catalogue serves both simulated orgs: org A's contacts carry Name and Transfer_Complete, org B's the rest.
+    { ...text('Name', 'Name'), custom: true },
+    { api: 'Transfer_Complete', label: 'Transfer Complete', type: 'boolean', custom: true },
+    { ...text('WorkDrive_URL', 'WorkDrive URL'), custom: true },
+    { ...text('WorkDrive_Folder_ID', 'WorkDrive Folder ID'), custom: true },
+    { ...text('Record_Updated_From', 'Record Updated From'), custom: true },
   ],
   Notes: [
     owner('Note Owner'),

@@ -1,6 +1,7 @@
 import { type FileExt, fileName } from '../common/files.js';
 import { hash32, Rng } from '../common/rng.js';
 import { DEAL_STAGES, LEAD_SOURCES, LEAD_STATUSES, moduleId, USERS, userRef } from './crm-catalogue.js';
+import { seedTransferContactsA } from './crm-seed-transfer.js';
 import type { ZohoCrmStore } from './crm-store.js';
 
 type Deal = ReturnType<ZohoCrmStore['create']>;
@@ -39,7 +40,8 @@ const NOTES = [
 /**
  * Deterministic org: accounts, contacts, 5 deals with 1–5 attachments each (more with `deals`), leads, then notes on
  * some deals. Deal owners, the deals without an account and the notes come from a second generator, and notes are
- * created last, so the ids, values and attachments seeded before them stay what they were.
+ * created last, so the ids, values and attachments seeded before them stay what they were; then the WorkDrive
+ * transfer's contacts and their attachments (crm-seed-transfer.ts), last for the same reason.
  */
 export function seedZohoCrm(store: ZohoCrmStore, opts: ZohoSeedOptions): void {
   const rng = new Rng(opts.seed);
@@ -137,6 +139,7 @@ export function seedZohoCrm(store: ZohoCrmStore, opts: ZohoSeedOptions): void {
     );
   }
   seedNotes(store, deals.slice(0, 5), extra);
+  seedTransferContactsA(store, opts.seed);
 }
 
 function seedNotes(store: ZohoCrmStore, deals: Deal[], rng: Rng): void {

@@ -69,6 +69,8 @@ export class ZohoCrmStore {
     readonly offsetMinutes: number,
     private readonly layout: Record<Module, string[]> = DEFAULT_MANDATORY,
     private readonly clock: () => number = Date.now,
+    /** The first 11 of the 19 digits of every record and attachment id; another org (org B) has its own. */
+    private readonly idPrefix = '57257670000',
   ) {
     this.mandatory = structuredClone(layout);
     this.clear();
@@ -121,7 +123,7 @@ export class ZohoCrmStore {
   /** ⚠ 19-digit ids, beyond JS safe integers (crm-apis.md 6.6). */
   nextId(): string {
     this.seq += 1;
-    return `57257670000${String(this.seq).padStart(8, '0')}`;
+    return `${this.idPrefix}${String(this.seq).padStart(8, '0')}`;
   }
 
   /** ⚠ ISO-8601 with the org's numeric offset and no millis (crm-apis.md 2.3). */

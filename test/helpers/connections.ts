@@ -11,6 +11,9 @@ export const simSecrets: Record<string, string> = {
   ZOHO_SIM_CLIENT_ID: SIM.ZOHO_SIM_CLIENT_ID,
   ZOHO_SIM_CLIENT_SECRET: SIM.ZOHO_SIM_CLIENT_SECRET,
   ZOHO_SIM_REFRESH_TOKEN: SIM.ZOHO_SIM_REFRESH_TOKEN,
+  ZOHO_SIM_B_CLIENT_ID: SIM.ZOHO_SIM_B_CLIENT_ID,
+  ZOHO_SIM_B_CLIENT_SECRET: SIM.ZOHO_SIM_B_CLIENT_SECRET,
+  ZOHO_SIM_B_REFRESH_TOKEN: SIM.ZOHO_SIM_B_REFRESH_TOKEN,
   WRONG_HUBSPOT_TOKEN: 'pat-sim-not-the-right-token',
   WRONG_ZOHO_REFRESH_TOKEN: '1000.not-a-refresh-token',
   DTOOLS_SIM_API_KEY: SIM.DTOOLS_SIM_API_KEY,
@@ -67,7 +70,7 @@ export function dtoolsConnection(
   };
 }
 
-/** WorkDrive on its simulator, with tokens from the Zoho Accounts simulator (the CRM's client credentials). */
+/** WorkDrive on its simulator, with tokens from org B's Zoho Accounts simulator (org B's client credentials). */
 export function workdriveConnection(
   sims: RunningSimulators,
   opts: { id?: string; refreshTokenEnv?: string; pageSize?: number } = {},
@@ -76,12 +79,12 @@ export function workdriveConnection(
     id: opts.id ?? uniqueId('wd'),
     provider: 'zoho-workdrive',
     region: 'com',
-    // The accounts simulator's api_domain is the CRM simulator's: WorkDrive's host is set here.
-    baseUrls: { accounts: sims.urls.zohoAccounts, api: sims.urls.workdrive, download: sims.urls.workdrive },
+    // The accounts simulator's api_domain is org B's CRM simulator: WorkDrive's host is set here.
+    baseUrls: { accounts: sims.urls.zohoBAccounts, api: sims.urls.workdrive, download: sims.urls.workdrive },
     credentials: {
-      clientId: { env: 'ZOHO_SIM_CLIENT_ID' },
-      clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
-      refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
+      clientId: { env: 'ZOHO_SIM_B_CLIENT_ID' },
+      clientSecret: { env: 'ZOHO_SIM_B_CLIENT_SECRET' },
+      refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_B_REFRESH_TOKEN' },
     },
     options: opts.pageSize ? { pageSize: opts.pageSize } : {},
     budget: { maxRequests: 300, perMs: 60_000, maxConcurrent: 4 },

@@ -33,6 +33,8 @@ async function start(overrides: Partial<Record<keyof SimulatorEnv, string | numb
       SIM_ZOHO_CRM_PORT: 0,
       SIM_DTOOLS_SI_PORT: 0,
       SIM_ZOHO_WORKDRIVE_PORT: 0,
+      SIM_ZOHO_B_ACCOUNTS_PORT: 0,
+      SIM_ZOHO_B_CRM_PORT: 0,
       SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR,
       ...overrides,
     }),

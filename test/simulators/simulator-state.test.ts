@@ -18,8 +18,10 @@ const PORTS = {
   SIM_ZOHO_CRM_PORT: 0,
   SIM_DTOOLS_SI_PORT: 0,
   SIM_ZOHO_WORKDRIVE_PORT: 0,
+  SIM_ZOHO_B_ACCOUNTS_PORT: 0,
+  SIM_ZOHO_B_CRM_PORT: 0,
 };
-const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'dtools-si', 'zoho-workdrive'];
+const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'zoho-b-accounts', 'zoho-b-crm', 'dtools-si', 'zoho-workdrive'];
 
 const running: RunningSimulators[] = [];
 const children: ChildProcess[] = [];
@@ -140,7 +142,7 @@ describe('simulators with a state dir', () => {
     expect(b.state).toMatchObject({ loaded: ALL.map((name) => ({ name })), seeded: [], notes: [] });
     expect(describeState(b.state, 42)).toEqual([
       expect.stringMatching(
-        /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, .*17 attachments; dtools-si: 6 projects, \d+ change orders; zoho-workdrive: \d+ folders, \d+ files\)$/,
+        /^simulators: state loaded from .+ \(hubspot: 4 deals, 10 notes, 11 files; zoho-accounts: 1 live token; zoho-crm: 26 leads, 5 deals, 6 accounts, 32 contacts, .*56 attachments; zoho-b-accounts: no live tokens; zoho-b-crm: 20 contacts; dtools-si: 6 projects, \d+ change orders; zoho-workdrive: \d+ folders, \d+ files\)$/,
       ),
     ]);
     const got = await zoho(b, token, `/Leads/${lead.id}`);
@@ -214,8 +216,8 @@ describe('simulators with a state dir', () => {
     await stop(await start(dir));
     const b = await start(dir, { SIM_SEED: 7, SIM_SCALE_LEADS: 3 });
     expect(leadCount(b)).toBe(25);
-    // Every simulator seeded from SIM_SEED says so, except Zoho Accounts (it has no seeded data).
-    expect(b.state.notes).toHaveLength(4);
+    // Every simulator seeded from SIM_SEED says so, except both orgs' Zoho Accounts (they have no seeded data).
+    expect(b.state.notes).toHaveLength(5);
     expect(b.state.notes.find((n) => n.includes('zoho-crm'))).toMatch(
       /SIM_SEED=42, now 7; SIM_SCALE_LEADS=25, now 3.*--reset.*reset-state/,
     );
@@ -270,6 +272,8 @@ function runMain(
       SIM_ZOHO_CRM_PORT: '0',
       SIM_DTOOLS_SI_PORT: '0',
       SIM_ZOHO_WORKDRIVE_PORT: '0',
+      SIM_ZOHO_B_ACCOUNTS_PORT: '0',
+      SIM_ZOHO_B_CRM_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -30,11 +30,12 @@ async function stop(s: RunningSimulators): Promise<void> {
 async function token(s: RunningSimulators): Promise<string> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
-    client_id: simSecrets.ZOHO_SIM_CLIENT_ID!,
-    client_secret: simSecrets.ZOHO_SIM_CLIENT_SECRET!,
-    refresh_token: simSecrets.ZOHO_SIM_REFRESH_TOKEN!,
+    client_id: simSecrets.ZOHO_SIM_B_CLIENT_ID!,
+    client_secret: simSecrets.ZOHO_SIM_B_CLIENT_SECRET!,
+    refresh_token: simSecrets.ZOHO_SIM_B_REFRESH_TOKEN!,
   });
-  const res = await fetch(`${s.urls.zohoAccounts}/oauth/v2/token`, { method: 'POST', body: form });
+  // WorkDrive belongs to org B: it accepts org B's tokens only.
+  const res = await fetch(`${s.urls.zohoBAccounts}/oauth/v2/token`, { method: 'POST', body: form });
   return ((await res.json()) as { access_token: string }).access_token;
 }
 async function call<T>(s: RunningSimulators, tok: string, path: string, init: RequestInit = {}): Promise<T> {

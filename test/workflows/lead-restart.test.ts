@@ -39,6 +39,8 @@ async function start(ports?: RunningSimulators['urls']): Promise<Parts> {
       SIM_ZOHO_CRM_PORT: port(ports?.zohoCrm),
       SIM_DTOOLS_SI_PORT: port(ports?.dtoolsSi),
       SIM_ZOHO_WORKDRIVE_PORT: port(ports?.workdrive),
+      SIM_ZOHO_B_ACCOUNTS_PORT: port(ports?.zohoBAccounts),
+      SIM_ZOHO_B_CRM_PORT: port(ports?.zohoBCrm),
     }),
     { stateDir },
   );
