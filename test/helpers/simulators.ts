@@ -15,3 +15,16 @@ export async function adminPost(baseUrl: string, path: string, body?: unknown): 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
+
+/** An access token of org B (the WorkDrive's org), minted at org B's Zoho Accounts simulator. */
+export async function orgBToken(s: RunningSimulators): Promise<string> {
+  const sim = simulatorDefaults();
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: sim.ZOHO_SIM_B_CLIENT_ID,
+    client_secret: sim.ZOHO_SIM_B_CLIENT_SECRET,
+    refresh_token: sim.ZOHO_SIM_B_REFRESH_TOKEN,
+  });
+  const res = await fetch(`${s.urls.zohoBAccounts}/oauth/v2/token`, { method: 'POST', body: form });
+  return ((await res.json()) as { access_token: string }).access_token;
+}

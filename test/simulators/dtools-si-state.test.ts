@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
+import { FREE_PORTS, simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
 import { type RunningSimulators, startSimulators } from '../../simulators/index.js';
 
 type Json = Record<string, unknown>;
@@ -19,13 +19,7 @@ afterEach(async () => {
 async function start(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}, stateDir?: string) {
   const s = await startSimulators(
     simulatorDefaults({
-      SIM_HUBSPOT_PORT: 0,
-      SIM_ZOHO_ACCOUNTS_PORT: 0,
-      SIM_ZOHO_CRM_PORT: 0,
-      SIM_DTOOLS_SI_PORT: 0,
-      SIM_ZOHO_WORKDRIVE_PORT: 0,
-      SIM_ZOHO_B_ACCOUNTS_PORT: 0,
-      SIM_ZOHO_B_CRM_PORT: 0,
+      ...FREE_PORTS,
       SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR,
       ...overrides,
     }),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
+import { FREE_PORTS, simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
 import { type RunningSimulators, startSimulators } from '../../simulators/index.js';
 
 type Json = Record<string, unknown>;
@@ -28,13 +28,7 @@ afterEach(async () => {
 async function start(overrides: Partial<Record<keyof SimulatorEnv, string | number>> = {}) {
   const s = await startSimulators(
     simulatorDefaults({
-      SIM_HUBSPOT_PORT: 0,
-      SIM_ZOHO_ACCOUNTS_PORT: 0,
-      SIM_ZOHO_CRM_PORT: 0,
-      SIM_DTOOLS_SI_PORT: 0,
-      SIM_ZOHO_WORKDRIVE_PORT: 0,
-      SIM_ZOHO_B_ACCOUNTS_PORT: 0,
-      SIM_ZOHO_B_CRM_PORT: 0,
+      ...FREE_PORTS,
       SIM_DTOOLS_SI_IMPORT_DELAY_MS: HOUR,
       ...overrides,
     }),

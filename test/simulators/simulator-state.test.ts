@@ -5,22 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
+import { FREE_PORTS, simulatorDefaults, type SimulatorEnv } from '../../simulators/config.js';
 import { type RunningSimulators, startSimulators } from '../../simulators/index.js';
 import { describeState } from '../../simulators/state.js';
 import { simSecrets } from '../helpers/connections.js';
 import { adminPost, startTestSimulators } from '../helpers/simulators.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PORTS = {
-  SIM_HUBSPOT_PORT: 0,
-  SIM_ZOHO_ACCOUNTS_PORT: 0,
-  SIM_ZOHO_CRM_PORT: 0,
-  SIM_DTOOLS_SI_PORT: 0,
-  SIM_ZOHO_WORKDRIVE_PORT: 0,
-  SIM_ZOHO_B_ACCOUNTS_PORT: 0,
-  SIM_ZOHO_B_CRM_PORT: 0,
-};
+const PORTS = FREE_PORTS;
 const ALL = ['hubspot', 'zoho-accounts', 'zoho-crm', 'zoho-b-accounts', 'zoho-b-crm', 'dtools-si', 'zoho-workdrive'];
 
 const running: RunningSimulators[] = [];

@@ -1,3 +1,4 @@
+import { orgBToken } from '../helpers/simulators.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FREE_PORTS, simulatorDefaults } from '../../simulators/config.js';
 import { type RunningSimulators, startSimulators } from '../../simulators/index.js';
 import { WORKDRIVE_DEFAULT_TEAM_FOLDER_ID } from '../../simulators/zoho-workdrive/wd-seed.js';
-import { simSecrets } from '../helpers/connections.js';
 
 type Json = Record<string, unknown>;
 const TEAM_FOLDER = WORKDRIVE_DEFAULT_TEAM_FOLDER_ID;
@@ -27,17 +27,7 @@ async function stop(s: RunningSimulators): Promise<void> {
   await s.close();
 }
 
-async function token(s: RunningSimulators): Promise<string> {
-  const form = new URLSearchParams({
-    grant_type: 'refresh_token',
-    client_id: simSecrets.ZOHO_SIM_B_CLIENT_ID!,
-    client_secret: simSecrets.ZOHO_SIM_B_CLIENT_SECRET!,
-    refresh_token: simSecrets.ZOHO_SIM_B_REFRESH_TOKEN!,
-  });
-  // WorkDrive belongs to org B: it accepts org B's tokens only.
-  const res = await fetch(`${s.urls.zohoBAccounts}/oauth/v2/token`, { method: 'POST', body: form });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const token = orgBToken;
 async function call<T>(s: RunningSimulators, tok: string, path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(`${s.urls.workdrive}${path}`, {
     ...init,

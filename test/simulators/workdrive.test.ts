@@ -12,8 +12,7 @@ import {
   seedWorkDrive,
 } from '../../simulators/zoho-workdrive/wd-seed.js';
 import { WdStore } from '../../simulators/zoho-workdrive/wd-store.js';
-import { simSecrets } from '../helpers/connections.js';
-import { adminPost, startTestSimulators } from '../helpers/simulators.js';
+import { adminPost, orgBToken, startTestSimulators } from '../helpers/simulators.js';
 
 type Json = Record<string, unknown>;
 type Resource = { id: string; type: string; attributes: Json; links: { self: string } };
@@ -32,17 +31,7 @@ async function start(overrides: Parameters<typeof startTestSimulators>[0] = {}) 
   return s;
 }
 
-async function token(s: RunningSimulators): Promise<string> {
-  const form = new URLSearchParams({
-    grant_type: 'refresh_token',
-    client_id: simSecrets.ZOHO_SIM_B_CLIENT_ID!,
-    client_secret: simSecrets.ZOHO_SIM_B_CLIENT_SECRET!,
-    refresh_token: simSecrets.ZOHO_SIM_B_REFRESH_TOKEN!,
-  });
-  // WorkDrive belongs to org B: it accepts org B's tokens only.
-  const res = await fetch(`${s.urls.zohoBAccounts}/oauth/v2/token`, { method: 'POST', body: form });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const token = orgBToken;
 
 const call = (base: string, tok: string, path: string, init: RequestInit = {}) =>
   fetch(`${base}/workdrive/api/v1${path}`, {
