@@ -1,35 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { REQUEST_STATUSES } from '../../db/entities/index.js';
 import { InvalidFields } from '../../services/errors.js';
 import type { AppDeps } from '../app.js';
 import { Text } from '../schemas.js';
 import {
   acceptedSchema,
+  requestViewSchema,
   registerRequestCrud,
   registerRequestIntake,
   RequestPayload,
   requestListQuery,
 } from './request-crud.js';
 
-const CrmUpdate = z
-  .object({
-    id: z.number(),
-    jobId: z.string(),
-    projectIds: z.array(z.string()),
-    status: z.enum(REQUEST_STATUSES),
-    source: z.string(),
-    payload: z.record(z.string(), z.unknown()),
-    workflowId: z.string().nullable(),
-    result: z.record(z.string(), z.unknown()).nullable(),
-    error: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    temporalUiUrl: z.string().nullable(),
-  })
-  .meta({ id: 'CrmUpdateRequest' });
+const CrmUpdate = requestViewSchema('CrmUpdateRequest', { projectIds: z.array(z.string()) });
 const Accepted = acceptedSchema('CrmUpdateAccepted');
 const ProjectId = Text.min(1)
   .max(64)

@@ -27,6 +27,27 @@ export const RequestPayload = z
   .record(Text.max(100), z.unknown())
   .refine((p) => Object.keys(p).length <= 100, 'at most 100 fields');
 
+/** A stored request as the API shows it: the fields every kind has, plus its own (`own`), named in the OpenAPI. */
+export const requestViewSchema = <S extends z.ZodRawShape>(id: string, own: S) =>
+  z
+    .object({
+      id: z.number(),
+      jobId: z.string(),
+      ...own,
+      status: z.enum(REQUEST_STATUSES),
+      source: z.string(),
+      payload: z.record(z.string(), z.unknown()),
+      workflowId: z.string().nullable(),
+      result: z.record(z.string(), z.unknown()).nullable(),
+      error: z.string().nullable(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      startedAt: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+      temporalUiUrl: z.string().nullable(),
+    })
+    .meta({ id });
+
 /** The 202 body of a stored request, named per kind of request in the OpenAPI document. */
 export const acceptedSchema = (id: string) =>
   z

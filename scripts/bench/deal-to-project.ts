@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { DealProjectsService } from '../../services/deal-projects.service.js';
 import { simulatorDefaults } from '../../simulators/config.js';
 import { buildCapabilities } from '../../worker/providers.js';
 import { WORKER_NODE_FLAGS } from '../children.js';
+import { watchRss, workerReady } from './worker-memory.js';
 import { resolvePostgres } from '../postgres.js';
 import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
 
@@ -167,21 +168,9 @@ try {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
   });
-  await new Promise<void>((resolve) =>
-    worker.stdout!.on('data', (d: Buffer) => d.toString().includes('ready on') && resolve()),
-  );
-  const rssOf = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  let peak = rssOf();
-  const idle = peak;
-  const sampler = setInterval(() => {
-    try {
-      peak = Math.max(peak, rssOf());
-    } catch {
-      /* exited */
-    }
-  }, 50);
-  cleanups.push(async () => clearInterval(sampler));
+  await workerReady(worker);
+  const rss = watchRss(worker.pid!);
+  cleanups.push(async () => rss.stop());
 
   const deals = (
     (await (await fetch(`${zohoUrl}/__admin/records/Deals`)).json()) as {
@@ -331,7 +320,7 @@ try {
     'history events/run (max)': maxHistory,
   });
   console.log(
-    `\nworker process RSS: peak ${(peak / 1048576).toFixed(0)} MiB (${(idle / 1048576).toFixed(0)} MiB once ready; ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'} cached workflows)`,
+    `\nworker process RSS: peak ${(rss.peak() / 1048576).toFixed(0)} MiB (${(rss.ready / 1048576).toFixed(0)} MiB once ready; ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'} cached workflows)`,
   );
 } finally {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);

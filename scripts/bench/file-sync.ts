@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { initOrm } from '../../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { fileSync } from '../../workflows/index.js';
 import { WORKER_NODE_FLAGS } from '../children.js';
+import { watchRss, workerReady } from './worker-memory.js';
 import { resolvePostgres } from '../postgres.js';
 import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
 
@@ -137,24 +138,10 @@ try {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
   });
-  await new Promise<void>((resolve) =>
-    worker.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready on')) resolve();
-    }),
-  );
-  const workerRss = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  const startupRss = workerRss();
-  let workerPeak = startupRss;
-  const sampler = setInterval(() => {
-    try {
-      workerPeak = Math.max(workerPeak, workerRss());
-    } catch {
-      /* exited */
-    }
-  }, 50);
+  await workerReady(worker);
+  const rss = watchRss(worker.pid!);
   cleanups.push(async () => {
-    clearInterval(sampler);
+    rss.stop();
     await connection.close();
   });
   const s0 = await stats(hubspotUrl);
@@ -171,7 +158,7 @@ try {
   });
   const result = await handle.result();
   const batchMs = performance.now() - t0;
-  const peakAfterBatch = workerPeak;
+  const peakAfterBatch = rss.peak();
   const s1 = await stats(hubspotUrl);
   const batchCalls = s1.requests - s0.requests;
   // Fewest calls possible: deals 100 per list call, associations 1,000 per batch, notes and files 100 per call.
@@ -258,9 +245,8 @@ try {
     '429s': s5.rejected429 - s4.rejected429,
     failed: dl.errors,
   });
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   console.log(
-    `\nworker process RSS: ${(startupRss / 1048576).toFixed(0)} MiB when ready, peak ${(peakAfterBatch / 1048576).toFixed(0)} MiB by the end of the batch sync, ${(workerPeak / 1048576).toFixed(0)} MiB by the end of the downloads (high-water mark incl. start-up ${(hwm / 1048576).toFixed(0)} MiB); bench process peak ${(peakRss / 1048576).toFixed(0)} MiB`,
+    `\nworker process RSS: ${(rss.ready / 1048576).toFixed(0)} MiB when ready, peak ${(peakAfterBatch / 1048576).toFixed(0)} MiB by the end of the batch sync, ${(rss.peak() / 1048576).toFixed(0)} MiB by the end of the downloads (high-water mark incl. start-up ${(rss.highWaterMark() / 1048576).toFixed(0)} MiB); bench process peak ${(peakRss / 1048576).toFixed(0)} MiB`,
   );
 } finally {
   clearInterval(rss);

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { leadPull } from '../../workflows/index.js';
 import type { LeadPullPosition } from '../../workflows/lead-definitions.js';
 import { WORKER_NODE_FLAGS } from '../children.js';
+import { watchRss, workerReady } from './worker-memory.js';
 import { resolvePostgres } from '../postgres.js';
 import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
 
@@ -143,23 +144,9 @@ try {
     await new Promise((r) => worker.once('exit', r));
     await conn.close();
   });
-  await new Promise<void>((resolve) =>
-    worker.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready on')) resolve();
-    }),
-  );
-  const workerRss = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-  const readyRss = workerRss();
-  let workerPeak = readyRss;
-  const sampler = setInterval(() => {
-    try {
-      workerPeak = Math.max(workerPeak, workerRss());
-    } catch {
-      /* exited */
-    }
-  }, 50);
-  cleanups.push(async () => clearInterval(sampler));
+  await workerReady(worker);
+  const rss = watchRss(worker.pid!);
+  cleanups.push(async () => rss.stop());
   console.log(`Zoho simulator: ${LEADS} leads; budget unthrottled; pages of ${ZOHO_PAGE_LIMIT}\n`);
 
   // Every scenario starts from an empty, freshly analyzed table, so none pays for another's rows or statistics.
@@ -286,9 +273,8 @@ try {
   console.log(
     `ratios: Temporal pull / plain batched loop = ${(temporalRate / plainRate).toFixed(2)}×; Temporal pull / naive loop = ${(temporalRate / naiveRate).toFixed(1)}×`,
   );
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   console.log(
-    `worker process RSS: ${(readyRss / 1048576).toFixed(0)} MiB when ready, peak ${(workerPeak / 1048576).toFixed(0)} MiB during the pull (high-water mark ${(hwm / 1048576).toFixed(0)} MiB)`,
+    `worker process RSS: ${(rss.ready / 1048576).toFixed(0)} MiB when ready, peak ${(rss.peak() / 1048576).toFixed(0)} MiB during the pull (high-water mark ${(rss.highWaterMark() / 1048576).toFixed(0)} MiB)`,
   );
 } finally {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
