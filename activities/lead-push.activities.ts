@@ -1,7 +1,8 @@
 import type { LeadStore, RecordWriteResult } from '../connectors/capabilities.js';
-import { changedSinceBase, LEAD_FIELDS, type LeadField, type LeadValues } from '../domain/lead-fields.js';
+import { LEAD_FIELDS, type LeadValues } from '../domain/lead-fields.js';
 import { LeadMergeRepository } from '../db/repositories/lead-merge.repository.js';
 import { type LeadSyncOptions, leadSyncOptions } from '../domain/lead-policy.js';
+import { planPush, type PushLead, type PushPlan } from '../domain/lead-push-plan.js';
 import { LeadPushRepository, type PushOutcome } from '../db/repositories/lead-push.repository.js';
 import { type LeadRow, valuesOf } from '../db/repositories/lead-rows.js';
 import type { LeadPushBatchInput, LeadPushBatchResult } from '../workflows/lead-definitions.js';
@@ -13,12 +14,8 @@ import { keepAlive } from './keepalive.js';
 /** Leads per batch: one write call each for creates, updates and deletes (Zoho takes 100 records a call). */
 export const PUSH_BATCH = 100;
 
-interface Work {
-  creates: LeadRow[];
-  updates: Array<{ row: LeadRow; fields: LeadField[] }>;
-  deletes: LeadRow[];
-  noops: PushOutcome[];
-}
+/** The batch sorted into Zoho's write calls (domain/lead-push-plan.ts). */
+type Work = PushPlan<LeadRow>;
 
 /** Lead push activities on the connection's queue. */
 export function createLeadPushActivities(deps: ActivityDeps) {
@@ -45,7 +42,7 @@ export function createLeadPushActivities(deps: ActivityDeps) {
               batch.map((r) => r.id),
             )
           : batch;
-        const work = sortWork(rows, options);
+        const work = planPush(rows, pushLeadOf, options);
         const counts = {
           created: 0,
           updated: 0,
@@ -117,29 +114,16 @@ async function mergeRemoteFirst(
   return { again: true, errors };
 }
 
-function sortWork(rows: LeadRow[], options: LeadSyncOptions): Work {
-  const work: Work = { creates: [], updates: [], deletes: [], noops: [] };
-  for (const row of rows) {
-    if (row.deleted_at) {
-      if (row.zoho_id && !row.zoho_deleted_at && options.localDeletes === 'delete') work.deletes.push(row);
-      else work.noops.push({ leadId: row.id, kind: 'deleted' });
-    } else if (!row.zoho_id) {
-      work.creates.push(row);
-    } else {
-      const fields = changedSinceBase(valuesOf(row), row.base);
-      if (fields.length) work.updates.push({ row, fields });
-      else
-        work.noops.push({
-          leadId: row.id,
-          kind: 'written',
-          sent: {},
-          complete: false,
-          zohoId: row.zoho_id,
-          modifiedAt: null,
-        });
-    }
-  }
-  return work;
+/** The push rule's view of a pending row. */
+function pushLeadOf(row: LeadRow): PushLead {
+  return {
+    id: row.id,
+    zohoId: row.zoho_id,
+    values: valuesOf(row),
+    base: row.base,
+    deletedAt: row.deleted_at,
+    zohoDeletedAt: row.zoho_deleted_at,
+  };
 }
 
 async function pushCreates(crm: LeadStore, rows: LeadRow[]): Promise<PushOutcome[]> {

@@ -3,6 +3,15 @@ import { type LeadConflictFound, mergeLead } from './lead-merge.js';
 import type { LeadSyncOptions } from './lead-policy.js';
 import { leadStateOf, type LeadSyncState } from './lead-state.js';
 
+/**
+ * Error codes of a lead that lost an ownership clash: a pulled Zoho lead whose email another local lead holds
+ * (`DUPLICATE_EMAIL`), or a push answered with a Zoho id another local lead is linked to (`ZOHO_ID_TAKEN`). Such a
+ * lead waits in `error` for a person (GET /leads/conflicts lists them), not for a retry.
+ */
+export const OWNERSHIP_CLASH = 'DUPLICATE_EMAIL';
+export const ZOHO_ID_TAKEN = 'ZOHO_ID_TAKEN';
+export const OWNERSHIP_ERROR_CODES = [OWNERSHIP_CLASH, ZOHO_ID_TAKEN] as const;
+
 /** A Zoho lead as a pull or a push's read-back sees it. */
 export interface RemoteLead {
   zohoId: string;
@@ -18,6 +27,8 @@ export interface LocalLead {
   base: Partial<LeadValues> | null;
   syncState: LeadSyncState;
   lastError: string | null;
+  /** The code of `lastError` (`DUPLICATE_EMAIL`, `ZOHO_ID_TAKEN`, a CRM's code), when it had one. */
+  lastErrorCode?: string | null;
   remoteModifiedAt: Date | null;
   localChangedAt: Date;
   deletedAt: Date | null;
@@ -38,6 +49,8 @@ export interface LeadWrite {
   syncState: LeadSyncState;
   remoteModifiedAt: Date | null;
   lastError: string | null;
+  /** Absent means none: every write states the error it leaves. */
+  lastErrorCode?: string | null;
   synced: boolean;
   deletedAt: Date | null;
   zohoDeletedAt: Date | null;
@@ -189,6 +202,7 @@ class PagePlanner {
       syncState: clash ? 'error' : 'synced',
       remoteModifiedAt: new Date(rec.modifiedAt),
       lastError: clash ?? null,
+      lastErrorCode: clash ? OWNERSHIP_CLASH : null,
       synced: true,
       deletedAt: null,
       zohoDeletedAt: null,
@@ -277,6 +291,7 @@ class PagePlanner {
       syncState,
       remoteModifiedAt: new Date(Math.max(rec.modifiedAt, lead.remoteModifiedAt?.getTime() ?? 0)),
       lastError: clash ?? (keepError ? lead.lastError : null),
+      lastErrorCode: clash ? OWNERSHIP_CLASH : keepError ? (lead.lastErrorCode ?? null) : null,
       synced: true,
       deletedAt: null,
       zohoDeletedAt: null,
@@ -302,6 +317,6 @@ class PagePlanner {
 
   private fail(rec: RemoteLead, message: string, leadId?: number): void {
     this.result.counts.errors += 1;
-    this.result.errors.push({ zohoId: rec.zohoId, code: 'DUPLICATE_EMAIL', message, ...(leadId ? { leadId } : {}) });
+    this.result.errors.push({ zohoId: rec.zohoId, code: OWNERSHIP_CLASH, message, ...(leadId ? { leadId } : {}) });
   }
 }

@@ -35,3 +35,12 @@ export function hasCapability(provider: string, capability: CapabilityName): boo
 export function providersWith(capability: CapabilityName): ProviderName[] {
   return PROVIDERS.filter((p) => hasCapability(p, capability));
 }
+
+/** The providers that offer a capability, as a type: `ProvidersWith<'dealFiles'>` is `'hubspot' | 'zoho-crm'`. */
+export type ProvidersWith<C extends CapabilityName> = {
+  [P in ProviderName]: C extends CapabilitiesOf<P> ? P : never;
+}[ProviderName];
+
+/** Providers whose deals' files the file sync reads: the values of its `provider` filters (API, CLI, workflows). */
+export type FileProvider = ProvidersWith<'dealFiles'>;
+export const FILE_PROVIDERS = providersWith('dealFiles') as [FileProvider, ...FileProvider[]];

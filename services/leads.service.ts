@@ -59,6 +59,20 @@ export function conflictView(c: ConflictRow): ConflictView {
   };
 }
 
+/** A lead held in `error` because another local lead owns its Zoho id or email. */
+export function ownershipView(r: LeadRow) {
+  return {
+    kind: 'ownership' as const,
+    leadId: r.id,
+    connectionId: r.connection_id,
+    email: r.email,
+    zohoId: r.zoho_id,
+    code: r.last_error_code ?? '',
+    reason: r.last_error ?? '',
+    detectedAt: iso(r.updated_at)!,
+  };
+}
+
 /**
  * Local leads for the API and CLI. Every change commits first, then asks the connection's push to run; if
  * Temporal cannot be reached the lead stays pending and the scheduled pull's safety net pushes it later.
@@ -113,9 +127,15 @@ export class LeadsService {
     return this.syncs.kickLeadPush(row.connection_id);
   }
 
+  /** Field conflicts to resolve, then leads an ownership clash holds in `error` (see the README's ownership rules). */
   async conflicts(connectionId: string | undefined, limit: number, cursor?: string) {
     const page = await this.repo().listConflicts(connectionId, limit, cursor);
-    return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((i) =>
+        i.kind === 'field' ? { kind: i.kind, ...conflictView(i.conflict) } : ownershipView(i.lead),
+      ),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** A value of the caller's own meets the same rules as POST/PATCH /leads: it is stored and pushed to Zoho alike. */

@@ -10,6 +10,7 @@ import { requireCapable } from '../domain/errors.js';
 import { providersWith } from '../domain/providers.js';
 import { BadRequest, NotFound } from './errors.js';
 import { pendingActivitiesOf, type PendingActivityView } from './pending-activities.js';
+import type { FileProvider } from '../domain/providers.js';
 
 export interface TemporalSettings {
   client: Client;
@@ -84,7 +85,7 @@ export class SyncsService {
     input: Omit<FileSyncInput, 'connectionId'> & {
       connectionId?: string;
       all?: boolean;
-      provider?: 'hubspot' | 'zoho-crm';
+      provider?: FileProvider;
     },
   ): Promise<StartedSync> {
     const { connectionId, all, provider, ...rest } = input;

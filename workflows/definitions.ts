@@ -1,5 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { FileSyncCursor } from '../domain/sync-positions.js';
+import type { FileProvider } from '../domain/providers.js';
 
 /** Names, queues and the plain-JSON shapes that cross the workflow boundary. No class instances, no Dates. */
 
@@ -110,7 +111,7 @@ export const zeroCounts = (): FileCounts => ({
 });
 
 export interface FileSyncPlan {
-  provider: 'hubspot' | 'zoho-crm';
+  provider: FileProvider;
   since: string | null;
   start: FileSyncCursor;
 }
@@ -165,7 +166,7 @@ export interface FileSyncAllInput {
   mode: FileSyncMode;
   downloadContent?: boolean;
   dryRun?: boolean;
-  provider?: 'hubspot' | 'zoho-crm';
+  provider?: FileProvider;
 }
 export interface FileSyncAllResult {
   connections: Array<{

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FILE_SORTS } from '../../db/repositories/files-query.repository.js';
 import type { AppDeps } from '../app.js';
 import { Cursor, DateTime, Digits, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
+import { FILE_PROVIDERS } from '../../domain/providers.js';
 
 const FileItem = z
   .object({
@@ -33,7 +34,7 @@ const Size = Digits(0, Number.MAX_SAFE_INTEGER);
 const FileQuery = z
   .strictObject({
     connectionId: Text.max(63).optional(),
-    provider: z.enum(['hubspot', 'zoho-crm']).optional(),
+    provider: z.enum(FILE_PROVIDERS).optional(),
     dealId: Text.max(64).optional(),
     q: Text.min(1).max(200).optional(),
     extension: Text.max(32).optional(),
@@ -142,7 +143,7 @@ export const filesRoutes =
       .meta({ id: 'Deal' });
     const DealQuery = z.strictObject({
       connectionId: Text.max(63).optional(),
-      provider: z.enum(['hubspot', 'zoho-crm']).optional(),
+      provider: z.enum(FILE_PROVIDERS).optional(),
       includeDeleted: Bool.optional(),
       limit: Limit,
       cursor: Cursor(200).optional(),

@@ -19,6 +19,23 @@ const Conflict = z
   })
   .meta({ id: 'LeadConflict' });
 
+const OwnershipConflict = z
+  .object({
+    kind: z.literal('ownership'),
+    leadId: z.number(),
+    connectionId: z.string(),
+    email: z.string().nullable(),
+    zohoId: z.string().nullable(),
+    code: z.string().meta({ description: 'DUPLICATE_EMAIL (pulled lead) or ZOHO_ID_TAKEN (push answer)' }),
+    reason: z.string(),
+    detectedAt: z.string(),
+  })
+  .meta({ id: 'LeadOwnershipConflict' });
+const ConflictListItem = z.discriminatedUnion('kind', [
+  Conflict.extend({ kind: z.literal('field') }),
+  OwnershipConflict,
+]);
+
 const Lead = z
   .object({
     id: z.number(),
@@ -133,9 +150,13 @@ export const leadsRoutes =
       {
         schema: {
           tags,
-          summary: 'Open field conflicts (manual policy)',
+          summary: 'What waits for a person: open field conflicts (manual policy), then ownership clashes',
+          description:
+            'Field conflicts (`kind: field`) are resolved with POST /leads/{id}/conflicts/{field}/resolve. Ownership ' +
+            'clashes (`kind: ownership`) are leads kept in `error` because another local lead holds their Zoho id or ' +
+            'email; `reason` says what to change (merge the duplicates in Zoho, or change or delete one lead).',
           querystring: ConflictQuery,
-          response: { 200: pageOf(Conflict), ...errorResponses },
+          response: { 200: pageOf(ConflictListItem), ...errorResponses },
         },
       },
       async (req) => deps.leads.conflicts(req.query.connectionId, req.query.limit, req.query.cursor),

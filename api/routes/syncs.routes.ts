@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SYNC_RUN_STATUSES } from '../../db/entities/index.js';
 import type { AppDeps } from '../app.js';
 import { Cursor, errorResponses, Limit, pageOf, Started, Text } from '../schemas.js';
+import { FILE_PROVIDERS } from '../../domain/providers.js';
 
 const Status = z.enum(SYNC_RUN_STATUSES);
 const Progress = z.object({
@@ -75,7 +76,7 @@ const FileSyncBody = z
   .strictObject({
     connectionId: Text.min(1).max(63).optional(),
     all: z.literal(true).optional(),
-    provider: z.enum(['hubspot', 'zoho-crm']).optional(),
+    provider: z.enum(FILE_PROVIDERS).optional(),
     mode: z.enum(['incremental', 'full']).default('incremental'),
     dealIds: Ids.optional(),
     fileIds: Ids.optional(),

@@ -88,18 +88,27 @@ export async function leadsCommand(
     }
     case 'conflicts': {
       const page = await leads.conflicts(request.connectionId, 200);
-      console.log(
-        flags.json
-          ? JSON.stringify(page, null, 2)
-          : table(page.items as unknown as Array<Record<string, unknown>>, [
-              'leadId',
-              'field',
-              'localValue',
-              'remoteValue',
-              'baseValue',
-              'detectedAt',
-            ]),
-      );
+      if (flags.json) {
+        console.log(JSON.stringify(page, null, 2));
+        return 0;
+      }
+      const fields = page.items.filter((i) => i.kind === 'field');
+      const owners = page.items.filter((i) => i.kind === 'ownership');
+      if (fields.length || !owners.length)
+        console.log(
+          table(fields as unknown as Array<Record<string, unknown>>, [
+            'leadId',
+            'field',
+            'localValue',
+            'remoteValue',
+            'baseValue',
+            'detectedAt',
+          ]),
+        );
+      if (owners.length) {
+        console.log('\nLeads held in error by an ownership clash:');
+        console.log(table(owners as unknown as Array<Record<string, unknown>>, ['leadId', 'code', 'reason']));
+      }
       return 0;
     }
     case 'resolve': {

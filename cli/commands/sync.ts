@@ -3,13 +3,16 @@ import type { FileCounts, FileSyncAllResult } from '../../workflows/definitions.
 import type { CliContext } from '../context.js';
 import { Progress, retryLines, table } from '../output.js';
 import { UsageError } from '../usage.js';
+import { FILE_PROVIDERS, type FileProvider } from '../../domain/providers.js';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
-const PROVIDERS: Record<string, 'hubspot' | 'zoho-crm'> = {
-  hubspot: 'hubspot',
-  zoho: 'zoho-crm',
-  'zoho-crm': 'zoho-crm',
-};
+/** `--provider` takes a provider's name or its first word (`zoho` for `zoho-crm`). */
+const PROVIDERS: Record<string, FileProvider> = Object.fromEntries(
+  FILE_PROVIDERS.flatMap((p) => [
+    [p, p],
+    [p.split('-')[0]!, p],
+  ]),
+);
 const COLUMNS = [
   'connection',
   'status',
@@ -34,7 +37,7 @@ const list = (v: Flags[string]): string[] | undefined => {
 export interface SyncFilesRequest {
   connectionId?: string;
   all: boolean;
-  provider?: 'hubspot' | 'zoho-crm';
+  provider?: FileProvider;
   fileIds?: string[];
   dealIds?: string[];
   mode: 'full' | 'incremental';

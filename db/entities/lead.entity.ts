@@ -25,6 +25,8 @@ export const LeadSchema = defineEntity({
     base: p.json<Record<string, string | null>>().nullable(),
     syncState: p.enum(() => LEAD_SYNC_STATES).default('pending'),
     lastError: p.text().nullable(),
+    /** The code of `lastError` when it had one; `DUPLICATE_EMAIL` and `ZOHO_ID_TAKEN` mark ownership clashes. */
+    lastErrorCode: p.string().length(64).nullable(),
     lastSyncedAt: p.datetime().nullable(),
     /** Last edit made here (not by a pull): what `newest-wins` compares with Zoho's Modified_Time. */
     localChangedAt: p.datetime().onCreate(() => new Date()),

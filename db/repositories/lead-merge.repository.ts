@@ -61,7 +61,11 @@ export class LeadMergeRepository {
         for (const r of refusedWrites) refused(plan, r.item.zohoId ?? '', r.item.id, r.message);
         await markLeadErrors(
           tx,
-          refusedWrites.map((r) => ({ id: r.item.id, message: `our database refused Zoho's values: ${r.message}` })),
+          refusedWrites.map((r) => ({
+            id: r.item.id,
+            message: `our database refused Zoho's values: ${r.message}`,
+            code: 'REFUSED_BY_DATABASE',
+          })),
         );
         await upsertConflicts(tx, plan.conflicts);
         await supersedeConflicts(tx, plan.superseded);

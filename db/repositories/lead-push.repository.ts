@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LEAD_FIELDS, type LeadValues } from '../../domain/lead-fields.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
+import { ZOHO_ID_TAKEN } from '../../domain/lead-page-plan.js';
 import {
   type LeadRow,
   type LeadWrite,
@@ -80,7 +81,7 @@ export class LeadPushRepository {
       const reasons = new Map(refused.map((r) => [r.item.id, `our database refused Zoho's answer: ${r.message}`]));
       await markLeadErrors(
         tx,
-        [...reasons].map(([id, message]) => ({ id, message })),
+        [...reasons].map(([id, message]) => ({ id, message, code: 'REFUSED_BY_DATABASE' })),
       );
       return recorded.map((o) => {
         const reason = reasons.get(o.leadId);
@@ -95,7 +96,7 @@ function takenId(leadId: number, zohoId: string, owner: number): PushOutcome {
   return {
     leadId,
     kind: 'failed',
-    code: 'ZOHO_ID_TAKEN',
+    code: ZOHO_ID_TAKEN,
     message: `Zoho lead ${zohoId} is already linked to local lead ${owner}; if both are one person, delete one of the two local leads, otherwise change this lead's email and push it again`,
   };
 }
@@ -110,6 +111,7 @@ function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadW
     syncState: row.sync_state,
     remoteModifiedAt: row.remote_modified_at,
     lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
     synced: false,
     deletedAt: row.deleted_at,
     zohoDeletedAt: row.zoho_deleted_at,
@@ -118,7 +120,8 @@ function writeFor(row: LeadRow, o: PushOutcome, options: LeadSyncOptions): LeadW
     return {
       ...current,
       syncState: 'error',
-      lastError: o.code === 'ZOHO_ID_TAKEN' ? o.message : `${o.code}: ${o.message}`,
+      lastError: o.code === ZOHO_ID_TAKEN ? o.message : `${o.code}: ${o.message}`,
+      lastErrorCode: o.code,
     };
   if (o.kind === 'deleted')
     return {

@@ -20,6 +20,7 @@ export interface LeadRow {
   base: Partial<LeadValues> | null;
   sync_state: LeadSyncState;
   last_error: string | null;
+  last_error_code: string | null;
   last_synced_at: Date | null;
   local_changed_at: Date;
   created_at: Date;
@@ -81,6 +82,7 @@ export function toLocalLead(row: LeadRow): LocalLead {
     base: row.base,
     syncState: row.sync_state,
     lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
     remoteModifiedAt: row.remote_modified_at,
     localChangedAt: row.local_changed_at,
     deletedAt: row.deleted_at,
@@ -88,7 +90,7 @@ export function toLocalLead(row: LeadRow): LocalLead {
 }
 
 const RECORD_COLUMNS = `id bigint, first_name text, last_name text, email text, phone text, company text, status text, source text,
-  zoho_id text, base jsonb, sync_state text, remote_modified_at timestamptz, last_error text, synced boolean, deleted_at timestamptz, zoho_deleted_at timestamptz`;
+  zoho_id text, base jsonb, sync_state text, remote_modified_at timestamptz, last_error text, last_error_code text, synced boolean, deleted_at timestamptz, zoho_deleted_at timestamptz`;
 
 function toRecord(w: LeadWrite) {
   return {
@@ -105,6 +107,7 @@ function toRecord(w: LeadWrite) {
     sync_state: w.syncState,
     remote_modified_at: w.remoteModifiedAt?.toISOString() ?? null,
     last_error: w.lastError,
+    last_error_code: w.lastError === null ? null : (w.lastErrorCode ?? null),
     synced: w.synced,
     deleted_at: w.deletedAt?.toISOString() ?? null,
     zoho_deleted_at: w.zohoDeletedAt?.toISOString() ?? null,
@@ -118,7 +121,7 @@ export async function writeLeads(em: EntityManager, writes: LeadWrite[]): Promis
     em,
     `update leads l set first_name = x.first_name, last_name = x.last_name, email = x.email, phone = x.phone, company = x.company,
         status = x.status, source = x.source, zoho_id = x.zoho_id, base = x.base, sync_state = x.sync_state,
-        remote_modified_at = x.remote_modified_at, last_error = x.last_error, deleted_at = x.deleted_at, zoho_deleted_at = x.zoho_deleted_at,
+        remote_modified_at = x.remote_modified_at, last_error = x.last_error, last_error_code = x.last_error_code, deleted_at = x.deleted_at, zoho_deleted_at = x.zoho_deleted_at,
         last_synced_at = case when x.synced then now() else l.last_synced_at end, updated_at = now()
        from jsonb_to_recordset($1::jsonb) as x(${RECORD_COLUMNS})
       where l.id = x.id`,
@@ -136,9 +139,9 @@ export async function insertLeads(
   const rows = await pgQuery<{ zoho_id: string }>(
     em,
     `insert into leads (connection_id, first_name, last_name, email, phone, company, status, source, zoho_id, base, sync_state,
-        remote_modified_at, last_error, last_synced_at, local_changed_at, created_at, updated_at)
+        remote_modified_at, last_error, last_error_code, last_synced_at, local_changed_at, created_at, updated_at)
      select $1, x.first_name, x.last_name, x.email, x.phone, x.company, x.status, x.source, x.zoho_id, x.base, x.sync_state,
-        x.remote_modified_at, x.last_error, now(), now(), now(), now()
+        x.remote_modified_at, x.last_error, x.last_error_code, now(), now(), now(), now()
        from jsonb_to_recordset($2::jsonb) as x(${RECORD_COLUMNS})
      on conflict do nothing
      returning zoho_id`,
@@ -178,12 +181,15 @@ export async function lockLeads(
 }
 
 /** Puts leads in `error` with a reason a person can act on; their values stay as they are. */
-export async function markLeadErrors(em: EntityManager, errors: Array<{ id: number; message: string }>): Promise<void> {
+export async function markLeadErrors(
+  em: EntityManager,
+  errors: Array<{ id: number; message: string; code?: string }>,
+): Promise<void> {
   if (errors.length === 0) return;
   await pgQuery(
     em,
-    `update leads l set sync_state = 'error', last_error = x.message, updated_at = now()
-       from jsonb_to_recordset($1::jsonb) as x(id bigint, message text)
+    `update leads l set sync_state = 'error', last_error = x.message, last_error_code = x.code, updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, message text, code text)
       where l.id = x.id`,
     [JSON.stringify(errors)],
   );

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LEAD_FIELDS, type LeadField, type LeadValues } from '../../domain/lead-fields.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import { leadStateOf } from '../../domain/lead-state.js';
+import { OWNERSHIP_ERROR_CODES } from '../../domain/lead-page-plan.js';
 import type { LeadSyncState } from '../entities/index.js';
 import {
   type ConflictRow,
@@ -131,19 +132,47 @@ export class LeadsRepository {
     return [...(await openConflictsOf(this.em, leadIds)).values()];
   }
 
+  /**
+   * What waits for a person, field conflicts first (oldest first), then leads in `error` after an ownership clash
+   * (a Zoho id or an email another local lead holds). The cursor says which of the two lists it continues.
+   */
   async listConflicts(
     connectionId: string | undefined,
     limit: number,
     cursor?: string,
-  ): Promise<{ items: ConflictRow[]; nextCursor: string | null }> {
-    const rows = await this.em.getConnection().execute<ConflictRow[]>(
-      `select c.* from lead_conflicts c join leads l on l.id = c.lead_id
-        where c.resolved_at is null ${connectionId ? 'and l.connection_id = ?' : ''} ${cursor ? 'and c.id > ?' : ''}
-        order by c.id limit ${limit + 1}`,
-      [...(connectionId ? [connectionId] : []), ...(cursor ? [decodeIdCursor('conflict', cursor)] : [])],
+  ): Promise<{ items: ConflictListItem[]; nextCursor: string | null }> {
+    const ownershipFrom = cursor ? ownershipCursor(cursor) : undefined;
+    const items: ConflictListItem[] = [];
+    let fieldsLeft = false;
+    if (ownershipFrom === undefined) {
+      const rows = await this.em.getConnection().execute<ConflictRow[]>(
+        `select c.* from lead_conflicts c join leads l on l.id = c.lead_id
+          where c.resolved_at is null ${connectionId ? 'and l.connection_id = ?' : ''} ${cursor ? 'and c.id > ?' : ''}
+          order by c.id limit ${limit + 1}`,
+        [...(connectionId ? [connectionId] : []), ...(cursor ? [decodeIdCursor('conflict', cursor)] : [])],
+      );
+      fieldsLeft = rows.length > limit;
+      items.push(...rows.slice(0, limit).map((r) => ({ kind: 'field' as const, conflict: normaliseConflict(r) })));
+    }
+    if (fieldsLeft) return { items, nextCursor: encodeIdCursor('conflict', lastId(items)) };
+    const room = limit - items.length;
+    const leads = await this.em.getConnection().execute<LeadRow[]>(
+      `select * from leads where sync_state = 'error' and deleted_at is null and last_error_code in (${OWNERSHIP_ERROR_CODES.map(() => '?').join(', ')})
+        ${connectionId ? 'and connection_id = ?' : ''} and id > ? order by id limit ${room + 1}`,
+      [...OWNERSHIP_ERROR_CODES, ...(connectionId ? [connectionId] : []), ownershipFrom ?? 0],
     );
-    const items = rows.slice(0, limit).map(normaliseConflict);
-    return { items, nextCursor: rows.length > limit ? encodeIdCursor('conflict', items.at(-1)!.id) : null };
+    const owned = leads.slice(0, room).map((r) => ({ kind: 'ownership' as const, lead: normaliseRow(r) }));
+    items.push(...owned);
+    const more = leads.length > room;
+    return {
+      items,
+      nextCursor:
+        more && owned.length
+          ? encodeIdCursor('ownership', owned.at(-1)!.lead.id)
+          : more
+            ? encodeIdCursor('ownership', ownershipFrom ?? 0)
+            : null,
+    };
   }
 
   /**
@@ -216,7 +245,13 @@ export class LeadsRepository {
       );
       await duplicateAware(values.email, () =>
         writeLeads(tx, [
-          { ...asWrite(row), values, syncState, lastError: syncState === 'pending' ? null : row.last_error },
+          {
+            ...asWrite(row),
+            values,
+            syncState,
+            lastError: syncState === 'pending' ? null : row.last_error,
+            lastErrorCode: syncState === 'pending' ? null : row.last_error_code,
+          },
         ]),
       );
       // Open conflicts show the local value as it is now.
@@ -259,6 +294,7 @@ function asWrite(row: LeadRow) {
     syncState: row.sync_state,
     remoteModifiedAt: row.remote_modified_at,
     lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
     synced: false,
     deletedAt: row.deleted_at,
     zohoDeletedAt: row.zoho_deleted_at,
@@ -276,5 +312,21 @@ async function duplicateAware<T>(email: string | null, fn: () => Promise<T>): Pr
     )
       throw new DuplicateEmailError(email);
     throw err;
+  }
+}
+
+export type ConflictListItem = { kind: 'field'; conflict: ConflictRow } | { kind: 'ownership'; lead: LeadRow };
+
+const lastId = (items: ConflictListItem[]) => {
+  const last = items.at(-1)!;
+  return last.kind === 'field' ? last.conflict.id : last.lead.id;
+};
+
+/** The lead id an ownership-list cursor continues after; undefined for a field-conflict cursor. */
+function ownershipCursor(cursor: string): number | undefined {
+  try {
+    return decodeIdCursor('ownership', cursor);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import type { LeadSyncOptions } from '../../domain/lead-policy.js';
 import type { RunningSimulators } from '../../simulators/index.js';
@@ -40,13 +40,15 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
     return { status: res.statusCode, body: res.body ? res.json() : null };
   };
 
+  // vi.waitUntil, not vi.waitFor: a failing request fails the wait at once instead of being retried until the timeout.
   async function syncDone(workflowId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    for (const end = Date.now() + timeoutMs; Date.now() < end;) {
-      const { status, body } = await call('GET', `/syncs/${encodeURIComponent(workflowId)}`);
-      if (status === 200 && body.status !== 'running') return body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${workflowId} did not finish`);
+    return vi.waitUntil(
+      async () => {
+        const { status, body } = await call('GET', `/syncs/${encodeURIComponent(workflowId)}`);
+        return status === 200 && body.status !== 'running' ? (body as Record<string, unknown>) : false;
+      },
+      { timeout: timeoutMs, interval: 100, message: `${workflowId} did not finish` },
+    );
   }
 
   return {
@@ -77,13 +79,14 @@ export function leadHelpers(app: FastifyInstance, stack: TestStack) {
     },
     /** Waits until no lead is pending and the connection's push has finished. */
     async pushed(timeoutMs = 60_000): Promise<void> {
-      for (const end = Date.now() + timeoutMs; Date.now() < end;) {
-        const pending = (await call('GET', '/leads?syncState=pending&limit=1')).body.items.length;
-        const push = await call('GET', `/syncs/${encodeURIComponent(`lead-push:${stack.zohoId}`)}`);
-        if (pending === 0 && (push.status === 404 || push.body.status !== 'running')) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('leads still pending');
+      await vi.waitUntil(
+        async () => {
+          const pending = (await call('GET', '/leads?syncState=pending&limit=1')).body.items.length;
+          const push = await call('GET', `/syncs/${encodeURIComponent(`lead-push:${stack.zohoId}`)}`);
+          return pending === 0 && (push.status === 404 || push.body.status !== 'running');
+        },
+        { timeout: timeoutMs, interval: 100, message: 'leads still pending' },
+      );
     },
     async zohoLeads(): Promise<ZohoLead[]> {
       return ((await (await fetch(`${zohoUrl}/__admin/records/Leads`)).json()) as { records: ZohoLead[] }).records;

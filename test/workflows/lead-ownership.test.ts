@@ -39,6 +39,15 @@ function zohoCreate(fields: Record<string, unknown>): string {
   return stack.sims.zoho.store.create('Leads', fields).id;
 }
 
+/** The ownership clashes GET /leads/conflicts lists. */
+async function ownershipConflicts(): Promise<Array<{ leadId: number; code: string; reason: string }>> {
+  const res = await h.call('GET', '/leads/conflicts?limit=200');
+  expect(res.status).toBe(200);
+  return (res.body.items as Array<{ kind: string; leadId: number; code: string; reason: string }>).filter(
+    (i) => i.kind === 'ownership',
+  );
+}
+
 const zohoWithEmail = async (email: string) =>
   (await h.zohoLeads()).filter((l) => String(l.Email).toLowerCase() === email.toLowerCase());
 
@@ -78,6 +87,16 @@ describe('ownership of Zoho ids and emails', () => {
       .body.items as Array<{ code: string; details: { leadId?: number } }>;
     expect(events.some((e) => e.code === 'ZOHO_ID_TAKEN' && e.details.leadId === errored[0]!.id)).toBe(true);
     expect((await h.leads('&syncState=error')).map((l) => l.id)).toContain(errored[0]!.id);
+    expect(await ownershipConflicts()).toContainEqual({
+      kind: 'ownership',
+      leadId: errored[0]!.id,
+      connectionId: stack.zohoId,
+      email: errored[0]!.email,
+      zohoId: null,
+      code: 'ZOHO_ID_TAKEN',
+      reason: errored[0]!.lastError,
+      detectedAt: expect.any(String),
+    });
   });
 
   it('keeps a second Zoho lead with a taken email beside ours, in error with the reason, and the pull completes', async () => {
@@ -93,11 +112,14 @@ describe('ownership of Zoho ids and emails', () => {
     expect(all.find((l) => l.zohoId === fine)!.syncState).toBe('synced');
     expect((await h.lead(owner!.id)).syncState).toBe('synced');
     expect((await h.leads('&syncState=error')).map((l) => l.zohoId)).toContain(twin);
+    const listed = (await ownershipConflicts()).find((c) => c.leadId === newcomer.id);
+    expect(listed).toMatchObject({ code: 'DUPLICATE_EMAIL', zohoId: twin, reason: newcomer.lastError });
 
     // Merged in Zoho (the twin deleted): the newcomer goes with it.
     await h.zohoDelete(twin);
     await h.pull();
     expect((await h.leads('&syncState=error')).map((l) => l.zohoId)).not.toContain(twin);
+    expect((await ownershipConflicts()).map((c) => c.leadId)).not.toContain(newcomer.id);
   });
 
   it('puts a lead whose Zoho email changes to one another local lead holds in error instead of failing the pull', async () => {
