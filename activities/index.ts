@@ -6,6 +6,7 @@ import { createFileSyncCrmActivities, createFileSyncStoreActivities } from './fi
 import { createLeadPullActivities, createLeadStoreActivities } from './lead-pull.activities.js';
 import { createLeadPushActivities } from './lead-push.activities.js';
 import { createStoreActivities } from './store.activities.js';
+import { createTransferActivities, createTransferStoreActivities } from './workdrive-transfer.activities.js';
 
 /** Activities of the main queue: our DB only. */
 export function createMainQueueActivities(deps: ActivityDeps) {
@@ -15,6 +16,7 @@ export function createMainQueueActivities(deps: ActivityDeps) {
     ...createLeadStoreActivities(deps),
     ...createDealProjectStoreActivities(deps),
     ...createProjectUpdateStoreActivities(deps),
+    ...createTransferStoreActivities(deps),
   };
 }
 
@@ -27,6 +29,7 @@ export function createConnectionQueueActivities(deps: ActivityDeps) {
     ...createLeadPushActivities(deps),
     ...createDealProjectActivities(deps),
     ...createProjectUpdateActivities(deps),
+    ...createTransferActivities(deps),
   };
 }
 

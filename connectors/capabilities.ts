@@ -19,6 +19,7 @@ export interface Capabilities {
   deals: DealRecords;
   projects: ProjectQueue;
   folders: FolderStore;
+  records: ModuleRecords;
 }
 // Every capability name has its interface, and nothing else is a capability.
 type _SameNames = [CapabilityName] extends [keyof Capabilities]
@@ -180,6 +181,37 @@ export interface ProjectQueue {
   readProject(id: string, coNumbers?: string[]): Promise<ProjectSnapshot>;
   /** `stamp`: fails (conflict) when the entry was published again since it was read. */
   acknowledge(entry: Pick<PublishedEntry, 'projectId' | 'coNumber' | 'stamp'>): Promise<void>;
+}
+
+/** A file attached to a CRM record (not a link attachment: those have no bytes). */
+export interface RecordAttachment {
+  id: string;
+  fileName: string;
+  /** Bytes, as the CRM reports them; null when it does not say. */
+  size: number | null;
+}
+
+/**
+ * Records of any CRM module by API name, found by field values, read and written field by field, with their file
+ * attachments: the CRM side of a transfer between organisations.
+ */
+export interface ModuleRecords {
+  /**
+   * One page (from 1) of the records whose fields equal the given values, with the named fields. A search index may
+   * reach only the first few thousand matches (Zoho: 2,000), so callers that change what matches re-run the search.
+   */
+  findRecords(
+    module: string,
+    where: Record<string, string | boolean>,
+    fields: string[],
+    page: number,
+  ): Promise<{ records: CrmRecord[]; nextPage: number | null }>;
+  /** The record with the named fields, or null when the CRM has no such record. */
+  readRecord(module: string, id: string, fields: string[]): Promise<CrmRecord | null>;
+  updateRecord(module: string, id: string, fields: Record<string, unknown>): Promise<RecordWriteResult>;
+  attachments(module: string, recordId: string): Promise<RecordAttachment[]>;
+  /** The attachment's bytes as the CRM serves them; the caller reads or cancels the body. */
+  openAttachment(module: string, recordId: string, attachmentId: string): Promise<Response>;
 }
 
 export interface RemoteFolder {

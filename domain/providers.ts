@@ -6,12 +6,12 @@
 export const PROVIDERS = ['hubspot', 'zoho-crm', 'zoho-workdrive', 'dtools-si'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads', 'deals', 'projects', 'folders'] as const;
+export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads', 'deals', 'projects', 'folders', 'records'] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 export const PROVIDER_CAPABILITIES = {
   hubspot: ['check', 'dealFiles'],
-  'zoho-crm': ['check', 'dealFiles', 'leads', 'deals'],
+  'zoho-crm': ['check', 'dealFiles', 'leads', 'deals', 'records'],
   'zoho-workdrive': ['check', 'folders'],
   'dtools-si': ['check', 'projects'],
 } as const satisfies Record<ProviderName, readonly CapabilityName[]>;
@@ -26,6 +26,7 @@ export const CAPABILITY_PURPOSE: Record<CapabilityName, string> = {
   deals: 'deal-to-project (the CRM side)',
   projects: 'deal-to-project (the SI side)',
   folders: 'the transfer into drive folders',
+  records: 'the transfer of record attachments (the CRM side)',
 };
 
 export function hasCapability(provider: string, capability: CapabilityName): boolean {

@@ -12,6 +12,7 @@ import { ZohoCrmClient } from '../connectors/zoho-crm/zoho-crm.client.js';
 import { zohoCheck, ZohoDealFiles } from '../connectors/zoho-crm/zoho-crm.deal-files.js';
 import { ZohoLeads } from '../connectors/zoho-crm/zoho-crm.leads.js';
 import { ZohoDeals } from '../connectors/zoho-crm/zoho-crm.deals.js';
+import { ZohoModuleRecords } from '../connectors/zoho-crm/zoho-crm.records.js';
 import { DtoolsSiClient, dtoolsApiKey } from '../connectors/dtools-si/dtools-si.client.js';
 import { dtoolsCheck, DtoolsProjects } from '../connectors/dtools-si/dtools-si.projects.js';
 import { WORKDRIVE_DOWNLOAD_HOSTS, WorkdriveClient } from '../connectors/zoho-workdrive/workdrive.client.js';
@@ -61,6 +62,7 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
       dealFiles: new ZohoDealFiles(client),
       leads: new ZohoLeads(client),
       deals: new ZohoDeals(client),
+      records: new ZohoModuleRecords(client),
     };
   },
   'zoho-workdrive': (c, ctx) => {

@@ -15,6 +15,7 @@ export const SYNC_KINDS = [
   'lead-push',
   'deal-to-project',
   'project-updates',
+  'workdrive-transfer',
 ] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
@@ -29,6 +30,9 @@ export const workflowIds = {
   dealToProject: (jobId: string, dealId: string) => `deal-to-project:${jobId}:${dealId}`,
   /** One at a time per job, whether a request or the poll asks. */
   projectUpdates: (jobId: string) => `project-updates:${jobId}`,
+  /** One at a time per job; each record of a run is a child of its own. */
+  workdriveTransfer: (jobId: string) => `workdrive-transfer:${jobId}`,
+  workdriveTransferRecord: (jobId: string, recordId: string) => `workdrive-transfer:${jobId}:${recordId}`,
   /** A dry run never shares an id with the real job, so neither can stand in for the other. */
   dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };

@@ -8,3 +8,4 @@ export { dealToProject } from './deal-to-project.js';
 export { requestSweep } from './request-sweep.js';
 export { projectUpdatesToCrm } from './project-updates.js';
 export { siPoll } from './si-poll.js';
+export { workdriveTransfer, workdriveTransferRecord } from './workdrive-transfer.js';

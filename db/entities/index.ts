@@ -31,6 +31,15 @@ export {
   WorkdriveTransfer,
   WorkdriveTransferSchema,
 } from './workdrive-transfer.entity.js';
+export {
+  type DestinationWrite,
+  type TransferFileOutcome,
+  TransferFolder,
+  TransferFolderSchema,
+  TransferRecord,
+  TransferRecordSchema,
+  type TransferRecordState,
+} from './workdrive-transfer-run.entity.js';
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
 import { DealSchema } from './deal.entity.js';
@@ -46,6 +55,7 @@ import { SyncJobSchema } from './sync-job.entity.js';
 import { CrmUpdateRequestSchema, SiRequestSchema } from './integration-request.entity.js';
 import { ChangeOrderNoteSchema, ProjectLinkSchema } from './project-link.entity.js';
 import { WorkdriveTransferSchema } from './workdrive-transfer.entity.js';
+import { TransferFolderSchema, TransferRecordSchema } from './workdrive-transfer-run.entity.js';
 
 export const entities = [
   CrmConnectionSchema,
@@ -64,4 +74,6 @@ export const entities = [
   ProjectLinkSchema,
   ChangeOrderNoteSchema,
   WorkdriveTransferSchema,
+  TransferRecordSchema,
+  TransferFolderSchema,
 ];

@@ -32,6 +32,20 @@ export class WorkdriveTransfersRepository {
     return this.em.findOneOrFail(WorkdriveTransfer, key, { refresh: true });
   }
 
+  get(key: TransferKey): Promise<WorkdriveTransfer | null> {
+    return this.em.findOne(WorkdriveTransfer, key, { refresh: true });
+  }
+
+  /** A claim not uploaded yet takes another name or folder (its name was taken meanwhile, or the folder changed). */
+  async reclaim(key: TransferKey, file: { folderId: string; finalName: string }): Promise<void> {
+    await this.em.nativeUpdate(WorkdriveTransfer, { ...key, state: { $ne: 'uploaded' } }, { ...file, state: 'claimed' });
+  }
+
+  /** How many of the record's attachments are in their folder, by this run or an earlier one. */
+  uploadedCount(jobId: string, recordId: string): Promise<number> {
+    return this.em.count(WorkdriveTransfer, { jobId, recordId, state: 'uploaded' });
+  }
+
   async uploaded(key: TransferKey, resourceId: string): Promise<void> {
     await this.em.nativeUpdate(WorkdriveTransfer, key, { state: 'uploaded', resourceId, error: null });
   }

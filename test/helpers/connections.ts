@@ -90,3 +90,20 @@ export function workdriveConnection(
     budget: { maxRequests: 300, perMs: 60_000, maxConcurrent: 4 },
   };
 }
+
+/** Zoho CRM of org B (its own Accounts simulator and credentials): the WorkDrive transfer's destination CRM. */
+export function zohoBConnection(sims: RunningSimulators, opts: { id?: string } = {}): ConnectionConfig {
+  return {
+    id: opts.id ?? uniqueId('zoho-b'),
+    provider: 'zoho-crm',
+    region: 'com',
+    baseUrls: { accounts: sims.urls.zohoBAccounts },
+    credentials: {
+      clientId: { env: 'ZOHO_SIM_B_CLIENT_ID' },
+      clientSecret: { env: 'ZOHO_SIM_B_CLIENT_SECRET' },
+      refreshToken: { env: 'ZOHO_SIM_B_REFRESH_TOKEN' },
+    },
+    options: {},
+    budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
+  };
+}
