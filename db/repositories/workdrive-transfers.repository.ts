@@ -38,7 +38,11 @@ export class WorkdriveTransfersRepository {
 
   /** A claim not uploaded yet takes another name or folder (its name was taken meanwhile, or the folder changed). */
   async reclaim(key: TransferKey, file: { folderId: string; finalName: string }): Promise<void> {
-    await this.em.nativeUpdate(WorkdriveTransfer, { ...key, state: { $ne: 'uploaded' } }, { ...file, state: 'claimed' });
+    await this.em.nativeUpdate(
+      WorkdriveTransfer,
+      { ...key, state: { $ne: 'uploaded' } },
+      { ...file, state: 'claimed' },
+    );
   }
 
   /** How many of the record's attachments are in their folder, by this run or an earlier one. */
