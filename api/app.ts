@@ -14,6 +14,7 @@ import { LeadsService } from '../services/leads.service.js';
 import { DealProjectsService } from '../services/deal-projects.service.js';
 import { CrmUpdatesService } from '../services/crm-updates.service.js';
 import { SchedulesService } from '../services/schedules.service.js';
+import { TransfersService } from '../services/transfers.service.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { SyncsService, type TemporalSettings } from '../services/syncs.service.js';
 import { registerApiKeyAuth } from './auth.js';
@@ -23,6 +24,7 @@ import { siRequestsRoutes } from './routes/si-requests.routes.js';
 import { crmUpdatesRoutes } from './routes/crm-updates.routes.js';
 import { frameworkErrorHandler, registerErrorHandler } from './error-handler.js';
 import { registerTextGuard } from './text-guard.js';
+import { transfersRoutes } from './routes/transfers.routes.js';
 import { connectionsRoutes } from './routes/connections.routes.js';
 import { filesRoutes } from './routes/files.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -41,6 +43,7 @@ export interface AppDeps {
   leads: LeadsService;
   dealProjects: DealProjectsService;
   crmUpdates: CrmUpdatesService;
+  transfers: TransfersService;
   /** `stream`: where log lines go (stdout by default). */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
@@ -48,7 +51,10 @@ export interface AppDeps {
 /** `?token=…` in a logged URL becomes `?token=[redacted]`. */
 export const redactToken = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
 
-export type AppInput = Omit<AppDeps, 'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates'>;
+export type AppInput = Omit<
+  AppDeps,
+  'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates' | 'transfers'
+>;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
 export async function buildApp(input: AppInput): Promise<FastifyInstance> {
@@ -63,6 +69,7 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     leads: new LeadsService(em, syncs, (msg) => app.log.warn(msg)),
     dealProjects,
     crmUpdates: new CrmUpdatesService(input.temporal, em, dealProjects),
+    transfers: new TransfersService(syncs, em),
   };
   const app = Fastify({
     // Never log bearer keys, webhook tokens (header or `?token=`) or other credentials that arrive with a request.
@@ -101,5 +108,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(leadsRoutes(deps));
   await app.register(siRequestsRoutes(deps));
   await app.register(crmUpdatesRoutes(deps));
+  await app.register(transfersRoutes(deps));
   return app;
 }

@@ -11,6 +11,7 @@ const CliEnv = EnvSchema.pick({
   TEMPORAL_TASK_QUEUE: true,
   TEMPORAL_UI_URL: true,
   CONNECTIONS_FILE: true,
+  LOG_DIR: true,
 });
 
 /** The CLI talks to Postgres and Temporal directly; both are opened only by the commands that need them. */

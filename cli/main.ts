@@ -7,6 +7,7 @@ import { leadsCommand } from './commands/leads.js';
 import { syncCommand } from './commands/sync.js';
 import { syncsCommand } from './commands/syncs.js';
 import { siCommand } from './commands/si.js';
+import { transferCommand } from './commands/transfer.js';
 import { CliContext } from './context.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
         id: { type: 'string' },
         deal: { type: 'string' },
         job: { type: 'string' },
+        'record-id': { type: 'string' },
         project: { type: 'string', multiple: true },
         take: { type: 'string' },
         value: { type: 'string' },
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     if (group === 'sync') return await syncCommand(ctx, sub, rest, parsed.values);
     if (group === 'leads') return await leadsCommand(ctx, sub, rest, parsed.values);
     if (group === 'si') return await siCommand(ctx, sub, rest, parsed.values);
+    if (group === 'transfer') return await transferCommand(ctx, sub, rest, parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);

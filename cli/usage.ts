@@ -35,6 +35,14 @@ Deal → project (Zoho deals and D-Tools SI)
                                            run an SI request again (safe: same project, only changed fields)
   (--job may be left out when there is one deal-to-project job)
 
+WorkDrive transfer (org A CRM attachments → org B WorkDrive folders)
+  transfer workdrive [--job ID] [--dry-run] [--record-id ID | --limit N] [--no-wait] [--json]
+                                           records whose checkbox is false (--record-id: just that one; --limit:
+                                           the first N); a line per record as it ends, a table at the end; the
+                                           lines also go to logs/migration_YYYYMMDD.log (LOG_DIR)
+                                           exit 0 when every record succeeded, 1 when any failed or was skipped
+  (--job may be left out when there is one workdrive-transfer job)
+
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]
   syncs show WORKFLOW_ID [--json]          Temporal status, progress and result of one sync

@@ -34,6 +34,8 @@ export const EnvSchema = z.object({
   CONNECTIONS_FILE: z.string().min(1).default('config/connections.default.json'),
   /** Downloaded file content lives in `<DATA_DIR>/content`, content-addressed. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Where `crm-sync transfer workdrive` writes `migration_YYYYMMDD.log` (the existing script's log name). */
+  LOG_DIR: z.string().min(1).default('logs'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -4,6 +4,7 @@ import { ConfigError, loadDotEnv, parseEnv } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { JobsRepository, type WorkdriveTransferJob } from '../db/repositories/jobs.repository.js';
 import { simulatorDefaults, stateDirOf } from '../simulators/config.js';
 import { removeState } from '../simulators/state.js';
 import { hasCapability } from '../domain/providers.js';
@@ -27,6 +28,22 @@ const DEFAULT_FILE_SYNC_SCHEDULE: ScheduleInput = {
   every: '15m',
   options: { mode: 'incremental' },
   note: 'default incremental file sync (created by npm start)',
+};
+/**
+ * One per WorkDrive transfer job, daily at its `dailyAt` in its time zone (the Task Scheduler entry it replaces),
+ * created paused: a transfer writes to two organisations, so someone turns it on.
+ */
+const transferSchedule = (job: WorkdriveTransferJob): ScheduleInput => {
+  const [hour, minute] = job.dailyAt.split(':').map(Number);
+  return {
+    id: `workdrive-transfer-daily-${job.id}`,
+    kind: 'workdrive-transfer',
+    cron: `${minute} ${hour} * * *`,
+    timezone: job.timeZone,
+    paused: true,
+    options: { jobId: job.id },
+    note: `daily WorkDrive transfer of job ${job.id} (created paused by npm start)`,
+  };
 };
 /** One per zoho-crm connection, every 5 minutes (the lead sync's default). */
 const leadPullSchedule = (connectionId: string): ScheduleInput => ({
@@ -95,6 +112,9 @@ try {
     ZOHO_SIM_CLIENT_ID: process.env.ZOHO_SIM_CLIENT_ID ?? sim.ZOHO_SIM_CLIENT_ID,
     ZOHO_SIM_CLIENT_SECRET: process.env.ZOHO_SIM_CLIENT_SECRET ?? sim.ZOHO_SIM_CLIENT_SECRET,
     ZOHO_SIM_REFRESH_TOKEN: process.env.ZOHO_SIM_REFRESH_TOKEN ?? sim.ZOHO_SIM_REFRESH_TOKEN,
+    ZOHO_SIM_B_CLIENT_ID: process.env.ZOHO_SIM_B_CLIENT_ID ?? sim.ZOHO_SIM_B_CLIENT_ID,
+    ZOHO_SIM_B_CLIENT_SECRET: process.env.ZOHO_SIM_B_CLIENT_SECRET ?? sim.ZOHO_SIM_B_CLIENT_SECRET,
+    ZOHO_SIM_B_REFRESH_TOKEN: process.env.ZOHO_SIM_B_REFRESH_TOKEN ?? sim.ZOHO_SIM_B_REFRESH_TOKEN,
     DTOOLS_SIM_API_KEY: process.env.DTOOLS_SIM_API_KEY ?? sim.DTOOLS_SIM_API_KEY,
   };
 
@@ -163,12 +183,21 @@ try {
   log(
     `schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`,
   );
-  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) =>
-    hasCapability(r.provider, 'leads'),
+  const transferJobs = await new JobsRepository(orm.em.fork()).workdriveTransfer();
+  // A transfer's destination CRM is where folders are recorded, not a source of leads: no lead pull by default.
+  const destinations = new Set(transferJobs.map((j) => j.destinationCrm));
+  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter(
+    (r) => hasCapability(r.provider, 'leads') && !destinations.has(r.id),
   )) {
     const pull = await schedules.ensure(leadPullSchedule(c.id));
     log(
       `schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`,
+    );
+  }
+  for (const job of transferJobs) {
+    const daily = await schedules.ensure(transferSchedule(job));
+    log(
+      `schedule ${daily.view.id}: WorkDrive transfer ${job.id} daily at ${job.dailyAt} ${job.timeZone}${daily.created ? ' (created)' : ''}${daily.view.paused ? ', paused: resume it in the Temporal UI or PATCH /schedules' : ''}`,
     );
   }
   const sweep = await schedules.ensure(REQUEST_SWEEP_SCHEDULE);

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import { requireCapable } from '../domain/errors.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
+import { JobsRepository } from '../db/repositories/jobs.repository.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
 import type { TemporalSettings } from './syncs.service.js';
@@ -16,6 +17,8 @@ import type { TemporalSettings } from './syncs.service.js';
 export interface ScheduleOptionsInput {
   mode?: 'incremental' | 'full';
   downloadContent?: boolean;
+  /** The job a job-based kind runs (`workdrive-transfer`). */
+  jobId?: string;
 }
 
 /** What a schedule can start; each kind names its workflow, its id and how to build its input. */
@@ -60,6 +63,14 @@ export const SCHEDULABLE = {
     capability: undefined,
     workflowId: () => 'si-poll',
     args: () => [],
+  },
+  /** A WorkDrive transfer job (options.jobId), daily where the Task Scheduler entry ran it; one run at a time. */
+  'workdrive-transfer': {
+    workflowType: 'workdriveTransfer',
+    needsConnection: false,
+    capability: undefined,
+    workflowId: (_c: string | undefined, o: ScheduleOptionsInput = {}) => workflowIds.workdriveTransfer(o.jobId!),
+    args: (_c: string | undefined, o: ScheduleOptionsInput = {}) => [{ jobId: o.jobId }],
   },
   /** Starts SI requests left waiting (the API died after committing one, or its deal was busy). */
   'request-sweep': {
@@ -112,6 +123,13 @@ export class SchedulesService {
     const def = SCHEDULABLE[input.kind];
     if (def.needsConnection && !input.connectionId)
       throw new BadRequest(`a ${input.kind} schedule needs a connectionId`, { fields: ['connectionId'] });
+    if (input.kind === 'workdrive-transfer') {
+      const jobId = input.options?.jobId;
+      if (!jobId)
+        throw new BadRequest('a workdrive-transfer schedule needs options.jobId', { fields: ['options.jobId'] });
+      if (!(await new JobsRepository(this.em()).workdriveTransfer(jobId)).length)
+        throw new NotFound('workdrive-transfer job', jobId);
+    }
     if (input.connectionId)
       requireCapable(
         input.connectionId,
@@ -190,7 +208,7 @@ export class SchedulesService {
       args: [
         {
           workflowType: def.workflowType,
-          workflowId: def.workflowId(connectionId),
+          workflowId: def.workflowId(connectionId, options),
           args: def.args(connectionId, options),
         },
       ],

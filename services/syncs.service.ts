@@ -61,6 +61,8 @@ const KIND_BY_TYPE: Record<string, string> = {
   requestSweep: 'request-sweep',
   projectUpdatesToCrm: 'project-updates',
   siPoll: 'si-poll',
+  workdriveTransfer: 'workdrive-transfer',
+  workdriveTransferRecord: 'workdrive-transfer-record',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
@@ -160,7 +162,8 @@ export class SyncsService {
     };
   }
 
-  private async start(workflowType: string, workflowId: string, arg: object): Promise<StartedSync> {
+  /** Starts under the business key, or returns the run already under it. */
+  async start(workflowType: string, workflowId: string, arg: object): Promise<StartedSync> {
     const handle = await this.t.client.workflow.start(workflowType, {
       taskQueue: this.t.taskQueue,
       workflowId,

@@ -53,7 +53,11 @@ const CreateBody = z
     paused: z.boolean().optional(),
     note: Note.optional(),
     options: z
-      .strictObject({ mode: z.enum(['incremental', 'full']).optional(), downloadContent: z.boolean().optional() })
+      .strictObject({
+        mode: z.enum(['incremental', 'full']).optional(),
+        downloadContent: z.boolean().optional(),
+        jobId: Text.min(1).max(63).optional().describe('the job of a workdrive-transfer schedule'),
+      })
       .optional(),
   })
   .refine((b) => !!b.every !== !!b.cron, { message: 'give exactly one of every or cron', path: ['every'] })

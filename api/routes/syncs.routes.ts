@@ -28,7 +28,7 @@ const PendingActivity = z
   })
   .meta({ id: 'PendingActivity' });
 
-const SyncDetail = z
+export const SyncDetail = z
   .object({
     workflowId: z.string(),
     runId: z.string(),
@@ -47,7 +47,7 @@ const SyncDetail = z
   })
   .meta({ id: 'Sync' });
 
-const SyncRow = z
+export const SyncRow = z
   .object({
     workflowId: z.string(),
     runId: z.string(),

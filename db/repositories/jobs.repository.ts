@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type DealToProjectJob, JobSchema } from '../../config/jobs.js';
+import { type DealToProjectJob, JobSchema, type WorkdriveTransferJob } from '../../config/jobs.js';
 import { SyncJob } from '../entities/index.js';
 
-export type { DealToProjectJob };
+export type { DealToProjectJob, WorkdriveTransferJob };
 
 /** Jobs as applied from the connections file, validated again on the way out (the schema may have gained defaults). */
 export class JobsRepository {
@@ -13,5 +13,12 @@ export class JobsRepository {
     return rows
       .map((r) => JobSchema.parse(r.config))
       .filter((j): j is DealToProjectJob => j.kind === 'deal-to-project');
+  }
+
+  async workdriveTransfer(jobId?: string): Promise<WorkdriveTransferJob[]> {
+    const rows = await this.em.find(SyncJob, jobId ? { id: jobId } : { kind: 'workdrive-transfer' });
+    return rows
+      .map((r) => JobSchema.parse(r.config))
+      .filter((j): j is WorkdriveTransferJob => j.kind === 'workdrive-transfer');
   }
 }
