@@ -4,12 +4,12 @@ import { ConfigError, loadDotEnv, parseEnv } from '../config/env.js';
 import { migrate } from '../db/migrate.js';
 import { initOrm } from '../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { JobsRepository, type WorkdriveTransferJob } from '../db/repositories/jobs.repository.js';
+import { JobsRepository } from '../db/repositories/jobs.repository.js';
 import { simulatorDefaults, stateDirOf } from '../simulators/config.js';
 import { removeState } from '../simulators/state.js';
 import { hasCapability } from '../domain/providers.js';
 import { Client, Connection } from '@temporalio/client';
-import { SchedulesService, type ScheduleInput } from '../services/schedules.service.js';
+import { SchedulesService, type ScheduleInput, transferScheduleOf } from '../services/schedules.service.js';
 import { type Child, startChild, stopChild, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
 import { devSecrets } from './dev-secrets.js';
 import { resolvePostgres, type PostgresHandle } from './postgres.js';
@@ -28,22 +28,6 @@ const DEFAULT_FILE_SYNC_SCHEDULE: ScheduleInput = {
   every: '15m',
   options: { mode: 'incremental' },
   note: 'default incremental file sync (created by npm start)',
-};
-/**
- * One per WorkDrive transfer job, daily at its `dailyAt` in its time zone (the Task Scheduler entry it replaces),
- * created paused: a transfer writes to two organisations, so someone turns it on.
- */
-const transferSchedule = (job: WorkdriveTransferJob): ScheduleInput => {
-  const [hour, minute] = job.dailyAt.split(':').map(Number);
-  return {
-    id: `workdrive-transfer-daily-${job.id}`,
-    kind: 'workdrive-transfer',
-    cron: `${minute} ${hour} * * *`,
-    timezone: job.timeZone,
-    paused: true,
-    options: { jobId: job.id },
-    note: `daily WorkDrive transfer of job ${job.id} (created paused by npm start)`,
-  };
 };
 /** One per zoho-crm connection, every 5 minutes (the lead sync's default). */
 const leadPullSchedule = (connectionId: string): ScheduleInput => ({
@@ -195,7 +179,7 @@ try {
     );
   }
   for (const job of transferJobs) {
-    const daily = await schedules.ensure(transferSchedule(job));
+    const daily = await schedules.ensure(transferScheduleOf(job));
     log(
       `schedule ${daily.view.id}: WorkDrive transfer ${job.id} daily at ${job.dailyAt} ${job.timeZone}${daily.created ? ' (created)' : ''}${daily.view.paused ? ', paused: resume it in the Temporal UI or PATCH /schedules' : ''}`,
     );

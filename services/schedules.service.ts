@@ -9,7 +9,7 @@ import {
 } from '@temporalio/client';
 import { requireCapable } from '../domain/errors.js';
 import { ConnectionsRepository } from '../db/repositories/connections.repository.js';
-import { JobsRepository } from '../db/repositories/jobs.repository.js';
+import { JobsRepository, type WorkdriveTransferJob } from '../db/repositories/jobs.repository.js';
 import { workflowIds } from '../workflows/definitions.js';
 import { BadRequest, Conflict, NotFound } from './errors.js';
 import type { TemporalSettings } from './syncs.service.js';
@@ -112,6 +112,22 @@ export interface ScheduleView {
   recentRuns: Array<{ scheduledAt: string; workflowId: string | null; startedBy: string | null }>;
 }
 
+/**
+ * One per WorkDrive transfer job, daily at its `dailyAt` in its time zone (the Task Scheduler entry it replaces),
+ * created paused: a transfer writes to two organisations, so someone turns it on.
+ */
+export const transferScheduleOf = (job: WorkdriveTransferJob): ScheduleInput => {
+  const [hour, minute] = job.dailyAt.split(':').map(Number);
+  return {
+    id: `workdrive-transfer-daily-${job.id}`,
+    kind: 'workdrive-transfer',
+    cron: `${minute} ${hour} * * *`,
+    timezone: job.timeZone,
+    paused: true,
+    options: { jobId: job.id },
+    note: `daily WorkDrive transfer of job ${job.id} (created paused by npm start)`,
+  };
+};
 /** Temporal Schedules, with our kind and connection kept in the schedule's memo. */
 export class SchedulesService {
   constructor(

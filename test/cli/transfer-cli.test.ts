@@ -9,6 +9,7 @@ import { simulatorDefaults } from '../../simulators/config.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { TRANSFER_NO_FOLDER } from '../../simulators/zoho/crm-seed-transfer.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
+import { SchedulesService, transferScheduleOf } from '../../services/schedules.service.js';
 import { auth, testApp } from '../helpers/api.js';
 import { runCli } from '../helpers/cli.js';
 import { simSecrets, uniqueId, workdriveConnection, zohoBConnection, zohoConnection } from '../helpers/connections.js';
@@ -180,5 +181,60 @@ describe('/transfers', () => {
     expect(unknownJob.statusCode).toBe(404);
     expect((await app.inject({ url: '/transfers/file-sync:x', headers: auth })).statusCode).toBe(404);
     expect((await app.inject({ url: '/transfers/workdrive-transfer:nope', headers: auth })).statusCode).toBe(404);
+  });
+});
+
+describe('the daily transfer schedule', () => {
+  it('is created paused, daily at the job time in its zone; triggered, it runs the job under its own id', async () => {
+    const job = WorkdriveTransferJobSchema.parse({
+      id: jobId,
+      kind: 'workdrive-transfer',
+      source: 'x',
+      destinationCrm: 'y',
+      workdrive: 'z',
+      teamFolderId: 'abc',
+      timeZone: 'Europe/Berlin',
+      dailyAt: '02:30',
+    });
+    const schedules = new SchedulesService(temporal.settings, () => db.orm.em.fork());
+    const { created, view } = await schedules.ensure(transferScheduleOf(job));
+    expect(created).toBe(true);
+    expect(view).toMatchObject({
+      kind: 'workdrive-transfer',
+      paused: true,
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+    });
+    for (const run of view.nextRuns) {
+      const hm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' });
+      expect(hm.format(new Date(run))).toBe('02:30');
+    }
+    // A second ensure (the next npm start) keeps it as it is.
+    expect((await schedules.ensure(transferScheduleOf(job))).created).toBe(false);
+    const before = Date.now();
+    const trigger = await app.inject({ method: 'POST', url: `/schedules/${view.id}/trigger`, headers: auth });
+    expect(trigger.statusCode).toBe(200);
+    const run = await vi.waitFor(
+      async () => {
+        const res = await app.inject({
+          url: `/transfers/${encodeURIComponent(`workdrive-transfer:${jobId}`)}`,
+          headers: auth,
+        });
+        const body = res.json();
+        expect(body.status).toBe('completed');
+        // This run, not the one an earlier test started under the same id.
+        expect(Date.parse(body.startedAt)).toBeGreaterThanOrEqual(before - 1000);
+        return body;
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    expect(run.kind).toBe('workdrive-transfer');
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/schedules',
+      headers: auth,
+      payload: { id: 'wd-no-job', kind: 'workdrive-transfer', cron: '0 2 * * *', options: { jobId: 'no-such-job' } },
+    });
+    expect(missing.statusCode).toBe(404);
   });
 });
