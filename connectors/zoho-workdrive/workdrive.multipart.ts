@@ -20,6 +20,7 @@ export class MultipartBody {
   readonly stream: ReadableStream<Uint8Array>;
   /** Why the body could not be produced (the source failed or was not `size` bytes): the cause of a failed send. */
   failure: unknown;
+  private closed = false;
   private source?: AsyncIterator<Uint8Array | string>;
   private readonly head: Uint8Array;
   private readonly tail: Uint8Array;
@@ -56,6 +57,9 @@ export class MultipartBody {
 
   /** Ends reading the source; safe to call when it was never read or is done. */
   async close(): Promise<void> {
+    // Closed by us (the request ended early, e.g. a 429 before the body was read): a short read is not the source's
+    // fault, and must not hide the answer that ended the request.
+    this.closed = true;
     // A Node Readable's iterator destroys it only once started: an unread one is destroyed here.
     const stream = this.file.content as { destroy?: () => void };
     if (typeof stream.destroy === 'function') return stream.destroy();
@@ -75,9 +79,12 @@ export class MultipartBody {
         if (read > this.file.size) throw this.sizeMismatch('more');
         yield bytes;
       }
-      if (read !== this.file.size) throw this.sizeMismatch('fewer');
+      if (read !== this.file.size) {
+        if (this.closed) return;
+        throw this.sizeMismatch('fewer');
+      }
     } catch (err) {
-      this.failure ??= err;
+      if (!this.closed) this.failure ??= err;
       await this.close();
       throw err;
     }

@@ -244,6 +244,28 @@ describe('Zoho WorkDrive connector (FolderStore over HTTP against the simulator)
     expect(err).toMatchObject({ status: 429, retryAfterMs: 2000, exhausted: false });
   });
 
+  it('a 429 answered before a 5 MB upload body is read is a RateLimitedError, not a short-content error', async () => {
+    const folder = (await liveChildren(teamFolderId, 'folder'))[0]!;
+    const fault = await adminPost(sims.urls.workdrive, '/__admin/faults', {
+      kind: 'status',
+      status: 429,
+      retryAfterSec: 1,
+      times: 1,
+      method: 'POST',
+      pathPrefix: '/workdrive/api/v1/upload',
+    });
+    expect(fault.ok).toBe(true);
+    const size = 5 * MB;
+    const source = generated(size);
+    const err = await foldersOf()
+      // A web stream, as a CRM download's body is: closing it early ends its reads without an error.
+      .upload(folder.id, 'answered-early.bin', ReadableStream.from(source.content), size)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect(err).toMatchObject({ status: 429, retryAfterMs: 1000 });
+    expect((await adminFiles()).some((f) => f.name === 'answered-early.bin')).toBe(false);
+  });
+
   it('a refresh token Zoho does not know is an AuthError, from the check as from a listing', async () => {
     const caps = capsOf({ id: 'wd-wrong', refreshTokenEnv: 'WRONG_ZOHO_REFRESH_TOKEN' }, memoryTokenStore());
     await expect(caps.check!.check()).rejects.toBeInstanceOf(AuthError);

@@ -17,6 +17,11 @@ import { pgTokenStore } from '../helpers/connectors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSimulators } from '../helpers/simulators.js';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
+import {
+  expectSeedTransferred,
+  transferContacts as sharedTransferContacts,
+  wdNodes as sharedWdNodes,
+} from '../helpers/transfer.js';
 
 let db: TestDb;
 let sims: RunningSimulators;
@@ -24,22 +29,9 @@ let temporal: TestTemporal;
 const jobId = uniqueId('wd-transfer');
 const TEAM_FOLDER = simulatorDefaults().SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID;
 
-interface WdFile {
-  id: string;
-  name: string;
-  kind: string;
-  parentId: string;
-  size: number;
-  modifiedAt: number;
-  trashed: boolean;
-}
-const wdNodes = async () =>
-  ((await (await fetch(`${sims.urls.workdrive}/__admin/files`)).json()) as { files: WdFile[] }).files.filter(
-    (f) => !f.trashed,
-  );
-const contactsA = () => [...sims.zoho.store.records.get('Contacts')!.values()] as Array<Record<string, unknown>>;
+const wdNodes = () => sharedWdNodes(sims);
 const contactsB = () => [...sims.zohoB.store.records.get('Contacts')!.values()] as Array<Record<string, unknown>>;
-const transferContacts = () => contactsA().filter((c) => typeof c.Transfer_Complete === 'boolean');
+const transferContacts = () => sharedTransferContacts(sims);
 const byName = (name: string) => transferContacts().find((c) => c.Name === name)!;
 const attachmentsOf = (id: string) => sims.zoho.store.attachmentsOf('Contacts', id);
 
@@ -100,33 +92,8 @@ describe('WorkDrive transfer (workdriveTransfer)', () => {
     expect(counts).toMatchObject({ records: 20, skipped: 1, failed: 0, partial: 0, done: 19, filesFailed: 0 });
     // Names some seeded folders hold already are uploaded under a stamped name.
     expect(counts.filesUploaded + counts.filesRenamed).toBe(38);
-    const nodes = await wdNodes();
-    const unstamped = (name: string) => name.replace(/_\d{8}_\d{6}(_\d+)?(?=\.[^.]+$|$)/, '');
-    const folders = nodes.filter((n) => n.kind === 'folder');
-    for (const contact of transferContacts()) {
-      const name = String(contact.Name);
-      const files = attachmentsOf(String(contact.id));
-      if (name === TRANSFER_NO_FOLDER) {
-        expect(folders.some((f) => f.name.toLowerCase() === name.toLowerCase())).toBe(false);
-        expect(contact.Transfer_Complete).toBe(false);
-        continue;
-      }
-      const candidates = folders
-        .filter((f) => f.name.toLowerCase() === name.toLowerCase())
-        .sort((x, y) => y.modifiedAt - x.modifiedAt);
-      const folder = candidates[0]!;
-      const added = nodes.filter((n) => n.parentId === folder.id && n.kind === 'file' && !seeded.has(n.id));
-      expect(added.map((n) => [unstamped(n.name), n.size]).sort()).toEqual(
-        files.map((f) => [f.fileName, f.size]).sort(),
-      );
-      // Every other folder of that name stays empty.
-      for (const other of candidates.slice(1))
-        expect(nodes.filter((n) => n.parentId === other.id && !seeded.has(n.id))).toEqual([]);
-      expect(contact.Transfer_Complete).toBe(files.length > 0);
-      const b = contactsB().find((c) => c.Name === name)!;
-      expect(b).toMatchObject({ WorkDrive_Folder_ID: folder.id, Record_Updated_From: contact.id });
-      expect(String(b.WorkDrive_URL)).toContain(folder.id);
-    }
+    await expectSeedTransferred(sims, seeded);
+    const folders = (await wdNodes()).filter((n) => n.kind === 'folder');
     expect(folders.filter((f) => f.name === TRANSFER_DUPLICATE)).toHaveLength(2);
     expect(byName(TRANSFER_OTHER_CASE).Transfer_Complete).toBe(true);
     const [noFolder] = await recordsOf([String(byName(TRANSFER_NO_FOLDER).id)]);
