@@ -122,6 +122,30 @@ async function folderFiles(folders: FolderStore, folderId: string): Promise<Remo
   return files;
 }
 
+/**
+ * What one attempt knows of the destination folder. The folder is listed only when it matters: a dry run (to plan
+ * names), a claim left by an earlier attempt (its upload may have landed), or a name WorkDrive refused as taken.
+ * A first upload of a fresh claim needs no listing: WorkDrive answers a taken name with a conflict, never renaming.
+ */
+class FolderView {
+  private listing?: Promise<RemoteFolderFile[]>;
+  /** Names known to be taken (lower-cased): listed ones, and what this attempt uploaded or was refused. */
+  readonly taken = new Set<string>();
+
+  constructor(
+    private readonly folders: FolderStore,
+    readonly folderId: string,
+  ) {}
+
+  files(): Promise<RemoteFolderFile[]> {
+    this.listing ??= folderFiles(this.folders, this.folderId).then((files) => {
+      for (const f of files) this.taken.add(f.name.toLowerCase());
+      return files;
+    });
+    return this.listing;
+  }
+}
+
 interface CopyContext {
   job: WorkdriveTransferJob;
   runId: string;
@@ -129,8 +153,7 @@ interface CopyContext {
   folderId: string;
   records: ModuleRecords;
   folders: FolderStore;
-  existing: RemoteFolderFile[];
-  taken: Set<string>;
+  folder: FolderView;
   stamp: string;
 }
 
@@ -148,39 +171,46 @@ async function copyOne(
   const key: TransferKey = { jobId: c.job.id, recordId: c.recordId, attachmentId: att.id };
   if (att.size === null)
     return { ...base, finalName: null, outcome: 'failed', reason: 'the CRM does not report the size of this file' };
-  const planned = uploadName(att.fileName, c.taken, c.stamp);
+  const taken = c.folder.taken;
+  const fresh = !(await ledger(deps).get(key));
   let claim = await ledger(deps).claim(key, {
     fileName: att.fileName,
     size: att.size,
     folderId: c.folderId,
-    finalName: planned,
+    finalName: uploadName(att.fileName, taken, c.stamp),
   });
   const outcomeOf = (name: string): FileOutcome => (name === att.fileName ? 'uploaded' : 'renamed');
   if (claim.state === 'uploaded') return { ...base, finalName: claim.finalName, outcome: 'already-there' };
-  const lost = c.existing.find(
-    (f) => claim.folderId === c.folderId && f.name === claim.finalName && f.size === Number(claim.size),
-  );
-  if (lost) {
-    await ledger(deps).uploaded(key, lost.id);
-    return { ...base, finalName: claim.finalName, outcome: outcomeOf(claim.finalName) };
-  }
-  if (claim.folderId !== c.folderId || c.taken.has(claim.finalName.toLowerCase())) {
-    // An earlier claim for another folder, or its name has been taken by someone else's file since: a new name.
-    await ledger(deps).reclaim(key, { folderId: c.folderId, finalName: planned });
-    claim = (await ledger(deps).get(key))!;
+  if (!fresh) {
+    // An earlier attempt claimed it: its upload may have reached the folder with the answer lost on the way back.
+    const files = await c.folder.files();
+    const lost = files.find(
+      (f) => claim.folderId === c.folderId && f.name === claim.finalName && f.size === Number(claim.size),
+    );
+    if (lost) {
+      await ledger(deps).uploaded(key, lost.id);
+      taken.add(lost.name.toLowerCase());
+      return { ...base, finalName: claim.finalName, outcome: outcomeOf(claim.finalName) };
+    }
+    if (claim.folderId !== c.folderId || taken.has(claim.finalName.toLowerCase())) {
+      // A claim for another folder, or its name is someone else's file now: the next free name.
+      await ledger(deps).reclaim(key, { folderId: c.folderId, finalName: uploadName(att.fileName, taken, c.stamp) });
+      claim = (await ledger(deps).get(key))!;
+    }
   }
   let finalName = claim.finalName;
   for (let tries = 0; ; tries += 1) {
     try {
       const uploaded = await streamCopy(c, att, finalName);
-      c.taken.add(finalName.toLowerCase());
+      taken.add(finalName.toLowerCase());
       await ledger(deps).uploaded(key, uploaded.resourceId);
       return { ...base, finalName, outcome: outcomeOf(finalName) };
     } catch (err) {
-      // The name was free when the folder was listed, and is not now: pick the next free one, once.
-      if (!(err instanceof ConflictError) || tries > 0) throw err;
-      c.taken.add(finalName.toLowerCase());
-      finalName = uploadName(att.fileName, c.taken, c.stamp);
+      // The folder holds that name: list it (once) and take the next free name; a second refusal is an error.
+      if (!(err instanceof ConflictError) || tries > 1) throw err;
+      taken.add(finalName.toLowerCase());
+      await c.folder.files();
+      finalName = uploadName(att.fileName, taken, c.stamp);
       await ledger(deps).reclaim(key, { folderId: c.folderId, finalName });
     }
   }
@@ -315,7 +345,6 @@ export function createTransferActivities(deps: ActivityDeps) {
         deps.connectors.capability(job.workdrive, 'folders'),
       ]);
       const attachments = await records.attachments(job.module, input.recordId);
-      const existing = await folderFiles(folders, row.folderId!);
       const c: CopyContext = {
         job,
         runId: input.runId,
@@ -323,8 +352,7 @@ export function createTransferActivities(deps: ActivityDeps) {
         folderId: row.folderId!,
         records,
         folders,
-        existing,
-        taken: new Set(existing.map((f) => f.name.toLowerCase())),
+        folder: new FolderView(folders, row.folderId!),
         stamp: timestamp(new Date(), job.timeZone),
       };
       const outcomes: TransferFileOutcome[] = [];
@@ -383,7 +411,8 @@ async function planOne(
   const base = { attachmentId: att.id, fileName: att.fileName, size: att.size };
   const done = await ledger(deps).get({ jobId: c.job.id, recordId: c.recordId, attachmentId: att.id });
   if (done?.state === 'uploaded') return { ...base, finalName: done.finalName, outcome: 'already-there' };
-  const finalName = uploadName(att.fileName, c.taken, c.stamp);
-  c.taken.add(finalName.toLowerCase());
+  await c.folder.files();
+  const finalName = uploadName(att.fileName, c.folder.taken, c.stamp);
+  c.folder.taken.add(finalName.toLowerCase());
   return { ...base, finalName, outcome: 'planned' };
 }

@@ -69,6 +69,18 @@ export const SimulatorEnvSchema = z.object({
   /** Person folders in the seeded team folder (the first 20 are WORKDRIVE_SEED_PEOPLE). */
   SIM_ZOHO_WORKDRIVE_FOLDERS: z.coerce.number().int().min(0).default(20),
   /**
+   * The WorkDrive transfer's seed, scaled for benchmarks; all unset = the default 20 people with their edge cases.
+   * RECORDS: contacts in org A (checkbox false) and org B, named after the first RECORDS person folders, which
+   * WorkDrive then seeds at least. FILES_PER_RECORD: attachments on each (unset: 1–4). MIN/MAX_BYTES: their sizes,
+   * drawn evenly (unset: 10 KB–5 MB). LARGE_FILE_BYTES: one more contact with a single attachment of that size.
+   * Attachment bytes are generated from a key on download, never stored.
+   */
+  SIM_SCALE_TRANSFER_RECORDS: z.coerce.number().int().min(0).optional(),
+  SIM_SCALE_TRANSFER_FILES_PER_RECORD: z.coerce.number().int().min(0).max(50).optional(),
+  SIM_SCALE_TRANSFER_MIN_BYTES: z.coerce.number().int().min(64).optional(),
+  SIM_SCALE_TRANSFER_MAX_BYTES: z.coerce.number().int().min(64).max(1_073_741_824).optional(),
+  SIM_SCALE_TRANSFER_LARGE_FILE_BYTES: z.coerce.number().int().min(64).max(1_073_741_824).optional(),
+  /**
    * Faults active from start: `{ "hubspot"?, "zohoCrm"?, "zohoAccounts"?, "zohoBCrm"?, "zohoBAccounts"?,
    * "dtoolsSi"?, "workdrive"?: [rule] }`.
    */

@@ -7,7 +7,7 @@ import type { SiStore } from './dtools-si/si-store.js';
 import { type HubSpotStore, parseHubSpotSnapshot, seedHubSpot } from './hubspot/hubspot-store.js';
 import type { SimulatorName, StatefulSimulator } from './state.js';
 import { seedZohoCrm } from './zoho/crm-seed.js';
-import { seedZohoCrmOrgB } from './zoho/crm-seed-transfer.js';
+import { seedZohoCrmOrgB, transferFolderCount, type TransferSeedOptions } from './zoho/crm-seed-transfer.js';
 import { parseZohoCrmSnapshot } from './zoho/crm-snapshot.js';
 import type { ZohoCrmStore } from './zoho/crm-store.js';
 import { parseZohoAuthSnapshot, type ZohoAuthRegistry } from './zoho/zoho-auth.js';
@@ -50,6 +50,28 @@ function counts(entries: Array<[string, number]>): string {
 }
 
 const ZOHO_CRM_READS = /^\/crm\/v8\/coql(\?|$)/;
+
+/** SIM_SCALE_TRANSFER_*: the WorkDrive transfer's seed in org A, org B and WorkDrive; all unset = the default seed. */
+function transferSeed(env: SimulatorEnv): TransferSeedOptions {
+  return {
+    records: env.SIM_SCALE_TRANSFER_RECORDS,
+    filesPerRecord: env.SIM_SCALE_TRANSFER_FILES_PER_RECORD,
+    minBytes: env.SIM_SCALE_TRANSFER_MIN_BYTES,
+    maxBytes: env.SIM_SCALE_TRANSFER_MAX_BYTES,
+    largeFileBytes: env.SIM_SCALE_TRANSFER_LARGE_FILE_BYTES,
+  };
+}
+
+/** The transfer settings as seed settings (unset = null, as a state saved before they existed reads them). */
+function transferSettings(env: SimulatorEnv) {
+  return {
+    SIM_SCALE_TRANSFER_RECORDS: env.SIM_SCALE_TRANSFER_RECORDS ?? null,
+    SIM_SCALE_TRANSFER_FILES_PER_RECORD: env.SIM_SCALE_TRANSFER_FILES_PER_RECORD ?? null,
+    SIM_SCALE_TRANSFER_MIN_BYTES: env.SIM_SCALE_TRANSFER_MIN_BYTES ?? null,
+    SIM_SCALE_TRANSFER_MAX_BYTES: env.SIM_SCALE_TRANSFER_MAX_BYTES ?? null,
+    SIM_SCALE_TRANSFER_LARGE_FILE_BYTES: env.SIM_SCALE_TRANSFER_LARGE_FILE_BYTES ?? null,
+  };
+}
 
 /** Zoho Accounts of one org: its tokens are saved, nothing is seeded. */
 function zohoAccounts(name: SimulatorName, app: FastifyInstance, auth: ZohoAuthRegistry): StatefulSimulator {
@@ -114,12 +136,18 @@ export function statefulSimulators({
         SIM_SEED: env.SIM_SEED,
         SIM_SCALE_LEADS: env.SIM_SCALE_LEADS,
         SIM_SCALE_DEALS: env.SIM_SCALE_DEALS,
+        ...transferSettings(env),
       },
       snapshot: () => zoho.store.toSnapshot(),
       restore: (s) => zoho.store.restore(parseZohoCrmSnapshot(s)),
       reseed: () => {
         zoho.store.clear();
-        seedZohoCrm(zoho.store, { seed: env.SIM_SEED, leads: env.SIM_SCALE_LEADS, deals: env.SIM_SCALE_DEALS });
+        seedZohoCrm(zoho.store, {
+          seed: env.SIM_SEED,
+          leads: env.SIM_SCALE_LEADS,
+          deals: env.SIM_SCALE_DEALS,
+          transfer: transferSeed(env),
+        });
       },
       summary: () => zohoSummary(zoho.store),
       reads: ZOHO_CRM_READS,
@@ -128,12 +156,12 @@ export function statefulSimulators({
     {
       name: 'zoho-b-crm',
       app: apps.zohoBCrm,
-      seedSettings: { SIM_SEED: env.SIM_SEED },
+      seedSettings: { SIM_SEED: env.SIM_SEED, ...transferSettings(env) },
       snapshot: () => zohoB.store.toSnapshot(),
       restore: (s) => zohoB.store.restore(parseZohoCrmSnapshot(s)),
       reseed: () => {
         zohoB.store.clear();
-        seedZohoCrmOrgB(zohoB.store, env.SIM_SEED);
+        seedZohoCrmOrgB(zohoB.store, env.SIM_SEED, transferSeed(env));
       },
       summary: () => zohoSummary(zohoB.store),
       reads: ZOHO_CRM_READS,
@@ -165,7 +193,12 @@ export function statefulSimulators({
       name: 'zoho-workdrive',
       app: apps.workdrive,
       // SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID is text, which seed settings cannot hold: a changed id is not noticed.
-      seedSettings: { SIM_SEED: env.SIM_SEED, SIM_ZOHO_WORKDRIVE_FOLDERS: env.SIM_ZOHO_WORKDRIVE_FOLDERS },
+      seedSettings: {
+        SIM_SEED: env.SIM_SEED,
+        SIM_ZOHO_WORKDRIVE_FOLDERS: env.SIM_ZOHO_WORKDRIVE_FOLDERS,
+        SIM_SCALE_TRANSFER_RECORDS: env.SIM_SCALE_TRANSFER_RECORDS ?? null,
+        SIM_SCALE_TRANSFER_LARGE_FILE_BYTES: env.SIM_SCALE_TRANSFER_LARGE_FILE_BYTES ?? null,
+      },
       snapshot: () => workdrive.toSnapshot(),
       restore: (s) => workdrive.restore(parseWdSnapshot(s)),
       reseed: () => {
@@ -173,7 +206,8 @@ export function statefulSimulators({
         seedWorkDrive(workdrive, {
           seed: env.SIM_SEED,
           teamFolderId: env.SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID,
-          folders: env.SIM_ZOHO_WORKDRIVE_FOLDERS,
+          // Every scaled transfer contact has its folder.
+          folders: transferFolderCount(transferSeed(env), env.SIM_ZOHO_WORKDRIVE_FOLDERS),
         });
       },
       summary: () => {

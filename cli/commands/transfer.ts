@@ -58,7 +58,8 @@ class TransferLog {
 function recordLines(r: TransferRecordView): string[] {
   const who = `record ${r.recordId}${r.name ? ` "${r.name}"` : ''}`;
   const folder = r.folder ? `folder "${r.folder.name ?? ''}" (${r.folder.id})` : 'no folder';
-  const lines = [`${who}: ${folder}; ${r.state}${r.reason ? ` (${r.reason})` : ''}`];
+  const fields = r.destination ? `; org B fields ${r.destination}` : '';
+  const lines = [`${who}: ${folder}${fields}; ${r.state}${r.reason ? ` (${r.reason})` : ''}`];
   for (const f of r.files)
     lines.push(`  ${f.fileName} → ${f.finalName ?? '-'}: ${f.outcome}${f.reason ? ` (${f.reason})` : ''}`);
   return lines;

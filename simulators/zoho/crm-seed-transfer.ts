@@ -1,6 +1,6 @@
 import { type FileExt, fileName } from '../common/files.js';
 import { hash32, Rng } from '../common/rng.js';
-import { WORKDRIVE_SEED_DUPLICATE, WORKDRIVE_SEED_PEOPLE } from '../zoho-workdrive/wd-seed.js';
+import { WORKDRIVE_SEED_DUPLICATE, WORKDRIVE_SEED_PEOPLE, workdriveSeedPeople } from '../zoho-workdrive/wd-seed.js';
 import type { ZohoCrmStore } from './crm-store.js';
 
 /**
@@ -19,6 +19,39 @@ export const TRANSFER_PEOPLE: readonly string[] = [
   TRANSFER_NO_FOLDER,
   ...WORKDRIVE_SEED_PEOPLE.slice(10, 19),
 ].map((name) => (name.toLowerCase() === TRANSFER_OTHER_CASE ? TRANSFER_OTHER_CASE : name));
+
+/**
+ * A scaled transfer seed (SIM_SCALE_TRANSFER_*, for benchmarks). Everything unset is the default seed above, byte for
+ * byte; anything set draws the contacts of `transferPeople` (names of WorkDrive person folders, every one with a
+ * folder) with `filesPerRecord` attachments (unset: 1–4) of `minBytes`–`maxBytes` (unset: 10 KB–5 MB), evenly.
+ */
+export interface TransferSeedOptions {
+  records?: number;
+  filesPerRecord?: number;
+  minBytes?: number;
+  maxBytes?: number;
+  /** One more contact, last, holding a single attachment of this many bytes. */
+  largeFileBytes?: number;
+}
+
+const isDefault = (o: TransferSeedOptions) => Object.values(o).every((v) => v === undefined);
+
+/**
+ * The names of the transfer contacts, in org A and org B alike: TRANSFER_PEOPLE, or the first `records` WorkDrive
+ * person folders; then the large-file contact, named after the next person folder.
+ */
+export function transferPeople(o: TransferSeedOptions = {}): string[] {
+  const people = o.records === undefined ? [...TRANSFER_PEOPLE] : workdriveSeedPeople(o.records);
+  if (o.largeFileBytes === undefined) return people;
+  const n = o.records ?? TRANSFER_PEOPLE.length;
+  return [...people, workdriveSeedPeople(n + 1)[n]!];
+}
+
+/** Person folders WorkDrive must seed so every scaled transfer contact has one (at least `configured`). */
+export function transferFolderCount(o: TransferSeedOptions, configured: number): number {
+  if (o.records === undefined && o.largeFileBytes === undefined) return configured;
+  return Math.max(configured, (o.records ?? TRANSFER_PEOPLE.length) + (o.largeFileBytes === undefined ? 0 : 1));
+}
 
 /** Index in TRANSFER_PEOPLE of the people with no attachment in org A: every fourth (3, 7, 11, 15, 19). */
 export const transferHasNoFiles = (index: number) => index % 4 === 3;
@@ -45,7 +78,8 @@ const email = (name: string) => `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@
  * attachments of 10 KB–5 MB each (none for transferHasNoFiles), bytes generated from their key (nothing stored).
  * From a generator of its own, after the rest of the seed, so the other records keep their ids and values.
  */
-export function seedTransferContactsA(store: ZohoCrmStore, seed: number): void {
+export function seedTransferContactsA(store: ZohoCrmStore, seed: number, opts: TransferSeedOptions = {}): void {
+  if (!isDefault(opts)) return seedScaledContactsA(store, seed, opts);
   const rng = new Rng(hash32(`zoho-transfer-a:${seed}`));
   let total = 0;
   TRANSFER_PEOPLE.forEach((name, i) => {
@@ -63,28 +97,60 @@ export function seedTransferContactsA(store: ZohoCrmStore, seed: number): void {
       if (f === 0 && name === TRANSFER_DUPLICATE) size = TRANSFER_MAX_BYTES;
       if (total + size > BUDGET_BYTES) size = small();
       total += size;
-      const ext = rng.pick(EXTS);
-      const id = store.nextId();
-      const at = created + rng.int(1, 20) * DAY;
-      store.attachments.set(id, {
-        id,
-        parentModule: 'Contacts',
-        parentId: contact.id,
-        fileName: fileName(rng, ext),
-        ext,
-        size,
-        createdAt: at,
-        modifiedAt: at,
-        contentKey: `zoho-transfer:${seed}:${id}`,
-      });
+      addAttachment(store, rng, seed, contact, created, size);
     }
   });
 }
 
+function addAttachment(
+  store: ZohoCrmStore,
+  rng: Rng,
+  seed: number,
+  contact: { id: string },
+  created: number,
+  size: number,
+): void {
+  const ext = rng.pick(EXTS);
+  const id = store.nextId();
+  const at = created + rng.int(1, 20) * DAY;
+  store.attachments.set(id, {
+    id,
+    parentModule: 'Contacts',
+    parentId: contact.id,
+    fileName: fileName(rng, ext),
+    ext,
+    size,
+    createdAt: at,
+    modifiedAt: at,
+    contentKey: `zoho-transfer:${seed}:${id}`,
+  });
+}
+
+/** The scaled seed: no edge cases, no total budget; the large-file contact comes last, so the others do not move. */
+function seedScaledContactsA(store: ZohoCrmStore, seed: number, o: TransferSeedOptions): void {
+  const rng = new Rng(hash32(`zoho-transfer-a:${seed}`));
+  const a = o.minBytes ?? Math.min(TRANSFER_MIN_BYTES, o.maxBytes ?? TRANSFER_MIN_BYTES);
+  const b = o.maxBytes ?? Math.max(TRANSFER_MAX_BYTES, o.minBytes ?? TRANSFER_MAX_BYTES);
+  const [min, max] = [Math.min(a, b), Math.max(a, b)];
+  const people = transferPeople(o);
+  people.forEach((name, i) => {
+    const created = BASE - rng.int(30, 120) * DAY + rng.int(0, DAY / 1000) * 1000;
+    const contact = store.create(
+      'Contacts',
+      { ...split(name), Name: name, Email: email(name), Transfer_Complete: false },
+      created,
+    );
+    if (o.largeFileBytes !== undefined && i === people.length - 1)
+      return addAttachment(store, rng, seed, contact, created, o.largeFileBytes);
+    const files = o.filesPerRecord ?? rng.int(1, 4);
+    for (let f = 0; f < files; f++) addAttachment(store, rng, seed, contact, created, rng.int(min, max));
+  });
+}
+
 /** Org B: the same names, with the fields the transfer fills in (WorkDrive_URL, WorkDrive_Folder_ID, …) empty. */
-export function seedZohoCrmOrgB(store: ZohoCrmStore, seed: number): void {
+export function seedZohoCrmOrgB(store: ZohoCrmStore, seed: number, opts: TransferSeedOptions = {}): void {
   const rng = new Rng(hash32(`zoho-transfer-b:${seed}`));
-  for (const name of TRANSFER_PEOPLE) {
+  for (const name of transferPeople(opts)) {
     store.create(
       'Contacts',
       {

@@ -1,7 +1,7 @@
 import { type FileExt, fileName } from '../common/files.js';
 import { hash32, Rng } from '../common/rng.js';
 import { DEAL_STAGES, LEAD_SOURCES, LEAD_STATUSES, moduleId, USERS, userRef } from './crm-catalogue.js';
-import { seedTransferContactsA } from './crm-seed-transfer.js';
+import { seedTransferContactsA, type TransferSeedOptions } from './crm-seed-transfer.js';
 import type { ZohoCrmStore } from './crm-store.js';
 
 type Deal = ReturnType<ZohoCrmStore['create']>;
@@ -10,6 +10,8 @@ export interface ZohoSeedOptions {
   seed: number;
   leads?: number;
   deals?: number;
+  /** The WorkDrive transfer's contacts (SIM_SCALE_TRANSFER_*); unset = the default 20 people. */
+  transfer?: TransferSeedOptions;
 }
 
 const BASE = Date.UTC(2026, 5, 1);
@@ -139,7 +141,7 @@ export function seedZohoCrm(store: ZohoCrmStore, opts: ZohoSeedOptions): void {
     );
   }
   seedNotes(store, deals.slice(0, 5), extra);
-  seedTransferContactsA(store, opts.seed);
+  seedTransferContactsA(store, opts.seed, opts.transfer);
 }
 
 function seedNotes(store: ZohoCrmStore, deals: Deal[], rng: Rng): void {

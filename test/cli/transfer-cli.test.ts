@@ -81,6 +81,7 @@ describe('crm-sync transfer workdrive', () => {
     expect(res.stdout).toContain('(dry run)');
     expect(res.stdout).toMatch(new RegExp(`"${TRANSFER_NO_FOLDER}": no folder; skipped`));
     expect(res.stdout).toMatch(/→ .+: planned/);
+    expect(res.stdout).toMatch(/: folder ".+" \(\w+\); org B fields planned; planned/);
     expect(res.stdout).toMatch(/summary: completed; records 20, succeeded 19, skipped 1/);
     expect(transferContacts().every((c) => c.Transfer_Complete === false)).toBe(true);
   });

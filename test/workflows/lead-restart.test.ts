@@ -90,28 +90,33 @@ async function createLeads(p: Parts, tag: string, n: number): Promise<number[]> 
 }
 
 describe('a second start of the stack', () => {
-  it('keeps syncing: leads created after a restart all reach Zoho once each, and none collides with an earlier one', async () => {
-    db = await createTestDb();
-    parts = await start();
-    await parts.h.pull();
-    const first = await createLeads(parts, 'before', 20);
-    await parts.h.pushed(60_000);
-    const urls = parts.sims.urls;
-    await stop(parts);
-    parts = undefined;
+  // Two starts of the stack and 220 leads pushed: longer than the default test timeout on a loaded 2-core machine.
+  it(
+    'keeps syncing: leads created after a restart all reach Zoho once each, and none collides with an earlier one',
+    { timeout: 240_000 },
+    async () => {
+      db = await createTestDb();
+      parts = await start();
+      await parts.h.pull();
+      const first = await createLeads(parts, 'before', 20);
+      await parts.h.pushed(60_000);
+      const urls = parts.sims.urls;
+      await stop(parts);
+      parts = undefined;
 
-    parts = await start(urls);
-    expect(parts.sims.state.loaded.map((l) => l.name)).toContain('zoho-crm');
-    const second = await createLeads(parts, 'after', 200);
-    await parts.h.pushed(180_000);
+      parts = await start(urls);
+      expect(parts.sims.state.loaded.map((l) => l.name)).toContain('zoho-crm');
+      const second = await createLeads(parts, 'after', 200);
+      await parts.h.pushed(180_000);
 
-    const leads = await Promise.all([...first, ...second].map((id) => parts!.h.lead(id)));
-    expect(leads.filter((l) => l.syncState !== 'synced')).toEqual([]);
-    expect(new Set(leads.map((l) => l.zohoId)).size).toBe(220);
-    const zoho = await parts.h.zohoLeads();
-    for (const l of leads) expect(zoho.filter((z) => String(z.Email).toLowerCase() === l.email)).toHaveLength(1);
-    // The pull after the restart changes nothing and fails nothing: both sides agree.
-    const counts = await parts.h.pull({ full: true });
-    expect(counts).toMatchObject({ errors: 0, created: 0 });
-  });
+      const leads = await Promise.all([...first, ...second].map((id) => parts!.h.lead(id)));
+      expect(leads.filter((l) => l.syncState !== 'synced')).toEqual([]);
+      expect(new Set(leads.map((l) => l.zohoId)).size).toBe(220);
+      const zoho = await parts.h.zohoLeads();
+      for (const l of leads) expect(zoho.filter((z) => String(z.Email).toLowerCase() === l.email)).toHaveLength(1);
+      // The pull after the restart changes nothing and fails nothing: both sides agree.
+      const counts = await parts.h.pull({ full: true });
+      expect(counts).toMatchObject({ errors: 0, created: 0 });
+    },
+  );
 });
