@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { classifyNetworkError, classifyResponse, MAX_RETRY_WAIT_MS, safeUrl } from './classify.js';
 import { AuthError, type ConnectorError, RateLimitedError, UnavailableError } from './errors.js';
 import type { RateGovernor } from './rate-governor.js';
+import { sendStreamed } from './streamed-request.js';
 
 export type QueryValue = string | number | boolean | undefined | null | Array<string | number>;
 
@@ -12,7 +13,7 @@ export interface HttpRequest {
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   json?: unknown;
-  /** A `ReadableStream` is streamed (`duplex: 'half'`) and, being readable once, never sent a second time. */
+  /** A `ReadableStream` is streamed (through node:http, see streamed-request.ts) and never sent a second time. */
   body?: RequestInit['body'];
   timeoutMs?: number;
   /** Skip the auth provider (e.g. a pre-signed download URL). */
@@ -135,14 +136,11 @@ export class HttpClient {
     const call = async (): Promise<HttpResponse | Response> => {
       let res: Response;
       try {
-        res = await fetch(url, {
-          method: req.method ?? 'GET',
-          headers,
-          body,
-          // fetch takes a stream body only with `duplex: 'half'` (the one mode undici implements).
-          ...(body instanceof ReadableStream ? { duplex: 'half' as const } : {}),
-          signal: AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
-        });
+        const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+        res =
+          body instanceof ReadableStream
+            ? await sendStreamed(url, { method: req.method ?? 'POST', headers, body, timeoutMs })
+            : await fetch(url, { method: req.method ?? 'GET', headers, body, signal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
         throw classifyNetworkError(err, url);
       }

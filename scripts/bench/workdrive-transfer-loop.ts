@@ -6,9 +6,12 @@ import { type FolderCandidate, matchFolder, timestamp, uploadName } from '../../
 export interface LoopTarget {
   /** Org A's records and attachments (the project's connector, inside the connection's budget). */
   records: ModuleRecords;
+  /** Org B's records: the one of the same name gets the folder's URL and id, as the script writes them. */
+  destination: ModuleRecords;
   module: string;
   nameField: string;
   checkboxField: string;
+  fields: { workdriveUrl: string; workdriveFolderId: string; recordUpdatedFrom: string };
   /** WorkDrive's server root, org B's Zoho Accounts and its client credentials. */
   workdrive: string;
   accounts: string;
@@ -18,9 +21,9 @@ export interface LoopTarget {
   budget: RateBudget;
 }
 
-type WdItem = FolderCandidate;
+type WdItem = FolderCandidate & { permalink: string | null };
 interface WdList {
-  data: Array<{ id: string; attributes: { name: string; modified_time_in_millisecond?: number } }>;
+  data: Array<{ id: string; attributes: { name: string; modified_time_in_millisecond?: number; permalink?: string } }>;
 }
 const API = '/workdrive/api/v1';
 const PAGE = 200;
@@ -77,6 +80,7 @@ class PlainWorkdrive {
           id: d.id,
           name: d.attributes.name,
           modifiedMs: d.attributes.modified_time_in_millisecond ?? null,
+          permalink: d.attributes.permalink ?? null,
         })),
       );
       if (page.data.length < PAGE) return items;
@@ -96,8 +100,9 @@ class PlainWorkdrive {
 
 /**
  * The existing script's approach: the records with the checkbox false, then one record after another, each
- * attachment downloaded whole into memory and uploaded whole, one at a time; no Temporal, no streaming, no CRM
- * writes. Folders are matched and clashing names stamped by the transfer's own rules, so both put the same files
+ * attachment downloaded whole into memory and uploaded whole, one at a time; no Temporal, no streaming. Like the
+ * script it writes the folder's URL and id to org B's record of the same name and ticks the checkbox when a file
+ * went up. Folders are matched and clashing names stamped by the transfer's own rules, so both put the same files
  * in the same places.
  */
 export async function sequentialTransfer(t: LoopTarget): Promise<{ records: number; files: number; bytes: number }> {
@@ -117,15 +122,26 @@ export async function sequentialTransfer(t: LoopTarget): Promise<{ records: numb
   for (const record of todo) {
     const folder = matchFolder(record.name, folders);
     if (!folder) continue;
+    const [target] = (await t.destination.findRecords(t.module, { [t.nameField]: record.name }, [t.nameField], 1))
+      .records;
+    if (target)
+      await t.destination.updateRecord(t.module, target.id, {
+        [t.fields.workdriveUrl]: folder.permalink,
+        [t.fields.workdriveFolderId]: folder.id,
+        [t.fields.recordUpdatedFrom]: record.id,
+      });
     const taken = new Set((await wd.list(folder.id, 'files')).map((f) => f.name.toLowerCase()));
+    let uploaded = 0;
     for (const att of await t.records.attachments(t.module, record.id)) {
       const data = await (await t.records.openAttachment(t.module, record.id, att.id)).arrayBuffer();
       const name = uploadName(att.fileName, taken, stamp);
       await wd.upload(folder.id, name, data);
       taken.add(name.toLowerCase());
+      uploaded += 1;
       files += 1;
       bytes += data.byteLength;
     }
+    if (uploaded > 0) await t.records.updateRecord(t.module, record.id, { [t.checkboxField]: true });
     records += 1;
   }
   return { records, files, bytes };

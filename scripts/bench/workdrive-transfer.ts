@@ -156,19 +156,26 @@ try {
 
   // 3. The same files by the existing script's approach, on fresh simulators holding the same seed.
   const fresh = await startSimulators(SIM_ENV, cleanups);
-  const [source, , wd] = (await defaultJob(fresh)).connections;
-  const caps = buildCapabilities(source!, {
+  const [source, destination, wd] = (await defaultJob(fresh)).connections;
+  const noTokenCache = {
     env: SECRETS,
-    tokenStore: { get: async () => undefined, withLock: async (_k, fn) => fn(undefined) },
-  });
+    tokenStore: {
+      get: async () => undefined,
+      withLock: async <T>(_k: string, fn: (t: undefined) => Promise<T>) => fn(undefined),
+    },
+  };
+  const caps = buildCapabilities(source!, noTokenCache);
+  const destinationCaps = buildCapabilities(destination!, noTokenCache);
   const self = watchRss(process.pid);
   c0 = await counters(fresh);
   t0 = performance.now();
   const loop = await sequentialTransfer({
     records: caps.records!,
+    destination: destinationCaps.records!,
     module: job.module,
     nameField: job.fields.recordName,
     checkboxField: job.fields.checkbox,
+    fields: job.fields,
     workdrive: fresh.urls.workdrive,
     accounts: fresh.urls.accountsB,
     credentials: {

@@ -26,6 +26,8 @@ describe('workflow replay against recorded histories', () => {
     'project-updates-completed',
     'si-poll-completed',
     'request-sweep-completed',
+    'workdrive-transfer-completed',
+    'workdrive-transfer-record-completed',
   ]) {
     it(`replays ${name} without non-determinism`, async () => {
       await expect(Worker.runReplayHistory({ workflowsPath }, history(name))).resolves.toBeUndefined();
