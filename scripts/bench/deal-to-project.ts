@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -6,10 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DealToProjectJobSchema } from '../../config/jobs.js';
-import { dropDatabase } from '../../db/create-database.js';
 import { SiRequest } from '../../db/entities/index.js';
-import { migrate } from '../../db/migrate.js';
-import { initOrm } from '../../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { IntegrationRequestsRepository } from '../../db/repositories/integration-requests.repository.js';
 import { planProject } from '../../domain/deal-project.js';
@@ -19,8 +15,8 @@ import { simulatorDefaults } from '../../simulators/config.js';
 import { buildCapabilities } from '../../worker/providers.js';
 import { WORKER_NODE_FLAGS } from '../children.js';
 import { watchRss, workerReady } from './worker-memory.js';
-import { resolvePostgres } from '../postgres.js';
-import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
+import { freePort } from '../temporal-server.js';
+import { startBenchInfra } from './infra.js';
 
 /**
  * `npm run bench -- deal-to-project`: BENCH_DEALS deals (1,000) pushed to D-Tools SI at once through requests and
@@ -94,22 +90,7 @@ try {
       requests: number;
       publishCounts: Record<string, number>;
     };
-  const pg = await resolvePostgres({
-    databaseUrl: process.env.DATABASE_URL,
-    database: 'crm_sync_bench',
-    dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')),
-    persistent: false,
-  });
-  cleanups.push(() => pg.stop());
-  await dropDatabase(pg.url);
-  await migrate(pg.url);
-  const orm = await initOrm(pg.url, { poolMax: 10 });
-  cleanups.push(() => orm.close());
-  const temporal = await startDevServer({ binary: findOrBuildTemporal(), port: await freePort() });
-  cleanups.push(() => temporal.stop());
-  const connection = await Connection.connect({ address: temporal.address });
-  cleanups.push(() => connection.close());
-  const client = new Client({ connection });
+  const { pg, orm, temporal, client } = await startBenchInfra(cleanups, { database: 'crm_sync_bench', poolMax: 10 });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   const crm = {
     id: 'bench-zoho',

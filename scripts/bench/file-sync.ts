@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -9,15 +8,12 @@ import { HttpClient } from '../../connectors/http.js';
 import { HubSpotClient, hubspotBearer } from '../../connectors/hubspot/hubspot.client.js';
 import { attachmentIds } from '../../connectors/hubspot/hubspot.mapper.js';
 import { RateGovernor } from '../../connectors/rate-governor.js';
-import { dropDatabase } from '../../db/create-database.js';
-import { migrate } from '../../db/migrate.js';
-import { initOrm } from '../../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { fileSync } from '../../workflows/index.js';
 import { WORKER_NODE_FLAGS } from '../children.js';
 import { watchRss, workerReady } from './worker-memory.js';
-import { resolvePostgres } from '../postgres.js';
-import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
+import { freePort } from '../temporal-server.js';
+import { startBenchInfra } from './infra.js';
 
 /**
  * `npm run bench -- file-sync`: HubSpot file sync against a simulator enforcing 190 requests per rolling 10 s.
@@ -89,21 +85,7 @@ function line(name: string, values: Record<string, string | number>): void {
 
 try {
   const hubspotUrl = await simulators();
-  const pg = await resolvePostgres({
-    databaseUrl: process.env.DATABASE_URL,
-    database: 'crm_sync_bench',
-    dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')),
-    persistent: false,
-  });
-  cleanups.push(() => pg.stop());
-  await dropDatabase(pg.url);
-  await migrate(pg.url);
-  const orm = await initOrm(pg.url);
-  cleanups.push(() => orm.close());
-  const temporal = await startDevServer({ binary: findOrBuildTemporal(), port: await freePort() });
-  cleanups.push(() => temporal.stop());
-  const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const { pg, orm, temporal, client } = await startBenchInfra(cleanups, { database: 'crm_sync_bench' });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   await new ConnectionsRepository(orm.em.fork()).apply([
     {
@@ -142,7 +124,6 @@ try {
   const rss = watchRss(worker.pid!);
   cleanups.push(async () => {
     rss.stop();
-    await connection.close();
   });
   const s0 = await stats(hubspotUrl);
   console.log(

@@ -1,12 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { budgetOf } from '../../config/connections.js';
-import { dropDatabase } from '../../db/create-database.js';
-import { migrate } from '../../db/migrate.js';
-import { initOrm } from '../../db/mikro-orm.config.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { simulatorDefaults } from '../../simulators/config.js';
 import { transferPeople } from '../../simulators/zoho/crm-seed-transfer.js';
@@ -14,8 +7,6 @@ import { buildCapabilities } from '../../worker/providers.js';
 import { workflowIds } from '../../workflows/definitions.js';
 import { workdriveTransfer } from '../../workflows/index.js';
 import type { TransferCounts } from '../../workflows/workdrive-transfer-definitions.js';
-import { resolvePostgres } from '../postgres.js';
-import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
 import { sequentialTransfer } from './workdrive-transfer-loop.js';
 import {
   type Cleanups,
@@ -28,6 +19,7 @@ import {
   startWorker,
 } from './workdrive-transfer-stack.js';
 import { watchRss } from './worker-memory.js';
+import { startBenchInfra } from './infra.js';
 
 /**
  * `npm run bench -- workdrive-transfer`: BENCH_RECORDS (200) org A contacts × BENCH_FILES_PER_RECORD (3)
@@ -78,22 +70,7 @@ try {
     cleanups,
   );
   const { job, connections } = await defaultJob(sims);
-  const pg = await resolvePostgres({
-    databaseUrl: process.env.DATABASE_URL,
-    database: 'crm_sync_bench',
-    dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')),
-    persistent: false,
-  });
-  cleanups.push(() => pg.stop());
-  await dropDatabase(pg.url);
-  await migrate(pg.url);
-  const orm = await initOrm(pg.url);
-  cleanups.push(() => orm.close());
-  const temporal = await startDevServer({ binary: findOrBuildTemporal(), port: await freePort() });
-  cleanups.push(() => temporal.stop());
-  const connection = await Connection.connect({ address: temporal.address });
-  cleanups.push(() => connection.close());
-  const client = new Client({ connection });
+  const { pg, orm, temporal, client } = await startBenchInfra(cleanups, { database: 'crm_sync_bench' });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   await new ConnectionsRepository(orm.em.fork()).apply(connections, [job]);
   const worker = await startWorker(

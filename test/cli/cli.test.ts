@@ -177,7 +177,8 @@ describe('crm-sync CLI', () => {
     expect(wrong.stderr).toContain('zoho-crm only');
   });
 
-  it('leads pull, conflicts, resolve and push work end to end', async () => {
+  // Six CLI processes, each starting Node and tsx: past the default timeout on a loaded 2-core machine.
+  it('leads pull, conflicts, resolve and push work end to end', { timeout: 90_000 }, async () => {
     const pulled = await runCli(['leads', 'pull'], env);
     expect(pulled.code).toBe(0);
     expect(pulled.stdout).toMatch(/status\s+received\s+created/);

@@ -5,18 +5,18 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WorkdriveTransferJobSchema } from '../../config/jobs.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
-import { simulatorDefaults } from '../../simulators/config.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import { TRANSFER_NO_FOLDER } from '../../simulators/zoho/crm-seed-transfer.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { SchedulesService, transferScheduleOf } from '../../services/schedules.service.js';
 import { auth, testApp } from '../helpers/api.js';
 import { runCli } from '../helpers/cli.js';
-import { simSecrets, uniqueId, workdriveConnection, zohoBConnection, zohoConnection } from '../helpers/connections.js';
+import { simSecrets } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSimulators } from '../helpers/simulators.js';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
+import { transferJob } from '../helpers/transfer.js';
 
 let db: TestDb;
 let sims: RunningSimulators;
@@ -24,7 +24,7 @@ let temporal: TestTemporal;
 let app: FastifyInstance;
 let env: Record<string, string>;
 const logDir = mkdtempSync(join(tmpdir(), 'crm-sync-transfer-logs-'));
-const jobId = uniqueId('wd-cli');
+let jobId: string;
 
 const transferContacts = () =>
   [...sims.zoho.store.records.get('Contacts')!.values()].filter(
@@ -38,22 +38,10 @@ const withFiles = () =>
 beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators();
-  const a = zohoConnection(sims);
-  const b = zohoBConnection(sims);
-  const wd = workdriveConnection(sims);
-  await new ConnectionsRepository(db.orm.em.fork()).apply(
-    [a, b, wd],
-    [
-      WorkdriveTransferJobSchema.parse({
-        id: jobId,
-        kind: 'workdrive-transfer',
-        source: a.id,
-        destinationCrm: b.id,
-        workdrive: wd.id,
-        teamFolderId: simulatorDefaults().SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID,
-      }),
-    ],
-  );
+  const setup = transferJob(sims);
+  jobId = setup.job.id;
+  await new ConnectionsRepository(db.orm.em.fork()).apply(setup.connections, [setup.job]);
+
   temporal = await startTestTemporal({
     orm: db.orm,
     connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),

@@ -39,17 +39,20 @@ export function hubspotConnection(
 
 export function zohoConnection(
   sims: RunningSimulators,
-  opts: { id?: string; refreshTokenEnv?: string } = {},
+  opts: { id?: string; refreshTokenEnv?: string; org?: 'a' | 'b' } = {},
 ): ConnectionConfig {
+  // Org B has its own Accounts simulator and credentials (ZOHO_SIM_B_*); its tokens point at org B's CRM.
+  const b = opts.org === 'b';
+  const env = b ? 'ZOHO_SIM_B' : 'ZOHO_SIM';
   return {
-    id: opts.id ?? uniqueId('zoho'),
+    id: opts.id ?? uniqueId(b ? 'zoho-b' : 'zoho'),
     provider: 'zoho-crm',
     region: 'com',
-    baseUrls: { accounts: sims.urls.zohoAccounts },
+    baseUrls: { accounts: b ? sims.urls.zohoBAccounts : sims.urls.zohoAccounts },
     credentials: {
-      clientId: { env: 'ZOHO_SIM_CLIENT_ID' },
-      clientSecret: { env: 'ZOHO_SIM_CLIENT_SECRET' },
-      refreshToken: { env: opts.refreshTokenEnv ?? 'ZOHO_SIM_REFRESH_TOKEN' },
+      clientId: { env: `${env}_CLIENT_ID` },
+      clientSecret: { env: `${env}_CLIENT_SECRET` },
+      refreshToken: { env: opts.refreshTokenEnv ?? `${env}_REFRESH_TOKEN` },
     },
     options: {},
     budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
@@ -92,18 +95,5 @@ export function workdriveConnection(
 }
 
 /** Zoho CRM of org B (its own Accounts simulator and credentials): the WorkDrive transfer's destination CRM. */
-export function zohoBConnection(sims: RunningSimulators, opts: { id?: string } = {}): ConnectionConfig {
-  return {
-    id: opts.id ?? uniqueId('zoho-b'),
-    provider: 'zoho-crm',
-    region: 'com',
-    baseUrls: { accounts: sims.urls.zohoBAccounts },
-    credentials: {
-      clientId: { env: 'ZOHO_SIM_B_CLIENT_ID' },
-      clientSecret: { env: 'ZOHO_SIM_B_CLIENT_SECRET' },
-      refreshToken: { env: 'ZOHO_SIM_B_REFRESH_TOKEN' },
-    },
-    options: {},
-    budget: { maxRequests: 100, perMs: 10_000, maxConcurrent: 10 },
-  };
-}
+export const zohoBConnection = (sims: RunningSimulators, opts: { id?: string } = {}): ConnectionConfig =>
+  zohoConnection(sims, { ...opts, org: 'b' });

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkdriveTransferJobSchema } from '../../config/jobs.js';
 import { TransferRecord, WorkdriveTransfer } from '../../db/entities/index.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
-import { simulatorDefaults } from '../../simulators/config.js';
 import type { RunningSimulators } from '../../simulators/index.js';
 import {
   TRANSFER_DUPLICATE,
@@ -12,13 +10,14 @@ import {
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import type { TransferCounts } from '../../workflows/workdrive-transfer-definitions.js';
 import { workdriveTransfer } from '../../workflows/index.js';
-import { simSecrets, uniqueId, workdriveConnection, zohoBConnection, zohoConnection } from '../helpers/connections.js';
+import { simSecrets } from '../helpers/connections.js';
 import { pgTokenStore } from '../helpers/connectors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startTestSimulators } from '../helpers/simulators.js';
 import { startTestTemporal, type TestTemporal } from '../helpers/temporal.js';
 import {
   expectSeedTransferred,
+  transferJob,
   transferContacts as sharedTransferContacts,
   wdNodes as sharedWdNodes,
 } from '../helpers/transfer.js';
@@ -26,8 +25,7 @@ import {
 let db: TestDb;
 let sims: RunningSimulators;
 let temporal: TestTemporal;
-const jobId = uniqueId('wd-transfer');
-const TEAM_FOLDER = simulatorDefaults().SIM_ZOHO_WORKDRIVE_TEAM_FOLDER_ID;
+let jobId: string;
 
 const wdNodes = () => sharedWdNodes(sims);
 const contactsB = () => [...sims.zohoB.store.records.get('Contacts')!.values()] as Array<Record<string, unknown>>;
@@ -48,22 +46,10 @@ const recordsOf = async (recordIds: string[]) =>
 beforeAll(async () => {
   db = await createTestDb();
   sims = await startTestSimulators();
-  const a = zohoConnection(sims);
-  const b = zohoBConnection(sims);
-  const wd = workdriveConnection(sims);
-  await new ConnectionsRepository(db.orm.em.fork()).apply(
-    [a, b, wd],
-    [
-      WorkdriveTransferJobSchema.parse({
-        id: jobId,
-        kind: 'workdrive-transfer',
-        source: a.id,
-        destinationCrm: b.id,
-        workdrive: wd.id,
-        teamFolderId: TEAM_FOLDER,
-      }),
-    ],
-  );
+  const setup = transferJob(sims);
+  jobId = setup.job.id;
+  await new ConnectionsRepository(db.orm.em.fork()).apply(setup.connections, [setup.job]);
+
   temporal = await startTestTemporal({
     orm: db.orm,
     connectors: new DbConnectorRegistry(db.orm, pgTokenStore(db.orm), simSecrets),
