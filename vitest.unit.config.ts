@@ -6,6 +6,11 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/domain/**/*.test.ts', 'test/activities/failures.test.ts', 'test/connectors/rate-governor.test.ts'],
+    include: [
+      'test/domain/**/*.test.ts',
+      'test/services/export-format.test.ts',
+      'test/activities/failures.test.ts',
+      'test/connectors/rate-governor.test.ts',
+    ],
   },
 });

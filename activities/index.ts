@@ -6,6 +6,7 @@ import { createFileSyncCrmActivities, createFileSyncStoreActivities } from './fi
 import { createLeadPullActivities, createLeadStoreActivities } from './lead-pull.activities.js';
 import { createLeadPushActivities } from './lead-push.activities.js';
 import { createStoreActivities } from './store.activities.js';
+import { createExtractActivities, createExtractStoreActivities } from './extract.activities.js';
 import { createTransferActivities, createTransferStoreActivities } from './workdrive-transfer.activities.js';
 
 /** Activities of the main queue: our DB only. */
@@ -17,6 +18,7 @@ export function createMainQueueActivities(deps: ActivityDeps) {
     ...createDealProjectStoreActivities(deps),
     ...createProjectUpdateStoreActivities(deps),
     ...createTransferStoreActivities(deps),
+    ...createExtractStoreActivities(deps),
   };
 }
 
@@ -30,6 +32,7 @@ export function createConnectionQueueActivities(deps: ActivityDeps) {
     ...createDealProjectActivities(deps),
     ...createProjectUpdateActivities(deps),
     ...createTransferActivities(deps),
+    ...createExtractActivities(deps),
   };
 }
 

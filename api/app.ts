@@ -10,6 +10,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { FilesService } from '../services/files.service.js';
+import { ExtractService } from '../services/extract.service.js';
+import { extractRoutes } from './routes/extract.routes.js';
 import { LeadsService } from '../services/leads.service.js';
 import { DealProjectsService } from '../services/deal-projects.service.js';
 import { CrmUpdatesService } from '../services/crm-updates.service.js';
@@ -44,6 +46,7 @@ export interface AppDeps {
   dealProjects: DealProjectsService;
   crmUpdates: CrmUpdatesService;
   transfers: TransfersService;
+  extract: ExtractService;
   /** `stream`: where log lines go (stdout by default). */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
@@ -53,7 +56,7 @@ export const redactToken = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, 
 
 export type AppInput = Omit<
   AppDeps,
-  'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates' | 'transfers'
+  'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates' | 'transfers' | 'extract'
 >;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
@@ -70,6 +73,7 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     dealProjects,
     crmUpdates: new CrmUpdatesService(input.temporal, em, dealProjects),
     transfers: new TransfersService(syncs, em),
+    extract: new ExtractService(em),
   };
   const app = Fastify({
     // Never log bearer keys, webhook tokens (header or `?token=`) or other credentials that arrive with a request.
@@ -109,5 +113,6 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
   await app.register(siRequestsRoutes(deps));
   await app.register(crmUpdatesRoutes(deps));
   await app.register(transfersRoutes(deps));
+  await app.register(extractRoutes(deps));
   return app;
 }

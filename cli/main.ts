@@ -8,6 +8,7 @@ import { syncCommand } from './commands/sync.js';
 import { syncsCommand } from './commands/syncs.js';
 import { siCommand } from './commands/si.js';
 import { transferCommand } from './commands/transfer.js';
+import { extractCommand } from './commands/extract.js';
 import { CliContext } from './context.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -41,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
         project: { type: 'string', multiple: true },
         take: { type: 'string' },
         value: { type: 'string' },
+        domains: { type: 'string', multiple: true },
+        format: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        bom: { type: 'boolean' },
+        'no-export': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     if (group === 'leads') return await leadsCommand(ctx, sub, rest, parsed.values);
     if (group === 'si') return await siCommand(ctx, sub, rest, parsed.values);
     if (group === 'transfer') return await transferCommand(ctx, sub, rest, parsed.values);
+    if (group === 'extract') return await extractCommand(ctx, sub === undefined ? rest : [sub, ...rest], parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);

@@ -43,6 +43,13 @@ WorkDrive transfer (org A CRM attachments → org B WorkDrive folders)
                                            exit 0 when every record succeeded, 1 when any failed or was skipped
   (--job may be left out when there is one workdrive-transfer job)
 
+CRM extract (accounts, contacts, deals into Postgres; deal aggregates; exports)
+  extract (--connection ID | --all) [--domains accounts,contacts,deals] [--full]
+          [--out DIR] [--format json,csv,ndjson] [--bom] [--no-export] [--json]
+                                           run the extract (incremental; --full re-reads all and removes what the
+                                           CRM no longer has), then write DIR/<domain>.<format> (default exports/,
+                                           json and csv) streamed from Postgres; rejected records: GET /extract/rejects
+
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]
   syncs show WORKFLOW_ID [--json]          Temporal status, progress and result of one sync

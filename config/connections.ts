@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LeadSyncOptionsSchema } from '../domain/lead-policy.js';
+import { ExtractOptionsSchema } from '../domain/extract-rules.js';
 import { type CapabilityName, hasCapability, PROVIDERS, type ProviderName } from '../domain/providers.js';
 import { type JobConfig, JobSchema } from './jobs.js';
 import { ConfigError } from './env.js';
@@ -48,6 +49,7 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
   z.strictObject({
     ...base,
     provider: z.literal('hubspot'),
+    options: z.looseObject({ extract: ExtractOptionsSchema.optional(), ...FileOptions }).default({}),
     baseUrls: z.strictObject({ api: Url.default('https://api.hubapi.com') }).default({ api: 'https://api.hubapi.com' }),
     credentials: z.strictObject({ accessToken: SecretRef }),
   }),
@@ -55,7 +57,14 @@ export const ConnectionSchema = z.discriminatedUnion('provider', [
     ...base,
     provider: z.literal('zoho-crm'),
     // Lead sync conflict and delete policies (domain/lead-policy.ts), checked when the file is applied.
-    options: z.looseObject({ leadSync: LeadSyncOptionsSchema.optional(), ...FileOptions }).default({}),
+    options: z
+      .looseObject({
+        leadSync: LeadSyncOptionsSchema.optional(),
+        // The CRM extract's cleaning rules and time zone (domain/extract-rules.ts), checked when the file is applied.
+        extract: ExtractOptionsSchema.optional(),
+        ...FileOptions,
+      })
+      .default({}),
     region: z.enum(ZOHO_REGIONS).default('com'),
     // accounts: defaults to the region's accounts server; api: overrides the token response's api_domain.
     baseUrls: z.strictObject({ accounts: Url.optional(), api: Url.optional() }).default({}),

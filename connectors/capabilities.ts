@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import type { LeadField, LeadValues } from '../domain/lead-fields.js';
 import type { RemoteLead } from '../domain/lead-page-plan.js';
 import type { CapabilityName } from '../domain/providers.js';
-import type { FileSyncCursor, LeadPullPosition } from '../domain/sync-positions.js';
+import type { CleanValue, ExtractDomain, RawRecord } from '../domain/extract-fields.js';
+import type { ExtractPosition, FileSyncCursor, LeadPullPosition } from '../domain/sync-positions.js';
 import type { CrmDeal, CrmFile } from './crm-file.js';
 
 /**
@@ -20,6 +21,7 @@ export interface Capabilities {
   projects: ProjectQueue;
   folders: FolderStore;
   records: ModuleRecords;
+  extract: ExtractSource;
 }
 // Every capability name has its interface, and nothing else is a capability.
 type _SameNames = [CapabilityName] extends [keyof Capabilities]
@@ -261,4 +263,36 @@ export interface FolderStore {
     content: Readable | AsyncIterable<Uint8Array>,
     size: number,
   ): Promise<UploadedFile>;
+}
+
+/**
+ * Accounts, contacts and deals as the CRM extract reads them: one listing call a page, oldest modification first,
+ * values in the extract's field names with the CRM's own spellings (domain/extract-rules.ts cleans them); and batch
+ * writes of some fields of some records (`records update`).
+ */
+export interface ExtractSource {
+  /** Where a listing starts: every record (`since` null), or those modified since `since` (ISO). */
+  start(domain: ExtractDomain, since: string | null): ExtractPosition;
+  page(
+    domain: ExtractDomain,
+    position: ExtractPosition,
+  ): Promise<{ records: RawRecord[]; next: ExtractPosition | null }>;
+  /**
+   * One page of the records deleted since `since` (ISO): `token` null for the first page, then the `next` of the
+   * page before; `next` null after the last page.
+   */
+  deletedPage(
+    domain: ExtractDomain,
+    since: string,
+    token: string | null,
+  ): Promise<{ deleted: Array<{ id: string; deletedAt: number }>; next: string | null }>;
+  /**
+   * Writes the given fields (the extract's names and clean values; enum values are written in the CRM's spelling)
+   * of each record, one answer per update in order; `batchSize` updates per call at most.
+   */
+  updateRecords(
+    domain: ExtractDomain,
+    updates: Array<{ id: string; values: Record<string, CleanValue> }>,
+  ): Promise<Array<RecordWriteResult | undefined>>;
+  readonly batchSize: number;
 }

@@ -6,12 +6,21 @@
 export const PROVIDERS = ['hubspot', 'zoho-crm', 'zoho-workdrive', 'dtools-si'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const CAPABILITY_NAMES = ['check', 'dealFiles', 'leads', 'deals', 'projects', 'folders', 'records'] as const;
+export const CAPABILITY_NAMES = [
+  'check',
+  'dealFiles',
+  'leads',
+  'deals',
+  'projects',
+  'folders',
+  'records',
+  'extract',
+] as const;
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 
 export const PROVIDER_CAPABILITIES = {
-  hubspot: ['check', 'dealFiles'],
-  'zoho-crm': ['check', 'dealFiles', 'leads', 'deals', 'records'],
+  hubspot: ['check', 'dealFiles', 'extract'],
+  'zoho-crm': ['check', 'dealFiles', 'leads', 'deals', 'records', 'extract'],
   'zoho-workdrive': ['check', 'folders'],
   'dtools-si': ['check', 'projects'],
 } as const satisfies Record<ProviderName, readonly CapabilityName[]>;
@@ -27,6 +36,7 @@ export const CAPABILITY_PURPOSE: Record<CapabilityName, string> = {
   projects: 'deal-to-project (the SI side)',
   folders: 'the transfer into drive folders',
   records: 'the transfer of record attachments (the CRM side)',
+  extract: 'the CRM extract (accounts, contacts, deals)',
 };
 
 export function hasCapability(provider: string, capability: CapabilityName): boolean {

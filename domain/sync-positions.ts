@@ -16,3 +16,7 @@ export interface LeadPullPosition {
   page: number;
   pageToken?: string;
 }
+
+/** Where the CRM extract stands in one domain's listing: Zoho by Modified_Time keyset, HubSpot whole or by windows. */
+export type ExtractPosition =
+  Extract<FileSyncCursor, { kind: 'hs-list' | 'hs-search' | 'hs-ties' }> | ({ kind: 'zoho-keyset' } & LeadPullPosition);

@@ -37,6 +37,16 @@ const leadPullSchedule = (connectionId: string): ScheduleInput => ({
   every: '5m',
   note: 'default lead pull (created by npm start)',
 });
+/** One per CRM connection, daily at 03:00 UTC: the analysts' cron job it replaces ran nightly. */
+const extractSchedule = (connectionId: string): ScheduleInput => ({
+  id: `crm-extract-daily-${connectionId}`,
+  kind: 'crm-extract',
+  connectionId,
+  cron: '0 3 * * *',
+  timezone: 'UTC',
+  options: { mode: 'incremental' },
+  note: 'default CRM extract (created by npm start)',
+});
 /** Starts SI requests left waiting; every minute, so a request for a busy deal waits at most that long. */
 const REQUEST_SWEEP_SCHEDULE: ScheduleInput = {
   id: 'request-sweep-every-1m',
@@ -176,6 +186,14 @@ try {
     const pull = await schedules.ensure(leadPullSchedule(c.id));
     log(
       `schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`,
+    );
+  }
+  for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) =>
+    hasCapability(r.provider, 'extract'),
+  )) {
+    const extract = await schedules.ensure(extractSchedule(c.id));
+    log(
+      `schedule ${extract.view.id}: CRM extract of ${c.id} (accounts, contacts, deals) daily at 03:00 UTC${extract.created ? ' (created)' : ''}${extract.view.paused ? ', paused' : ''}`,
     );
   }
   for (const job of transferJobs) {

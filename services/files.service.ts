@@ -89,7 +89,15 @@ export class FilesService {
   }
 
   async deals(
-    filter: { connectionId?: string; provider?: string; includeDeleted?: boolean },
+    filter: {
+      connectionId?: string;
+      provider?: string;
+      includeDeleted?: boolean;
+      stage?: string;
+      accountId?: string;
+      q?: string;
+      extractedOnly?: boolean;
+    },
     limit: number,
     cursor?: string,
   ) {
@@ -97,6 +105,10 @@ export class FilesService {
     if (filter.connectionId) where.connectionId = filter.connectionId;
     if (filter.provider) where.provider = filter.provider;
     if (!filter.includeDeleted) where.deletedAt = null;
+    if (filter.stage) where.normalizedStage = filter.stage;
+    if (filter.accountId) where.accountExternalId = filter.accountId;
+    if (filter.q) where.name = { $ilike: `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
+    if (filter.stage || filter.accountId || filter.extractedOnly) where.extractedAt = { $ne: null };
     if (cursor) where.id = { $gt: decodeIdCursor('deal', cursor) };
     const em = this.em();
     const rows = await em.find(Deal, where, { orderBy: { id: 'asc' }, limit: limit + 1 });
@@ -120,6 +132,12 @@ export class FilesService {
         amount: d.amount === null || d.amount === undefined ? null : Number(d.amount),
         crmModifiedAt: iso(d.crmModifiedAt ?? null),
         fileCount: countOf.get(`${d.connectionId}/${d.externalId}`) ?? 0,
+        extractStage: (d.extractedAt ? (d.normalizedStage ?? null) : null) as never,
+        probability:
+          d.extractedAt && d.probability !== null && d.probability !== undefined ? Number(d.probability) : null,
+        accountId: d.extractedAt ? (d.accountExternalId ?? null) : null,
+        crmCreatedAt: d.extractedAt ? iso(d.crmCreatedAt ?? null) : null,
+        extracted: !!d.extractedAt,
         deletedAt: iso(d.deletedAt ?? null),
       })),
       nextCursor: rows.length > limit ? encodeIdCursor('deal', items[items.length - 1]!.id) : null,

@@ -56,6 +56,14 @@ export const SCHEDULABLE = {
     workflowId: (c: string | undefined) => workflowIds.leadPull(c!),
     args: (c: string | undefined) => [{ connectionId: c }],
   },
+  /** The CRM extract of a connection (incremental; `mode: full` re-reads everything and removes what is gone). */
+  'crm-extract': {
+    workflowType: 'crmExtract',
+    needsConnection: true,
+    capability: 'extract',
+    workflowId: (c: string | undefined) => workflowIds.crmExtract(c!),
+    args: (c: string | undefined, o: ScheduleOptionsInput = {}) => [{ connectionId: c, full: o.mode === 'full' }],
+  },
   /** Brings what SI users published to the linked deals, for every deal-to-project job. */
   'si-poll': {
     workflowType: 'siPoll',

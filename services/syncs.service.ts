@@ -6,6 +6,7 @@ import { SyncRunsRepository, type RunFilter } from '../db/repositories/sync-runs
 import type { SyncRun, SyncRunStatus } from '../db/entities/index.js';
 import { type FileSyncInput, type Progress, progressQuery, workflowIds } from '../workflows/definitions.js';
 import { leadsChangedSignal } from '../workflows/lead-definitions.js';
+import type { CrmExtractInput } from '../workflows/extract-definitions.js';
 import { requireCapable } from '../domain/errors.js';
 import { providersWith } from '../domain/providers.js';
 import { BadRequest, NotFound } from './errors.js';
@@ -63,6 +64,7 @@ const KIND_BY_TYPE: Record<string, string> = {
   siPoll: 'si-poll',
   workdriveTransfer: 'workdrive-transfer',
   workdriveTransferRecord: 'workdrive-transfer-record',
+  crmExtract: 'crm-extract',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {
@@ -132,6 +134,20 @@ export class SyncsService {
       ? workflowIds.dryRun(workflowIds.leadPull(connectionId))
       : workflowIds.leadPull(connectionId);
     return this.start('leadPull', id, { connectionId, dryRun: input.dryRun ?? false, full: input.full ?? false });
+  }
+
+  /** The connections the extract can read: the one given (checked), or every extract-capable one. */
+  async extractConnections(connectionId?: string): Promise<string[]> {
+    const repo = new ConnectionsRepository(this.em());
+    if (connectionId) return [requireCapable(connectionId, await repo.get(connectionId), 'extract').id];
+    const providers = providersWith('extract') as string[];
+    return (await repo.list()).filter((r) => providers.includes(r.provider)).map((r) => r.id);
+  }
+
+  /** One extract at a time per connection: a second start while one runs returns the running one. */
+  async startExtract(input: CrmExtractInput): Promise<StartedSync> {
+    const [connectionId] = await this.extractConnections(input.connectionId);
+    return this.start('crmExtract', workflowIds.crmExtract(connectionId!), { ...input, connectionId });
   }
 
   /** Starts the connection's push or signals the running one (signal-with-start); dry runs run apart. */

@@ -13,6 +13,8 @@ import { zohoCheck, ZohoDealFiles } from '../connectors/zoho-crm/zoho-crm.deal-f
 import { ZohoLeads } from '../connectors/zoho-crm/zoho-crm.leads.js';
 import { ZohoDeals } from '../connectors/zoho-crm/zoho-crm.deals.js';
 import { ZohoModuleRecords } from '../connectors/zoho-crm/zoho-crm.records.js';
+import { ZohoExtract } from '../connectors/zoho-crm/zoho-crm.extract.js';
+import { HubSpotExtract } from '../connectors/hubspot/hubspot.extract.js';
 import { DtoolsSiClient, dtoolsApiKey } from '../connectors/dtools-si/dtools-si.client.js';
 import { dtoolsCheck, DtoolsProjects } from '../connectors/dtools-si/dtools-si.projects.js';
 import { WORKDRIVE_DOWNLOAD_HOSTS, WorkdriveClient } from '../connectors/zoho-workdrive/workdrive.client.js';
@@ -47,7 +49,11 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
       }),
     );
     const searchCap = Number(c.options.searchResultCap ?? 0) || undefined;
-    return { check: hubspotCheck(client), dealFiles: new HubSpotDealFiles(client, searchCap) };
+    return {
+      check: hubspotCheck(client),
+      dealFiles: new HubSpotDealFiles(client, searchCap),
+      extract: new HubSpotExtract(client, searchCap),
+    };
   },
   'zoho-crm': (c, ctx) => {
     const tokens = zohoTokens(c, ctx);
@@ -63,6 +69,7 @@ export const PROVIDER_FACTORIES: { [P in Provider]: Factory<P> } = {
       leads: new ZohoLeads(client),
       deals: new ZohoDeals(client),
       records: new ZohoModuleRecords(client),
+      extract: new ZohoExtract(client),
     };
   },
   'zoho-workdrive': (c, ctx) => {

@@ -16,6 +16,7 @@ export const SYNC_KINDS = [
   'deal-to-project',
   'project-updates',
   'workdrive-transfer',
+  'crm-extract',
 ] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
@@ -33,6 +34,8 @@ export const workflowIds = {
   /** One at a time per job; each record of a run is a child of its own. */
   workdriveTransfer: (jobId: string) => `workdrive-transfer:${jobId}`,
   workdriveTransferRecord: (jobId: string, recordId: string) => `workdrive-transfer:${jobId}:${recordId}`,
+  /** One at a time per connection, whoever starts it (API, CLI, schedule). */
+  crmExtract: (connectionId: string) => `crm-extract:${connectionId}`,
   /** A dry run never shares an id with the real job, so neither can stand in for the other. */
   dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };

@@ -9,3 +9,4 @@ export { requestSweep } from './request-sweep.js';
 export { projectUpdatesToCrm } from './project-updates.js';
 export { siPoll } from './si-poll.js';
 export { workdriveTransfer, workdriveTransferRecord } from './workdrive-transfer.js';
+export { crmExtract } from './crm-extract.js';

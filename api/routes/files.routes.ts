@@ -4,6 +4,7 @@ import { FILE_SORTS } from '../../db/repositories/files-query.repository.js';
 import type { AppDeps } from '../app.js';
 import { Cursor, DateTime, Digits, errorResponses, Id, Limit, pageOf, Text } from '../schemas.js';
 import { FILE_PROVIDERS } from '../../domain/providers.js';
+import { DEAL_STAGES } from '../../domain/extract-fields.js';
 
 const FileItem = z
   .object({
@@ -138,12 +139,22 @@ export const filesRoutes =
         amount: z.number().nullable(),
         crmModifiedAt: z.string().nullable(),
         fileCount: z.number(),
+        /** The CRM extract's view: null until the extract keeps the deal. */
+        extractStage: z.enum(DEAL_STAGES).nullable(),
+        probability: z.number().nullable(),
+        accountId: z.string().nullable(),
+        crmCreatedAt: z.string().nullable(),
+        extracted: z.boolean(),
         deletedAt: z.string().nullable(),
       })
       .meta({ id: 'Deal' });
     const DealQuery = z.strictObject({
       connectionId: Text.max(63).optional(),
       provider: z.enum(FILE_PROVIDERS).optional(),
+      stage: z.enum(DEAL_STAGES).optional().describe("the extract's stage (only deals the extract kept)"),
+      accountId: Text.min(1).max(64).optional(),
+      q: Text.min(1).max(200).optional().describe('case-insensitive part of the name'),
+      extractedOnly: Bool.optional(),
       includeDeleted: Bool.optional(),
       limit: Limit,
       cursor: Cursor(200).optional(),
@@ -152,7 +163,14 @@ export const filesRoutes =
 
     app.get(
       '/deals',
-      { schema: { tags: ['deals'], querystring: DealQuery, response: { 200: pageOf(DealItem), ...errorResponses } } },
+      {
+        schema: {
+          tags: ['deals'],
+          summary: 'Deals seen by the file sync or the CRM extract, with their file counts',
+          querystring: DealQuery,
+          response: { 200: pageOf(DealItem), ...errorResponses },
+        },
+      },
       async (req) => {
         const { limit, cursor, ...filter } = req.query;
         return deps.files.deals(filter, limit, cursor);

@@ -61,12 +61,17 @@ export class HubSpotClient {
 
   async listObjects(
     type: string,
-    opts: { limit?: number; after?: string; properties?: string[] } = {},
+    opts: { limit?: number; after?: string; properties?: string[]; archived?: boolean } = {},
   ): Promise<Page<HubSpotObject>> {
     const { data } = await this.http.json(
       {
         path: `/crm/v3/objects/${type}`,
-        query: { limit: opts.limit ?? HUBSPOT_LIST_LIMIT, after: opts.after, properties: opts.properties },
+        query: {
+          limit: opts.limit ?? HUBSPOT_LIST_LIMIT,
+          after: opts.after,
+          properties: opts.properties,
+          archived: opts.archived ? 'true' : undefined,
+        },
       },
       HubSpotListPage,
     );
@@ -106,6 +111,30 @@ export class HubSpotClient {
       HubSpotBatchResponse,
     );
     return data?.results ?? [];
+  }
+
+  /**
+   * Updates some properties of up to 100 objects. HubSpot answers 200, or 207 with `errors[]` naming the inputs it
+   * refused (crm-apis.md 4.1, 4.6); the refused ones are matched back to their ids through each error's `context`.
+   */
+  async batchUpdate(
+    type: string,
+    inputs: Array<{ id: string; properties: Record<string, string | null> }>,
+  ): Promise<{ updated: HubSpotObject[]; errors: Array<{ ids: string[]; category: string; message: string }> }> {
+    if (inputs.length === 0) return { updated: [], errors: [] };
+    assertBatch(inputs.length, HUBSPOT_BATCH_LIMIT);
+    const { data } = await this.http.json(
+      { method: 'POST', path: `/crm/v3/objects/${type}/batch/update`, json: { inputs } },
+      HubSpotBatchResponse,
+    );
+    const errors = (data?.errors ?? []).map((e) => {
+      const context = (e as { context?: Record<string, unknown> }).context ?? {};
+      const ids = Object.values(context)
+        .flatMap((v) => (Array.isArray(v) ? v : [v]))
+        .map(String);
+      return { ids, category: e.category ?? 'ERROR', message: e.message };
+    });
+    return { updated: data?.results ?? [], errors };
   }
 
   /** One call for many objects' associations (v4 batch read); returns from-id → to-ids. */

@@ -1,4 +1,3 @@
-import { nextSearchWindow, nextTiesPosition } from '../../domain/paging-rules.js';
 import type { FileSyncCursor } from '../../domain/sync-positions.js';
 import type {
   ConnectionCheck,
@@ -9,6 +8,7 @@ import type {
 } from '../capabilities.js';
 import type { CrmFile } from '../crm-file.js';
 import { HUBSPOT_SEARCH_CAP, type HubSpotClient } from './hubspot.client.js';
+import { modifiedPage, type ModifiedPagesOptions } from './hubspot.modified-pages.js';
 import { attachmentIds, HUBSPOT_DEAL_PROPERTIES, toCrmDeal, toCrmFile } from './hubspot.mapper.js';
 import type { HubSpotObject } from './hubspot.schemas.js';
 
@@ -35,6 +35,16 @@ export class HubSpotDealFiles implements DealFileSource {
     private readonly client: HubSpotClient,
     private readonly searchCap = HUBSPOT_SEARCH_CAP,
   ) {}
+
+  private get dealPages(): ModifiedPagesOptions {
+    return {
+      type: 'deals',
+      modifiedProperty: 'hs_lastmodifieddate',
+      properties: HUBSPOT_DEAL_PROPERTIES,
+      pageSize: HUBSPOT_PAGE,
+      searchCap: this.searchCap,
+    };
+  }
 
   start(opts: DealFilesStart): FileSyncCursor {
     if (opts.selective) return { kind: 'ids', offset: 0 };
@@ -114,18 +124,12 @@ export class HubSpotDealFiles implements DealFileSource {
     dealIds: string[] = [],
   ): Promise<{ deals: HubSpotObject[]; next: FileSyncCursor | null }> {
     switch (cursor.kind) {
-      case 'hs-list': {
-        const page = await this.client.listObjects('deals', {
-          after: cursor.after,
-          limit: HUBSPOT_PAGE,
-          properties: HUBSPOT_DEAL_PROPERTIES,
-        });
-        return { deals: page.results, next: page.nextAfter ? { kind: 'hs-list', after: page.nextAfter } : null };
-      }
+      case 'hs-list':
       case 'hs-search':
-        return this.searchWindow(cursor);
-      case 'hs-ties':
-        return this.searchTies(cursor);
+      case 'hs-ties': {
+        const page = await modifiedPage(this.client, this.dealPages, cursor);
+        return { deals: page.objects, next: page.next };
+      }
       case 'ids': {
         const ids = dealIds.slice(cursor.offset, cursor.offset + HUBSPOT_PAGE);
         const deals = await this.client.batchRead('deals', ids, HUBSPOT_DEAL_PROPERTIES);
@@ -135,48 +139,5 @@ export class HubSpotDealFiles implements DealFileSource {
       default:
         throw new Error(`cursor ${cursor.kind} is not a HubSpot cursor`);
     }
-  }
-
-  /** ⚠ Search pages stop at 10,000 results (crm-apis.md 6.7): domain/paging-rules.ts splits the window before. */
-  private async searchWindow(c: { since: number; offset: number }) {
-    const page = await this.client.searchObjects('deals', {
-      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(c.since) }] }],
-      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
-      properties: HUBSPOT_DEAL_PROPERTIES,
-      limit: HUBSPOT_PAGE,
-      after: c.offset ? String(c.offset) : undefined,
-    });
-    const last = page.results.at(-1);
-    const lastModifiedAt = last ? Date.parse(last.properties.hs_lastmodifieddate ?? last.updatedAt) : null;
-    const next = nextSearchWindow(
-      c,
-      { length: page.results.length, lastModifiedAt, hasNext: !!page.nextAfter },
-      { pageSize: HUBSPOT_PAGE, cap: this.searchCap },
-    );
-    return { deals: page.results, next };
-  }
-
-  private async searchTies(c: { at: number; afterId: string }) {
-    const page = await this.client.searchObjects('deals', {
-      filterGroups: [
-        {
-          filters: [
-            { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(c.at) },
-            { propertyName: 'hs_object_id', operator: 'GT', value: c.afterId },
-          ],
-        },
-      ],
-      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-      properties: HUBSPOT_DEAL_PROPERTIES,
-      limit: HUBSPOT_PAGE,
-    });
-    return {
-      deals: page.results,
-      next: nextTiesPosition(
-        c.at,
-        { length: page.results.length, lastId: page.results.at(-1)?.id ?? null },
-        HUBSPOT_PAGE,
-      ),
-    };
   }
 }

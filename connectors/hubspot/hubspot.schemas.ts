@@ -7,6 +7,7 @@ export const HubSpotObject = z.looseObject({
   createdAt: z.string(),
   updatedAt: z.string(),
   archived: z.boolean().optional(),
+  archivedAt: z.string().optional(),
 });
 export type HubSpotObject = z.infer<typeof HubSpotObject>;
 

@@ -1,5 +1,19 @@
 export { CrmConnection, CrmConnectionSchema } from './crm-connection.entity.js';
 export { Deal, DealSchema } from './deal.entity.js';
+export {
+  AGGREGATION_TYPES,
+  type AggregationType,
+  DealAggregation,
+  DealAggregationDirty,
+  DealAggregationDirtySchema,
+  DealAggregationSchema,
+  ExtractAccount,
+  ExtractAccountSchema,
+  ExtractContact,
+  ExtractContactSchema,
+  ExtractReject,
+  ExtractRejectSchema,
+} from './extract.entity.js';
 export { DryRunSeen, DryRunSeenSchema } from './dry-run-seen.entity.js';
 export { FileMetadata, FileMetadataSchema } from './file-metadata.entity.js';
 export { Lead, LeadSchema, LEAD_SYNC_STATES, type LeadSyncState } from './lead.entity.js';
@@ -43,6 +57,13 @@ export {
 
 import { CrmConnectionSchema } from './crm-connection.entity.js';
 import { DealSchema } from './deal.entity.js';
+import {
+  DealAggregationDirtySchema,
+  DealAggregationSchema,
+  ExtractAccountSchema,
+  ExtractContactSchema,
+  ExtractRejectSchema,
+} from './extract.entity.js';
 import { DryRunSeenSchema } from './dry-run-seen.entity.js';
 import { FileMetadataSchema } from './file-metadata.entity.js';
 import { LeadSchema } from './lead.entity.js';
@@ -76,4 +97,9 @@ export const entities = [
   WorkdriveTransferSchema,
   TransferRecordSchema,
   TransferFolderSchema,
+  ExtractAccountSchema,
+  ExtractContactSchema,
+  ExtractRejectSchema,
+  DealAggregationSchema,
+  DealAggregationDirtySchema,
 ];
