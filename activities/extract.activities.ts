@@ -12,7 +12,10 @@ import type {
   ExtractPagesInput,
   ExtractPagesResult,
   ExtractPlan,
+  RecordsUpdateInput,
 } from '../workflows/extract-definitions.js';
+import { ExtractUpdateRepository } from '../db/repositories/extract-update.repository.js';
+import { recordItemEvents } from './item-events.js';
 import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
 import { keepAlive } from './keepalive.js';
@@ -68,6 +71,12 @@ export function createExtractStoreActivities(deps: Pick<ActivityDeps, 'orm'>) {
       return new ExtractRepository(em()).finishDomain(input);
     },
 
+    async recordsUpdateMatches(input: RecordsUpdateInput): Promise<{ matched: number; sample: string[] }> {
+      const repo = new ExtractUpdateRepository(em());
+      const sample = await repo.next(input.connectionId, input.plan, 0, 20);
+      return { matched: await repo.count(input.connectionId, input.plan), sample: sample.map((s) => s.externalId) };
+    },
+
     async extractAggregates(input: {
       connectionId: string;
       full: boolean;
@@ -106,6 +115,56 @@ export function createExtractActivities(deps: ActivityDeps) {
           input.runId,
         );
         return { next: page.next, removed };
+      });
+    },
+
+    /**
+     * The next batch of matching records written to the CRM (as many as one call takes); our rows change only for
+     * the records the CRM accepted, and each refusal is an item event with the CRM's code and message.
+     */
+    async recordsUpdateBatch(
+      input: RecordsUpdateInput & { runId: string; workflowId: string; afterId: number },
+    ): Promise<{ lastId: number; more: boolean; updated: number; failed: number }> {
+      return keepAlive(async () => {
+        const source = await deps.connectors.capability(input.connectionId, 'extract');
+        const repo = new ExtractUpdateRepository(em());
+        const batch = await repo.next(input.connectionId, input.plan, input.afterId, source.batchSize);
+        if (batch.length === 0) return { lastId: input.afterId, more: false, updated: 0, failed: 0 };
+        const results = await source.updateRecords(
+          input.plan.domain,
+          batch.map((b) => ({ id: b.externalId, values: input.plan.set })),
+        );
+        const accepted: Array<{ externalId: string; modifiedTime?: string }> = [];
+        const refused: Array<{ externalId: string; code: string; message: string }> = [];
+        batch.forEach((b, i) => {
+          const r = results[i];
+          if (r?.ok) accepted.push({ externalId: b.externalId, modifiedTime: r.modifiedTime });
+          else
+            refused.push({
+              externalId: b.externalId,
+              code: r?.code ?? 'NO_ANSWER',
+              message: r?.message ?? 'the CRM gave no answer for this record',
+            });
+        });
+        await repo.applyAccepted(input.connectionId, input.plan, accepted);
+        await recordItemEvents(
+          deps.orm,
+          refused.map((r) => ({
+            runId: input.runId,
+            workflowId: input.workflowId,
+            connectionId: input.connectionId,
+            level: 'error' as const,
+            code: r.code,
+            message: `${input.plan.domain} ${r.externalId}: ${r.message}`,
+            details: { recordId: r.externalId, domain: input.plan.domain },
+          })),
+        );
+        return {
+          lastId: batch[batch.length - 1]!.id,
+          more: batch.length === source.batchSize,
+          updated: accepted.length,
+          failed: refused.length,
+        };
       });
     },
 

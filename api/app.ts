@@ -11,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { FilesService } from '../services/files.service.js';
 import { ExtractService } from '../services/extract.service.js';
+import { RecordsService } from '../services/records.service.js';
 import { extractRoutes } from './routes/extract.routes.js';
 import { LeadsService } from '../services/leads.service.js';
 import { DealProjectsService } from '../services/deal-projects.service.js';
@@ -47,6 +48,7 @@ export interface AppDeps {
   crmUpdates: CrmUpdatesService;
   transfers: TransfersService;
   extract: ExtractService;
+  records: RecordsService;
   /** `stream`: where log lines go (stdout by default). */
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
@@ -56,7 +58,7 @@ export const redactToken = (url: string) => url.replace(/([?&]token=)[^&#]*/gi, 
 
 export type AppInput = Omit<
   AppDeps,
-  'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates' | 'transfers' | 'extract'
+  'syncs' | 'schedules' | 'files' | 'leads' | 'dealProjects' | 'crmUpdates' | 'transfers' | 'extract' | 'records'
 >;
 
 /** Builds the API without listening: server.ts listens, tests inject. */
@@ -74,6 +76,7 @@ export async function buildApp(input: AppInput): Promise<FastifyInstance> {
     crmUpdates: new CrmUpdatesService(input.temporal, em, dealProjects),
     transfers: new TransfersService(syncs, em),
     extract: new ExtractService(em),
+    records: new RecordsService(syncs, em),
   };
   const app = Fastify({
     // Never log bearer keys, webhook tokens (header or `?token=`) or other credentials that arrive with a request.

@@ -9,6 +9,7 @@ import { syncsCommand } from './commands/syncs.js';
 import { siCommand } from './commands/si.js';
 import { transferCommand } from './commands/transfer.js';
 import { extractCommand } from './commands/extract.js';
+import { recordsCommand } from './commands/records.js';
 import { CliContext } from './context.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -47,6 +48,12 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         bom: { type: 'boolean' },
         'no-export': { type: 'boolean' },
+        domain: { type: 'string' },
+        key: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        'key-to-update': { type: 'string' },
+        'update-value': { type: 'string' },
+        yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     if (group === 'leads') return await leadsCommand(ctx, sub, rest, parsed.values);
     if (group === 'si') return await siCommand(ctx, sub, rest, parsed.values);
     if (group === 'transfer') return await transferCommand(ctx, sub, rest, parsed.values);
+    if (group === 'records') return await recordsCommand(ctx, sub, rest, parsed.values);
     if (group === 'extract') return await extractCommand(ctx, sub === undefined ? rest : [sub, ...rest], parsed.values);
     throw new UsageError(`unknown command "${group}"`);
   } catch (err) {

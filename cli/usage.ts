@@ -49,6 +49,13 @@ CRM extract (accounts, contacts, deals into Postgres; deal aggregates; exports)
                                            run the extract (incremental; --full re-reads all and removes what the
                                            CRM no longer has), then write DIR/<domain>.<format> (default exports/,
                                            json and csv) streamed from Postgres; rejected records: GET /extract/rejects
+  records update --domain deals|contacts|accounts --key FIELD --value V --set FIELD=VALUE [--set …]
+                 [--connection ID] [--dry-run] [--yes] [--json]
+                                           write new values of the matching records to the CRM (100 per call) and
+                                           to our tables (only what the CRM accepted); values are cast by the
+                                           field's type; --key id (or deal_id…) matches the CRM id; toolkit form:
+                                           --key-to-update FIELD --update-value V; several matches need --yes;
+                                           exit 1 when nothing matches or the CRM refused a record
 
 Syncs
   syncs list [--kind K] [--connection ID] [--status S] [--limit N] [--json]

@@ -65,6 +65,7 @@ const KIND_BY_TYPE: Record<string, string> = {
   workdriveTransfer: 'workdrive-transfer',
   workdriveTransferRecord: 'workdrive-transfer-record',
   crmExtract: 'crm-extract',
+  recordsUpdate: 'records-update',
 };
 
 export function temporalUiUrl(t: TemporalSettings, workflowId: string, runId?: string): string {

@@ -17,6 +17,7 @@ export const SYNC_KINDS = [
   'project-updates',
   'workdrive-transfer',
   'crm-extract',
+  'records-update',
 ] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
@@ -36,6 +37,8 @@ export const workflowIds = {
   workdriveTransferRecord: (jobId: string, recordId: string) => `workdrive-transfer:${jobId}:${recordId}`,
   /** One at a time per connection, whoever starts it (API, CLI, schedule). */
   crmExtract: (connectionId: string) => `crm-extract:${connectionId}`,
+  /** Keyed by what it writes: the same update asked twice joins the first. */
+  recordsUpdate: (connectionId: string, planKey: string) => `records-update:${connectionId}:${planKey}`,
   /** A dry run never shares an id with the real job, so neither can stand in for the other. */
   dryRun: (workflowId: string) => `${workflowId}:dry-run`,
 };

@@ -86,3 +86,27 @@ export interface CrmExtractResult extends ExtractCounts {
   perDomain: Partial<Record<ExtractDomain, ExtractCounts>>;
   aggregates: AggregatesResult;
 }
+
+/** A checked `records update` (domain/extract-update.ts): the key, its value and the new values, already cast. */
+export interface RecordsUpdateInput {
+  connectionId: string;
+  plan: {
+    domain: ExtractDomain;
+    key: string;
+    keyValue: string | number | null;
+    set: Record<string, string | number | null>;
+  };
+  dryRun?: boolean;
+}
+export interface RecordsUpdateCounts {
+  matched: number;
+  updated: number;
+  failed: number;
+  batches: number;
+}
+export interface RecordsUpdateResult extends RecordsUpdateCounts {
+  connectionId: string;
+  dryRun: boolean;
+  /** Dry run: the first matching CRM ids. */
+  sample?: string[];
+}

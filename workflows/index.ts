@@ -10,3 +10,4 @@ export { projectUpdatesToCrm } from './project-updates.js';
 export { siPoll } from './si-poll.js';
 export { workdriveTransfer, workdriveTransferRecord } from './workdrive-transfer.js';
 export { crmExtract } from './crm-extract.js';
+export { recordsUpdate } from './records-update.js';

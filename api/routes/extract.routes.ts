@@ -94,6 +94,31 @@ export const extractRoutes =
       },
     );
 
+    app.patch(
+      '/records/:domain',
+      {
+        schema: {
+          tags: ['extract'],
+          summary:
+            "Write new values of the records whose key field has a value, to the CRM and ours (recordsUpdate); values cast by the field's type",
+          params: z.object({ domain: z.enum(EXTRACT_DOMAINS) }),
+          body: z.strictObject({
+            connectionId: ConnectionId.optional(),
+            key: Text.min(1).max(64).describe('a field (size or deal_size…) or the CRM id (id, deal_id…)'),
+            value: z.union([Text.max(500), z.number()]),
+            set: z.record(Text.min(1).max(64), z.union([Text.max(5000), z.number(), z.null()])),
+            dryRun: z.boolean().default(false),
+            yes: z.boolean().default(false).describe('needed when more than one record matches'),
+          }),
+          response: { 202: Started.extend({ matched: z.number() }), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const started = await deps.records.start({ ...req.body, domain: req.params.domain });
+        return reply.code(202).send({ ...started, statusUrl: `/syncs/${encodeURIComponent(started.workflowId)}` });
+      },
+    );
+
     app.get(
       '/accounts',
       {

@@ -7,6 +7,9 @@ import { crmExtract } from '../../workflows/index.js';
 import { pgTokenStore, zohoCrm, zohoTokens } from '../helpers/connectors.js';
 import { zohoConnection } from '../helpers/connections.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { RecordsService } from '../../services/records.service.js';
+import { SyncsService } from '../../services/syncs.service.js';
+import type { RecordsUpdateResult } from '../../workflows/extract-definitions.js';
 
 let stack: TestStack;
 const TZ = 'America/New_York';
@@ -217,5 +220,111 @@ describe('crmExtract on Zoho', () => {
     expect(round(incremental)).toEqual(round(expectedAggregates(await keptDeals(stack.zohoId), TZ)));
     await new DealAggregationsRepository(stack.db.orm.em.fork()).recomputeAll(stack.zohoId, TZ);
     expect(round(await storedAggregates(stack.zohoId))).toEqual(round(incremental));
+  });
+});
+
+describe('records update on Zoho', () => {
+  const services = () => {
+    const syncs = new SyncsService(stack.temporal.settings, () => stack.db.orm.em.fork());
+    return { syncs, records: new RecordsService(syncs, () => stack.db.orm.em.fork()) };
+  };
+  const update = async (req: Parameters<RecordsService['start']>[0]) => {
+    const { syncs, records } = services();
+    const started = await records.start({ connectionId: stack.zohoId, ...req });
+    const view = await syncs.wait(started.workflowId);
+    expect(view.status).toBe('completed');
+    return view.result as unknown as RecordsUpdateResult;
+  };
+  const ours = async (id: string) =>
+    (
+      await sql<{ amount: number; probability: number | null; stage: string }>(
+        `select amount, probability, normalized_stage as stage from deals where connection_id = $1 and external_id = $2`,
+        [stack.zohoId, id],
+      )
+    )[0]!;
+  const zohoDeal = async (id: string) => (await zohoRecords('Deals')).find((d) => d.id === id);
+
+  it("writes one deal's size to Zoho and to our row, and the aggregates follow", async () => {
+    const [deal] = (await zohoRecords('Deals')).filter((d) => d.Account_Name);
+    const result = await update({ domain: 'deals', key: 'deal_id', value: deal!.id, set: { deal_size: '24456' } });
+    expect(result).toMatchObject({ matched: 1, updated: 1, failed: 0 });
+    expect((await zohoDeal(deal!.id))!.Amount).toBe(24456);
+    expect((await ours(deal!.id)).amount).toBe(24456);
+    expect(round(await storedAggregates(stack.zohoId))).toEqual(
+      round(expectedAggregates(await keptDeals(stack.zohoId), TZ)),
+    );
+    // What we wrote is what the next extract reads: nothing to change.
+    expect(await extract({ connectionId: stack.zohoId })).toMatchObject({ created: 0, updated: 0 });
+  });
+
+  it('needs yes for several matches, shows them in a dry run, then writes them all', async () => {
+    const { records } = services();
+    const won = (
+      await sql<{ id: string }>(
+        `select external_id as id from deals where connection_id = $1 and extracted_at is not null and normalized_stage = 'Closed-Won'`,
+        [stack.zohoId],
+      )
+    ).map((r) => r.id);
+    expect(won.length).toBeGreaterThan(1);
+    const req = {
+      connectionId: stack.zohoId,
+      domain: 'deals' as const,
+      key: 'stage',
+      value: 'closed won',
+      set: { probability: 95 },
+    };
+    await expect(records.start(req)).rejects.toThrow(`${won.length} deals records match stage=Closed-Won`);
+    const dry = await update({ ...req, dryRun: true });
+    expect(dry).toMatchObject({ matched: won.length, dryRun: true });
+    expect([...dry.sample!].sort()).toEqual([...won].sort());
+    for (const id of won) expect((await zohoDeal(id))!.Probability).not.toBe(95);
+    const done = await update({ ...req, yes: true });
+    expect(done).toMatchObject({ matched: won.length, updated: won.length, failed: 0 });
+    for (const id of won) {
+      expect((await zohoDeal(id))!.Probability).toBe(95);
+      expect((await ours(id)).probability).toBe(95);
+    }
+  });
+
+  it('reports a record Zoho refuses and changes only the ones it accepted', async () => {
+    const candidates = (
+      await sql<{ id: string }>(
+        `select external_id as id from deals where connection_id = $1 and extracted_at is not null and normalized_stage = 'Closed-Won'`,
+        [stack.zohoId],
+      )
+    ).map((r) => r.id);
+    const [gone, kept] = candidates;
+    // Deleted in Zoho after our extract: our row still matches, Zoho refuses the id.
+    expect((await fetch(`${stack.sims.urls.zohoCrm}/__admin/records/Deals/${gone}`, { method: 'DELETE' })).ok).toBe(
+      true,
+    );
+    const result = await update({
+      domain: 'deals',
+      key: 'stage',
+      value: 'Closed-Won',
+      set: { probability: 55 },
+      yes: true,
+    });
+    expect(result).toMatchObject({ matched: candidates.length, updated: candidates.length - 1, failed: 1 });
+    expect((await ours(gone!)).probability).toBe(95);
+    expect((await ours(kept!)).probability).toBe(55);
+    const events = await sql<{ code: string; message: string }>(
+      `select code, message from sync_events where connection_id = $1 and level = 'error' and message like $2`,
+      [stack.zohoId, `%${gone}%`],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]!.code).toBe('INVALID_DATA');
+  });
+
+  it('answers bad values, unknown fields and no match before writing anything', async () => {
+    const { records } = services();
+    const base = { connectionId: stack.zohoId, domain: 'deals' as const, key: 'deal_id', value: '1' };
+    await expect(records.start({ ...base, set: { deal_size: 'lots' } })).rejects.toThrow(
+      'size: "lots" is not a number',
+    );
+    await expect(records.start({ ...base, set: { colour: 'red' } })).rejects.toThrow('unknown field "colour"');
+    await expect(records.start({ ...base, value: 'no-such-deal', set: { deal_size: '1' } })).rejects.toThrow(
+      'not found',
+    );
   });
 });
