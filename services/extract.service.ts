@@ -7,6 +7,7 @@ import {
 } from '../db/repositories/extract-query.repository.js';
 import type { ExtractDomain } from '../domain/extract-fields.js';
 import { type ExportFormat, formatRows } from './export-format.js';
+import { dealChartSvg } from './deal-chart.js';
 
 /** The extract's tables as the API and the CLI read them: lists, rejects, aggregates, and streamed exports. */
 export class ExtractService {
@@ -30,6 +31,16 @@ export class ExtractService {
 
   series(filter: { connectionId?: string; type: AggregationType; accountId?: string }) {
     return new ExtractQueryRepository(this.em()).series(filter);
+  }
+
+  /** The totals per period (of one account, or all) as an SVG chart. */
+  async chart(filter: { connectionId?: string; type: AggregationType; accountId?: string }): Promise<string> {
+    const points = await this.series(filter);
+    const who = filter.accountId ? `account ${filter.accountId}` : 'all accounts';
+    return dealChartSvg(points, {
+      type: filter.type,
+      title: `Deal totals, ${filter.type}, ${who}${filter.connectionId ? ` (${filter.connectionId})` : ''}`,
+    });
   }
 
   count(domain: ExtractDomain, filter: ExtractListFilter): Promise<number> {

@@ -211,6 +211,28 @@ export const extractRoutes =
     );
 
     app.get(
+      '/reports/deal-aggregations/chart.svg',
+      {
+        schema: {
+          tags: ['extract', 'reports'],
+          summary: 'The deal totals per period as an SVG line chart (all accounts, or one), rendered with vega-lite',
+          querystring: z.strictObject({
+            type: z.enum(AGGREGATION_TYPES).default('monthly'),
+            connectionId: ConnectionId.optional(),
+            accountId: Text.min(1).max(64).optional(),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const svg = await deps.extract.chart(req.query);
+        return reply
+          .header('content-type', 'image/svg+xml; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(svg);
+      },
+    );
+
+    app.get(
       '/exports/:file',
       {
         schema: {

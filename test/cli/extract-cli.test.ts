@@ -261,6 +261,29 @@ describe('extract API', () => {
     expect((await get('/reports/deal-aggregations?type=daily&from=2026-02-01&to=2026-01-01')).statusCode).toBe(400);
   });
 
+  it('draws the monthly totals as an SVG chart with vega-lite', async () => {
+    const res = await get(`/reports/deal-aggregations/chart.svg?type=monthly&connectionId=${stack.zohoId}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(res.body.startsWith('<svg')).toBe(true);
+    expect(res.body).toContain(`Deal totals, monthly, all accounts (${stack.zohoId})`);
+    expect(res.body).toContain('total deal size');
+    // One point symbol per month that has deals.
+    const months = new Set(
+      (
+        await pgQuery<{ p: string }>(
+          stack.db.orm.em.fork(),
+          `select distinct period_start::text as p from deal_aggregations where connection_id = $1 and type = 'monthly'`,
+          [stack.zohoId],
+        )
+      ).map((r) => r.p),
+    );
+    expect(months.size).toBeGreaterThan(0);
+    const symbols = /<g class="mark-symbol role-mark[^>]*>(.*?)<\/g>/.exec(res.body)?.[1] ?? '';
+    expect(symbols.match(/<path/g)?.length).toBe(months.size);
+    expect((await get('/reports/deal-aggregations/chart.svg?type=yearly')).statusCode).toBe(400);
+  });
+
   it('PATCH /records/:domain answers 400 for a bad value and 404 when nothing matches', async () => {
     const patch = (body: unknown) =>
       app.inject({ method: 'PATCH', url: '/records/deals', headers: auth, payload: body as object });
