@@ -28,6 +28,8 @@ describe('workflow replay against recorded histories', () => {
     'request-sweep-completed',
     'workdrive-transfer-completed',
     'workdrive-transfer-record-completed',
+    'crm-extract-completed',
+    'records-update-completed',
   ]) {
     it(`replays ${name} without non-determinism`, async () => {
       await expect(Worker.runReplayHistory({ workflowsPath }, history(name))).resolves.toBeUndefined();
