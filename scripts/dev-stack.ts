@@ -10,7 +10,7 @@ import { removeState } from '../simulators/state.js';
 import { hasCapability } from '../domain/providers.js';
 import { Client, Connection } from '@temporalio/client';
 import { SchedulesService, type ScheduleInput, transferScheduleOf } from '../services/schedules.service.js';
-import { type Child, startChild, stopChild, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
+import { type Child, startChild, stopChild, WORKER_ENV, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
 import { devSecrets } from './dev-secrets.js';
 import { resolvePostgres, type PostgresHandle } from './postgres.js';
 import { stopWhenOrphaned } from './supervision.js';
@@ -157,7 +157,7 @@ try {
     if (missing.length) log(`warning: connection ${c.id} needs ${missing.join(', ')} in the environment`);
   }
 
-  const worker = startChild('worker', 'worker/main.ts', base, WORKER_NODE_FLAGS);
+  const worker = startChild('worker', 'worker/main.ts', { ...base, ...WORKER_ENV }, WORKER_NODE_FLAGS);
   const api = startChild('api', 'api/server.ts', base);
   children.push(worker, api);
   const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;

@@ -88,7 +88,9 @@ export class HubSpotExtract implements ExtractSource {
       archived: true,
     });
     const from = Date.parse(since);
+    // Only objects that say they are archived: a live one here would be withdrawn by mistake.
     const deleted = page.results
+      .filter((o) => o.archived === true)
       .map((o) => ({ id: o.id, deletedAt: Date.parse(String(o.archivedAt ?? o.updatedAt)) }))
       .filter((d) => !(d.deletedAt < from));
     return { deleted, next: page.nextAfter ?? null };

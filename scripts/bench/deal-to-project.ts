@@ -13,7 +13,7 @@ import { projectGuid } from '../../domain/project-guid.js';
 import { DealProjectsService } from '../../services/deal-projects.service.js';
 import { simulatorDefaults } from '../../simulators/config.js';
 import { buildCapabilities } from '../../worker/providers.js';
-import { WORKER_NODE_FLAGS } from '../children.js';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../children.js';
 import { watchRss, workerReady } from './worker-memory.js';
 import { freePort } from '../temporal-server.js';
 import { startBenchInfra } from './infra.js';
@@ -134,6 +134,7 @@ try {
     {
       env: {
         ...process.env,
+        ...WORKER_ENV,
         ...SECRETS,
         DATABASE_URL: pg.url,
         TEMPORAL_ADDRESS: temporal.address,
@@ -208,6 +209,7 @@ try {
     'zoho calls/deal': pushCalls.zoho.toFixed(2),
     'si calls/deal': pushCalls.si.toFixed(2),
     'over minimum (3+2)': `${(((pushCalls.zoho + pushCalls.si) / 5 - 1) * 100).toFixed(1)}%`,
+    'worker RSS peak so far MiB': (rss.peak() / 1048576).toFixed(0),
     failed,
     'duplicate projects': duplicates,
     'history events/run': history,

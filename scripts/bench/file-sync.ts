@@ -10,7 +10,7 @@ import { attachmentIds } from '../../connectors/hubspot/hubspot.mapper.js';
 import { RateGovernor } from '../../connectors/rate-governor.js';
 import { ConnectionsRepository } from '../../db/repositories/connections.repository.js';
 import { fileSync } from '../../workflows/index.js';
-import { WORKER_NODE_FLAGS } from '../children.js';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../children.js';
 import { watchRss, workerReady } from './worker-memory.js';
 import { freePort } from '../temporal-server.js';
 import { startBenchInfra } from './infra.js';
@@ -104,6 +104,7 @@ try {
     {
       env: {
         ...process.env,
+        ...WORKER_ENV,
         DATABASE_URL: pg.url,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_TASK_QUEUE: taskQueue,

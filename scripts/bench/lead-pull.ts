@@ -17,8 +17,9 @@ import { SecretBox } from '../../db/secret-box.js';
 import { DbConnectorRegistry } from '../../worker/connector-registry.js';
 import { leadPull } from '../../workflows/index.js';
 import type { LeadPullPosition } from '../../workflows/lead-definitions.js';
-import { WORKER_NODE_FLAGS } from '../children.js';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../children.js';
 import { watchRss, workerReady } from './worker-memory.js';
+import { startZohoSimulator } from './infra.js';
 import { resolvePostgres } from '../postgres.js';
 import { findOrBuildTemporal, freePort, startDevServer } from '../temporal-server.js';
 
@@ -38,42 +39,6 @@ const SECRETS = {
 };
 const KEY = randomBytes(32).toString('base64');
 const cleanups: Array<() => Promise<unknown>> = [];
-
-async function simulators(): Promise<{ accounts: string; crm: string }> {
-  const [accounts, crm] = [await freePort(), await freePort()];
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('../../simulators/main.ts', import.meta.url)), '--in-memory'],
-    {
-      env: {
-        ...process.env,
-        SIM_HUBSPOT_PORT: '0',
-        SIM_ZOHO_ACCOUNTS_PORT: String(accounts),
-        SIM_ZOHO_CRM_PORT: String(crm),
-        SIM_DTOOLS_SI_PORT: '0',
-        SIM_ZOHO_WORKDRIVE_PORT: '0',
-        SIM_ZOHO_B_ACCOUNTS_PORT: '0',
-        SIM_ZOHO_B_CRM_PORT: '0',
-        SIM_SCALE_LEADS: String(LEADS),
-        SIM_ZOHO_DAILY_CREDITS: '10000000',
-        SIM_ZOHO_LATENCY_MS: '0',
-        ZOHO_SIM_CLIENT_ID: SECRETS.BENCH_ZOHO_CLIENT_ID,
-        ZOHO_SIM_CLIENT_SECRET: SECRETS.BENCH_ZOHO_CLIENT_SECRET,
-        ZOHO_SIM_REFRESH_TOKEN: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  cleanups.push(async () => {
-    child.kill('SIGTERM');
-  });
-  await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
-    }),
-  );
-  return { accounts: `http://127.0.0.1:${accounts}`, crm: `http://127.0.0.1:${crm}` };
-}
 
 const connection = (id: string, accounts: string): ConnectionConfig => ({
   id,
@@ -98,7 +63,15 @@ function line(name: string, values: Record<string, string | number>): void {
 }
 
 try {
-  const sims = await simulators();
+  const sims = await startZohoSimulator(
+    { SIM_SCALE_LEADS: String(LEADS) },
+    {
+      clientId: SECRETS.BENCH_ZOHO_CLIENT_ID,
+      clientSecret: SECRETS.BENCH_ZOHO_CLIENT_SECRET,
+      refreshToken: SECRETS.BENCH_ZOHO_REFRESH_TOKEN,
+    },
+    cleanups,
+  );
   const requests = async () =>
     ((await (await fetch(`${sims.crm}/__admin/stats`)).json()) as { requests: number }).requests;
   const pg = await resolvePostgres({
@@ -127,6 +100,7 @@ try {
     {
       env: {
         ...process.env,
+        ...WORKER_ENV,
         ...SECRETS,
         DATABASE_URL: pg.url,
         TEMPORAL_ADDRESS: temporal.address,
@@ -161,7 +135,7 @@ try {
       process.execPath,
       [...workerFlags, '--import', 'tsx', fileURLToPath(new URL('./lead-pull-plain.ts', import.meta.url))],
       {
-        env: { ...process.env, ...SECRETS, DATABASE_URL: pg.url, TOKEN_ENCRYPTION_KEY: KEY },
+        env: { ...process.env, ...WORKER_ENV, ...SECRETS, DATABASE_URL: pg.url, TOKEN_ENCRYPTION_KEY: KEY },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

@@ -1,18 +1,12 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConnectionConfig, loadConnectionsFile } from '../../config/connections.js';
 import type { WorkdriveTransferJob } from '../../config/jobs.js';
 import { TransferRecord } from '../../db/entities/index.js';
 import type { initOrm } from '../../db/mikro-orm.config.js';
 import { workflowIds } from '../../workflows/definitions.js';
-import { WORKER_NODE_FLAGS } from '../children.js';
 import { freePort } from '../temporal-server.js';
-import { watchRss, workerReady } from './worker-memory.js';
 
 /** The parts of the WorkDrive transfer bench: simulators, the default job, the worker, and what they count. */
 export type Cleanups = Array<() => Promise<unknown>>;
@@ -82,38 +76,6 @@ export async function defaultJob(sims: Sims): Promise<{ job: WorkdriveTransferJo
     { ...byId(job.workdrive), baseUrls: { accounts: accountsB, api: workdrive, download: workdrive } },
   ] as ConnectionConfig[];
   return { job, connections };
-}
-
-/** The worker as in production, in its own process; its memory is sampled from /proc. */
-export async function startWorker(
-  o: { pgUrl: string; temporalAddress: string; taskQueue: string; secrets: Record<string, string> },
-  cleanups: Cleanups,
-) {
-  const worker = spawn(
-    process.execPath,
-    [...WORKER_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('../../worker/main.ts', import.meta.url))],
-    {
-      env: {
-        ...process.env,
-        ...o.secrets,
-        DATABASE_URL: o.pgUrl,
-        TEMPORAL_ADDRESS: o.temporalAddress,
-        TEMPORAL_TASK_QUEUE: o.taskQueue,
-        LOG_LEVEL: 'warn',
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-data-')),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  cleanups.push(async () => {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-  });
-  await workerReady(worker);
-  const once = watchRss(worker.pid!);
-  once.stop();
-  return { pid: worker.pid!, readyRss: once.ready, highWaterMark: once.highWaterMark };
 }
 
 type CrmStats = { requests: number; rejected429: number };

@@ -16,10 +16,9 @@ import {
   MB,
   rates,
   startSimulators,
-  startWorker,
 } from './workdrive-transfer-stack.js';
 import { watchRss } from './worker-memory.js';
-import { startBenchInfra } from './infra.js';
+import { startBenchInfra, startBenchWorker } from './infra.js';
 
 /**
  * `npm run bench -- workdrive-transfer`: BENCH_RECORDS (200) org A contacts × BENCH_FILES_PER_RECORD (3)
@@ -73,7 +72,7 @@ try {
   const { pg, orm, temporal, client } = await startBenchInfra(cleanups, { database: 'crm_sync_bench' });
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   await new ConnectionsRepository(orm.em.fork()).apply(connections, [job]);
-  const worker = await startWorker(
+  const worker = await startBenchWorker(
     { pgUrl: pg.url, temporalAddress: temporal.address, taskQueue, secrets: SECRETS },
     cleanups,
   );

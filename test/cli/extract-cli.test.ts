@@ -92,6 +92,7 @@ describe('crm-sync extract', () => {
 });
 
 describe('crm-sync records update', () => {
+  const update = (...args: string[]) => runCli(['records', 'update', '--connection', stack.zohoId, ...args], env);
   const deal = async () =>
     (
       await pgQuery<{ id: string; amount: number }>(
@@ -103,24 +104,17 @@ describe('crm-sync records update', () => {
 
   it("takes the toolkit's form and writes the deal (exit 0)", async () => {
     const { id } = await deal();
-    const res = await runCli(
-      [
-        'records',
-        'update',
-        '--connection',
-        stack.zohoId,
-        '--domain',
-        'deals',
-        '--key',
-        'deal_id',
-        '--value',
-        id,
-        '--key-to-update',
-        'deal_size',
-        '--update-value',
-        '24456',
-      ],
-      env,
+    const res = await update(
+      '--domain',
+      'deals',
+      '--key',
+      'deal_id',
+      '--value',
+      id,
+      '--key-to-update',
+      'deal_size',
+      '--update-value',
+      '24456',
     );
     expect(res.stderr).not.toContain('crm-sync:');
     expect(res.code).toBe(0);
@@ -131,61 +125,13 @@ describe('crm-sync records update', () => {
 
   it('exits 2 for a bad value or an unknown field, 1 when nothing matches, 2 for several matches without --yes', async () => {
     const { id } = await deal();
-    const bad = await runCli(
-      [
-        'records',
-        'update',
-        '--connection',
-        stack.zohoId,
-        '--domain',
-        'deals',
-        '--key',
-        'deal_id',
-        '--value',
-        id,
-        '--set',
-        'deal_size=lots',
-      ],
-      env,
-    );
+    const bad = await update('--domain', 'deals', '--key', 'deal_id', '--value', id, '--set', 'deal_size=lots');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('size: "lots" is not a number');
-    const unknown = await runCli(
-      [
-        'records',
-        'update',
-        '--connection',
-        stack.zohoId,
-        '--domain',
-        'deals',
-        '--key',
-        'deal_id',
-        '--value',
-        id,
-        '--set',
-        'colour=red',
-      ],
-      env,
-    );
+    const unknown = await update('--domain', 'deals', '--key', 'deal_id', '--value', id, '--set', 'colour=red');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown field "colour" for deals; fields that can be set:');
-    const none = await runCli(
-      [
-        'records',
-        'update',
-        '--connection',
-        stack.zohoId,
-        '--domain',
-        'deals',
-        '--key',
-        'deal_id',
-        '--value',
-        'nope',
-        '--set',
-        'deal_size=1',
-      ],
-      env,
-    );
+    const none = await update('--domain', 'deals', '--key', 'deal_id', '--value', 'nope', '--set', 'deal_size=1');
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no deals with deal_id = nope');
     const won = await pgQuery<{ n: string }>(
@@ -194,22 +140,15 @@ describe('crm-sync records update', () => {
       [stack.zohoId],
     );
     expect(Number(won[0]!.n)).toBeGreaterThan(1);
-    const several = await runCli(
-      [
-        'records',
-        'update',
-        '--connection',
-        stack.zohoId,
-        '--domain',
-        'deals',
-        '--key',
-        'stage',
-        '--value',
-        'closed won',
-        '--set',
-        'probability=80',
-      ],
-      env,
+    const several = await update(
+      '--domain',
+      'deals',
+      '--key',
+      'stage',
+      '--value',
+      'closed won',
+      '--set',
+      'probability=80',
     );
     expect(several.code).toBe(2);
     expect(several.stderr).toContain(`${won[0]!.n} deals with stage = Closed-Won would change; add --yes`);

@@ -328,3 +328,37 @@ describe('records update on Zoho', () => {
     );
   });
 });
+
+describe('crmExtract on HubSpot', () => {
+  it("keeps HubSpot's deals with their pipeline stage mapped and their amounts, and a second run changes nothing", async () => {
+    const first = await extract({ connectionId: stack.hubspotId, full: true });
+    const deals = [...stack.sims.hubspot.store.objects.get('deals')!.values()].filter((d) => !d.archived);
+    const stageOf: Record<string, string> = {
+      appointmentscheduled: 'Prospecting',
+      qualifiedtobuy: 'Prospecting',
+      presentationscheduled: 'Prospecting',
+      decisionmakerboughtin: 'Negotiation',
+      contractsent: 'Negotiation',
+      closedwon: 'Closed-Won',
+      closedlost: 'Closed-Lost',
+    };
+    const rows = await sql<{ id: string; name: string; amount: number; stage: string }>(
+      `select external_id as id, name, amount, normalized_stage as stage from deals
+        where connection_id = $1 and extracted_at is not null order by external_id`,
+      [stack.hubspotId],
+    );
+    expect(rows).toEqual(
+      deals
+        .map((d) => ({
+          id: d.id,
+          name: d.properties.dealname,
+          amount: Number(d.properties.amount),
+          stage: stageOf[String(d.properties.dealstage)],
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    expect(first.perDomain.deals).toMatchObject({ created: deals.length, rejected: 0 });
+    const again = await extract({ connectionId: stack.hubspotId });
+    expect(again).toMatchObject({ created: 0, updated: 0, withdrawn: 0, removed: 0 });
+  });
+});
