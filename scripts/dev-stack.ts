@@ -10,7 +10,15 @@ import { removeState } from '../simulators/state.js';
 import { hasCapability } from '../domain/providers.js';
 import { Client, Connection } from '@temporalio/client';
 import { SchedulesService, type ScheduleInput, transferScheduleOf } from '../services/schedules.service.js';
-import { type Child, startChild, stopChild, WORKER_ENV, WORKER_NODE_FLAGS, waitForHttp } from './children.js';
+import {
+  API_NODE_FLAGS,
+  type Child,
+  startChild,
+  stopChild,
+  WORKER_ENV,
+  WORKER_NODE_FLAGS,
+  waitForHttp,
+} from './children.js';
 import { devSecrets } from './dev-secrets.js';
 import { resolvePostgres, type PostgresHandle } from './postgres.js';
 import { stopWhenOrphaned } from './supervision.js';
@@ -158,7 +166,7 @@ try {
   }
 
   const worker = startChild('worker', 'worker/main.ts', { ...base, ...WORKER_ENV }, WORKER_NODE_FLAGS);
-  const api = startChild('api', 'api/server.ts', base);
+  const api = startChild('api', 'api/server.ts', base, API_NODE_FLAGS);
   children.push(worker, api);
   const apiUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
   await waitForHttp(`${apiUrl}/health`, 60_000, api);

@@ -6,6 +6,7 @@ import { ConnectionsRepository } from '../../db/repositories/connections.reposit
 import { DealAggregationsRepository } from '../../db/repositories/deal-aggregations.repository.js';
 import { pgQuery } from '../../db/repositories/lead-rows.js';
 import { crmExtract } from '../../workflows/index.js';
+import { API_NODE_FLAGS } from '../children.js';
 import { type Cleanups, startBenchInfra, startBenchWorker, startZohoSimulator } from './infra.js';
 import { watchRss } from './worker-memory.js';
 
@@ -183,10 +184,10 @@ try {
   });
   rows.length = 0;
 
-  // 3. The 1M deals exported as CSV by a process of its own (the API's code path, minus HTTP).
+  // 3. The 1M deals exported as CSV by a process of its own with the API's Node flags (its code path, minus HTTP).
   const exporter = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./crm-extract-export.ts', import.meta.url))],
+    [...API_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('./crm-extract-export.ts', import.meta.url))],
     {
       env: { ...process.env, DATABASE_URL: pg.url, EXPORT_CONNECTION: 'bench-agg' },
       stdio: ['ignore', 'pipe', 'inherit'],
