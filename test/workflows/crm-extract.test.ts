@@ -182,6 +182,47 @@ describe('crmExtract on Zoho', () => {
     expect(round(stored)).toEqual(round(expectedAggregates(await keptDeals(stack.zohoId), TZ)));
   });
 
+  it('rejects a deal without an amount or with an unmapped stage, with the field and the reason, and keeps the rest', async () => {
+    const made = await crm().insertRecords('Deals', [
+      { Deal_Name: 'No amount yet', Stage: 'Qualification' },
+      { Deal_Name: 'Odd stage', Stage: 'On Hold', Amount: 10 },
+    ]);
+    expect(made.every((r) => r.ok)).toBe(true);
+    const [noAmount, oddStage] = made.map((r) => (r.ok ? r.id : ''));
+    const run = await extract({ connectionId: stack.zohoId, domains: ['deals'] });
+    expect(run).toMatchObject({ created: 0, rejected: 2 });
+    const rejects = await sql<{ id: string; code: string; field: string; message: string }>(
+      `select external_id as id, code, field, message from extract_rejects
+        where connection_id = $1 and domain = 'deals' and external_id = any($2::text[]) order by code`,
+      [stack.zohoId, [noAmount, oddStage]],
+    );
+    expect(rejects).toEqual([
+      { id: noAmount, code: 'MISSING_REQUIRED', field: 'size', message: 'size is required for deals and is empty' },
+      {
+        id: oddStage,
+        code: 'UNKNOWN_ENUM',
+        field: 'stage',
+        message: expect.stringContaining(
+          'stage "On Hold" maps to none of Prospecting, Negotiation, Closed-Won, Closed-Lost',
+        ),
+      },
+    ]);
+    // Fixed in Zoho, the deal is kept and leaves the rejects.
+    expect((await crm().updateRecords('Deals', [{ id: noAmount!, Amount: 500 }]))[0]!.ok).toBe(true);
+    expect(await extract({ connectionId: stack.zohoId, domains: ['deals'] })).toMatchObject({ created: 1 });
+    const left = await sql<{ id: string }>(
+      `select external_id as id from extract_rejects where connection_id = $1 and domain = 'deals'`,
+      [stack.zohoId],
+    );
+    expect(left.map((r) => r.id)).toEqual([oddStage]);
+    // Gone from Zoho, the rejected deal leaves the list too (an incremental run reads the deleted records).
+    expect((await crm().deleteRecords('Deals', [oddStage!]))[0]!.ok).toBe(true);
+    await extract({ connectionId: stack.zohoId, domains: ['deals'] });
+    expect(
+      await sql(`select 1 from extract_rejects where connection_id = $1 and domain = 'deals'`, [stack.zohoId]),
+    ).toEqual([]);
+  });
+
   it('changes nothing when run again', async () => {
     const again = await extract({ connectionId: stack.zohoId });
     expect(again).toMatchObject({ created: 0, updated: 0, withdrawn: 0, removed: 0 });
