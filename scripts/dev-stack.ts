@@ -70,6 +70,23 @@ const SI_POLL_SCHEDULE: ScheduleInput = {
   note: 'SI project updates and change orders to their deals (created by npm start)',
 };
 const log = (m: string) => console.log(`[start] ${m}`);
+
+/**
+ * Creates or updates a default schedule, trying again when Temporal does not answer: a dev server just restarted on
+ * its old state has been seen to time out one schedule's describe ("Failed to describe schedule") while it recovers
+ * the schedules' own workflows, and one slow answer must not stop the whole stack.
+ */
+async function ensureSchedule(schedules: SchedulesService, input: ScheduleInput) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await schedules.ensure(input);
+    } catch (err) {
+      if (attempt >= 4 || stopping) throw err;
+      log(`schedule ${input.id}: ${(err as Error).message}; trying again (${attempt} of 3)`);
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
+}
 const children: Child[] = [];
 let pg: PostgresHandle | undefined;
 let temporal: DevServer | undefined;
@@ -181,7 +198,7 @@ try {
     },
     () => orm.em.fork(),
   );
-  const schedule = await schedules.ensure(DEFAULT_FILE_SYNC_SCHEDULE);
+  const schedule = await ensureSchedule(schedules, DEFAULT_FILE_SYNC_SCHEDULE);
   log(
     `schedule ${schedule.view.id}: incremental file sync of all connections every ${schedule.view.every ?? schedule.view.cron}${schedule.created ? ' (created)' : ''}${schedule.view.paused ? ', paused' : ''}`,
   );
@@ -191,7 +208,7 @@ try {
   for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter(
     (r) => hasCapability(r.provider, 'leads') && !destinations.has(r.id),
   )) {
-    const pull = await schedules.ensure(leadPullSchedule(c.id));
+    const pull = await ensureSchedule(schedules, leadPullSchedule(c.id));
     log(
       `schedule ${pull.view.id}: lead pull (and push safety net) for ${c.id} every ${pull.view.every ?? pull.view.cron}${pull.created ? ' (created)' : ''}${pull.view.paused ? ', paused' : ''}`,
     );
@@ -199,22 +216,22 @@ try {
   for (const c of (await new ConnectionsRepository(orm.em.fork()).list()).filter((r) =>
     hasCapability(r.provider, 'extract'),
   )) {
-    const extract = await schedules.ensure(extractSchedule(c.id));
+    const extract = await ensureSchedule(schedules, extractSchedule(c.id));
     log(
       `schedule ${extract.view.id}: CRM extract of ${c.id} (accounts, contacts, deals) daily at 03:00 UTC${extract.created ? ' (created)' : ''}${extract.view.paused ? ', paused' : ''}`,
     );
   }
   for (const job of transferJobs) {
-    const daily = await schedules.ensure(transferScheduleOf(job));
+    const daily = await ensureSchedule(schedules, transferScheduleOf(job));
     log(
       `schedule ${daily.view.id}: WorkDrive transfer ${job.id} daily at ${job.dailyAt} ${job.timeZone}${daily.created ? ' (created)' : ''}${daily.view.paused ? ', paused: resume it in the Temporal UI or PATCH /schedules' : ''}`,
     );
   }
-  const sweep = await schedules.ensure(REQUEST_SWEEP_SCHEDULE);
+  const sweep = await ensureSchedule(schedules, REQUEST_SWEEP_SCHEDULE);
   log(
     `schedule ${sweep.view.id}: starts SI requests left waiting every ${sweep.view.every ?? sweep.view.cron}${sweep.created ? ' (created)' : ''}`,
   );
-  const poll = await schedules.ensure(SI_POLL_SCHEDULE);
+  const poll = await ensureSchedule(schedules, SI_POLL_SCHEDULE);
   log(
     `schedule ${poll.view.id}: SI project updates to deals every ${poll.view.every ?? poll.view.cron}${poll.created ? ' (created)' : ''}`,
   );
